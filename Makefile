@@ -1,0 +1,39 @@
+# Two entry points: `make demo` (the sandbox into DuckDB) and `make test` (the whole suite).
+# Both create or refresh .venv with uv and install the four packages editable; both are idempotent.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+PACKAGES := -e ./shared -e ./tap-meta-ads -e ./tap-google-ads-unified -e ./tap-tiktok-ads
+STAMP := $(VENV)/.installed
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
+export MELTANO_HUB_URL := http://127.0.0.1:9
+
+.PHONY: install demo test lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+
+$(STAMP): $(UV) shared/pyproject.toml tap-meta-ads/pyproject.toml tap-google-ads-unified/pyproject.toml tap-tiktok-ads/pyproject.toml requirements-dev.txt
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --compile-bytecode $(PACKAGES) -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/python -m ads_kit.demo
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .meltano output

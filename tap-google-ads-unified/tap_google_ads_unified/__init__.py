@@ -1,0 +1,1 @@
+"""tap_google_ads_unified."""

@@ -1,0 +1,1 @@
+"""tap_tiktok_ads."""
