@@ -9,6 +9,8 @@ PACKAGES := -e ./shared -e ./tap-meta-ads -e ./tap-google-ads-unified -e ./tap-t
 STAMP := $(VENV)/.installed
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 export MELTANO_HUB_URL := http://127.0.0.1:9
+# PYTHONDONTWRITEBYTECODE may be set: compile at install time or every import stays cold.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: install demo test lint bench clean
 
