@@ -1,0 +1,106 @@
+"""SandboxClient: the control API of a running sandbox, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from ads_kit.sandbox.world import World
+
+
+class SandboxError(RuntimeError):
+    """The control API refused a request; the message is its one-line reason."""
+
+
+class SandboxClient:
+    def __init__(self, connection_file: str | Path, timeout_s: float = 10.0) -> None:
+        self.connection_file = Path(connection_file)
+        self.connection: dict[str, Any] = json.loads(self.connection_file.read_text())
+        self._url = self.connection["control_url"] + "/__sandbox"
+        self._timeout = timeout_s
+        self._http = requests.Session()
+
+    def platform(self, name: str) -> dict[str, Any]:
+        """One platform's connection entry (base_url, tokens, accounts, …)."""
+        return self.connection["platforms"][name]
+
+    def stats(self) -> dict[str, Any]:
+        return self._call("GET", "/stats")
+
+    def calls(self, platform: str, route: str | None = None, account: str | None = None) -> int:
+        """How many requests a platform (route, account) received since the last reset."""
+        routes = self.stats()["calls"].get(platform, {})
+        selected = [routes.get(route, {})] if route else list(routes.values())
+        if account is None:
+            return sum(r.get("total", 0) for r in selected)
+        return sum(r.get("accounts", {}).get(account, 0) for r in selected)
+
+    def log(
+        self, platform: str | None = None, route: str | None = None, limit: int | None = None
+    ) -> list[dict]:
+        params = {
+            k: v for k, v in {"platform": platform, "route": route, "limit": limit}.items() if v is not None
+        }
+        return self._call("GET", "/log", params=params)
+
+    def add_fault(
+        self, rule: dict[str, Any] | list[dict[str, Any]] | None = None, **fields: Any
+    ) -> list[dict]:
+        """Add one rule (a dict, or keyword fields) or a list of rules."""
+        return self._call("POST", "/faults", json=rule if rule is not None else fields)["added"]
+
+    def faults(self) -> list[dict]:
+        return self._call("GET", "/faults")
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+    def advance(self, days: int = 1) -> str:
+        """Move the world's today; returns the new today."""
+        return self._call("POST", "/advance", json={"days": days})["today"]
+
+    def settings(self, **settings: Any) -> dict[str, Any]:
+        """Merge settings (limits, token_lifetime_s, job_seconds, emulator keys); returns them all."""
+        return self._call("POST", "/settings", json=settings)
+
+    def reset(self) -> None:
+        """Clear counters, the request log, faults and limit windows."""
+        self._call("POST", "/reset", json={})
+
+    def expire_token(self, platform: str, token: str) -> None:
+        self._call("POST", "/tokens/expire", json={"platform": platform, "token": token})
+
+    def revoke_token(self, platform: str, token: str) -> None:
+        self._call("POST", "/tokens/revoke", json={"platform": platform, "token": token})
+
+    def world(self) -> World:
+        """The same world the sandbox serves, at its current today, for ground truth in-process."""
+        spec = self.connection["world"]
+        world = World(
+            self.connection["seed"],
+            spec["scale"],
+            date.fromisoformat(self.connection["today"]),
+            spec["history_days"],
+            shape=spec["shape"],
+            ads_per_account=spec["ads_per_account"],
+            accounts_per_platform=spec["accounts_per_platform"],
+        )
+        world.advance(self.stats()["advanced_days"])
+        return world
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._http.request(method, self._url + path, timeout=self._timeout, **kwargs)
+        if response.status_code >= 400:
+            try:
+                message = response.json()["error"]
+            except (ValueError, KeyError, TypeError):
+                message = f"HTTP {response.status_code}"
+            raise SandboxError(f"sandbox control {path}: {message}")
+        return response.json()

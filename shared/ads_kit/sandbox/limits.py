@@ -1,0 +1,107 @@
+"""Server-side quotas of the emulated platforms, on the `limits` library's moving windows.
+
+Rules are per platform and per scope kind, each a list of `limits` rate strings evaluated together,
+e.g. ``{"meta": {"app": ["200/second", "20000/hour"], "account": ["40/second", "4000/hour"]}}``
+(burst and sustained windows). A scope key is ``"app"`` or ``"<kind>:<id>"`` such as
+``"account:123"``; its kind selects the rules, and a kind without rules is never limited.
+Defaults are generous so ordinary syncs never meet them; settings tighten them per run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+DEFAULT_RULES: dict[str, dict[str, list[str]]] = {
+    platform: {"app": ["500/second", "200000/hour"], "account": ["100/second", "50000/hour"]}
+    for platform in ("meta", "google_ads", "tiktok")
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    usage_pct: float  # fullest window of the scope after this call, 0-100
+    retry_after_s: float  # 0 when allowed; else until the fullest window has room again
+
+
+def parse_rules(rules: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[RateLimitItem]]]:
+    """Parse rate strings, raising ValueError naming the first bad one."""
+    parsed: dict[str, dict[str, list[RateLimitItem]]] = {}
+    for platform, kinds in rules.items():
+        for kind, texts in kinds.items():
+            try:
+                parsed.setdefault(platform, {})[kind] = parse_many(";".join(texts)) if texts else []
+            except ValueError:
+                raise ValueError(
+                    f"limits.{platform}.{kind}: {texts!r} is not a list of rates like '10/second'"
+                ) from None
+    return parsed
+
+
+class LimitEngine:
+    def __init__(self, rules: dict[str, dict[str, list[str]]] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._rules: dict[str, dict[str, list[RateLimitItem]]] = parse_rules(DEFAULT_RULES)
+        self._storage = MemoryStorage()
+        self._limiter = MovingWindowRateLimiter(self._storage)
+        self.rejections: Counter[tuple[str, str]] = Counter()
+        if rules:
+            self.configure(rules)
+
+    def configure(self, rules: dict[str, dict[str, list[str]]]) -> None:
+        """Replace the rules of the platform/kind pairs given (others keep theirs); windows restart."""
+        parsed = parse_rules(rules)
+        with self._lock:
+            for platform, kinds in parsed.items():
+                self._rules.setdefault(platform, {}).update(kinds)
+            self._storage.reset()
+
+    def hit(self, platform: str, scope_key: str, cost: int = 1) -> Decision:
+        items = self._items(platform, scope_key)
+        with self._lock:
+            if all(self._limiter.test(item, platform, scope_key, cost=cost) for item in items):
+                for item in items:
+                    self._limiter.hit(item, platform, scope_key, cost=cost)
+                return Decision(True, self._usage(items, platform, scope_key), 0.0)
+            self.rejections[(platform, scope_key.split(":")[0])] += 1
+            retry_after = max(
+                self._limiter.get_window_stats(item, platform, scope_key).reset_time - time.time()
+                for item in items
+                if not self._limiter.test(item, platform, scope_key, cost=cost)
+            )
+            return Decision(False, max(100.0, self._usage(items, platform, scope_key)), max(0.0, retry_after))
+
+    def usage(self, platform: str, scope_key: str) -> float:
+        """Percentage of the fullest window of the scope in use right now (for usage headers)."""
+        items = self._items(platform, scope_key)
+        with self._lock:
+            return self._usage(items, platform, scope_key)
+
+    def rejection_counts(self) -> dict[str, Any]:
+        counts: dict[str, dict[str, int]] = {}
+        for (platform, kind), n in self.rejections.items():
+            counts.setdefault(platform, {})[kind] = n
+        return counts
+
+    def reset(self) -> None:
+        with self._lock:
+            self._storage.reset()
+            self.rejections.clear()
+
+    def _items(self, platform: str, scope_key: str) -> list[RateLimitItem]:
+        return self._rules.get(platform, {}).get(scope_key.split(":")[0], [])
+
+    def _usage(self, items: list[RateLimitItem], platform: str, scope_key: str) -> float:
+        fullest = 0.0
+        for item in items:
+            remaining = self._limiter.get_window_stats(item, platform, scope_key).remaining
+            fullest = max(fullest, 100.0 * (item.amount - remaining) / item.amount)
+        return round(fullest, 2)

@@ -1,0 +1,449 @@
+"""The sandbox host: one aiohttp application per platform on its own loopback port, plus control.
+
+Emulators plug in by import path (`PLUGINS`). A plug-in class is constructed with the platform name
+when its constructor takes an argument, else with none, and offers:
+
+* ``routes(ctx) -> list[RouteDef]`` and ``error_response(name, request) -> web.Response``;
+* optionally ``settings_schema: dict[str, dict]`` (the settings keys it reads, as JSON schemas),
+  ``connection_info(ctx) -> dict`` (keys merged into its platform's connection-file entry) and
+  ``account_of(request) -> str | None`` (the account a request is for, when the path hides it).
+
+A plug-in whose module or class does not exist is skipped with one log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from ads_kit.sandbox.config import validate_settings
+from ads_kit.sandbox.faults import DEFAULT_TIMEOUT_S, FaultEngine, FaultRule
+from ads_kit.sandbox.limits import LimitEngine
+from ads_kit.sandbox.requestlog import LoggedRequest, RequestLog, redact_query
+from ads_kit.sandbox.tls import write_self_signed
+from ads_kit.sandbox.tokens import TokenError, TokenRegistry
+from ads_kit.sandbox.world import PLATFORMS, World
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+PLUGINS: dict[str, list[str]] = {
+    "meta": ["ads_kit.sandbox.meta:MetaEmulator", "ads_kit.sandbox.oauth:OAuthRoutes"],
+    "google_ads": ["ads_kit.sandbox.google_ads:GoogleAdsEmulator", "ads_kit.sandbox.oauth:OAuthRoutes"],
+    "tiktok": ["ads_kit.sandbox.tiktok:TikTokEmulator", "ads_kit.sandbox.oauth:OAuthRoutes"],
+}
+API_VERSIONS = {"meta": "v26.0", "google_ads": "v26", "tiktok": "v1.3"}
+SCOPES = {
+    "meta": ["ads_read", "ads_management", "business_management"],
+    "google_ads": ["https://www.googleapis.com/auth/adwords"],
+    # TikTok grants numeric permission ids: reporting, account, campaigns, ad groups, ads, audiences, pixels.
+    "tiktok": ["4", "100", "200", "210", "220", "30", "80"],
+}
+# OAuth endpoints as the real hosts lay them out (paths relative to the platform's base URL).
+OAUTH_PATHS = {
+    "meta": {
+        "authorize_url": "/{v}/dialog/oauth",
+        "token_url": "/{v}/oauth/access_token",
+        "revoke_url": "/{v}/me/permissions",
+    },
+    "google_ads": {"authorize_url": "/o/oauth2/v2/auth", "token_url": "/token", "revoke_url": "/revoke"},
+    "tiktok": {
+        "authorize_url": "/portal/auth",
+        "token_url": "/open_api/{v}/oauth2/access_token/",
+        "revoke_url": "/open_api/{v}/oauth2/revoke_token/",
+    },
+}
+# Path parameters and query parameters that name the account a request is for.
+_ACCOUNT_KEYS = ("account_id", "customer_id", "advertiser_id")
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDef:
+    method: str
+    path: str
+    name: str
+    handler: Handler
+
+
+class Emulator(Protocol):
+    def routes(self, ctx: SandboxContext) -> list[RouteDef]: ...
+
+    def error_response(self, name: str, request: web.Request) -> web.StreamResponse: ...
+
+
+@dataclass
+class SandboxContext:
+    world: World
+    faults: FaultEngine
+    limits: LimitEngine
+    log: RequestLog
+    tokens: TokenRegistry
+    settings: dict[str, Any]
+    base_urls: dict[str, str] = field(default_factory=dict)
+
+    def base_url(self, platform: str) -> str:
+        return self.base_urls[platform]
+
+
+def load_plugins(registry: dict[str, list[str]]) -> dict[str, list[Emulator]]:
+    plugins: dict[str, list[Emulator]] = {}
+    for platform, paths in registry.items():
+        plugins[platform] = []
+        for path in paths:
+            module_name, _, class_name = path.partition(":")
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name and module_name.startswith(exc.name):
+                    log.info("sandbox plug-in %s is not installed; %s serves without it", path, platform)
+                    continue
+                raise
+            cls = getattr(module, class_name, None)
+            if cls is None:
+                log.info("sandbox plug-in %s is not available yet; %s serves without it", path, platform)
+                continue
+            takes_platform = len(inspect.signature(cls).parameters) > 0
+            plugins[platform].append(cls(platform) if takes_platform else cls())
+    return plugins
+
+
+class Sandbox:
+    """Every emulator in one event loop; `start()` binds the ports and returns the connection info."""
+
+    def __init__(
+        self,
+        world: World,
+        settings: dict[str, Any] | None = None,
+        registry: dict[str, list[str]] | None = None,
+        workdir: Path | None = None,
+    ) -> None:
+        self.plugins = load_plugins(PLUGINS if registry is None else registry)
+        self.settings_schema: dict[str, dict[str, Any]] = {}
+        for emulators in self.plugins.values():
+            for emulator in emulators:
+                self.settings_schema.update(getattr(emulator, "settings_schema", {}))
+        settings = validate_settings(dict(settings or {}), self.settings_schema)
+        self.ctx = SandboxContext(
+            world=world,
+            faults=FaultEngine(world.seed),
+            limits=LimitEngine(),
+            log=RequestLog(),
+            tokens=TokenRegistry(world.seed),
+            settings={},
+        )
+        self.apply_settings(settings)
+        self.workdir = workdir
+        self._runners: list[web.AppRunner] = []
+        self._routes: dict[str, dict[web.AbstractRoute, tuple[str, Emulator]]] = {}
+        self.connection: dict[str, Any] = {}
+
+    def apply_settings(self, settings: dict[str, Any]) -> None:
+        """Validate and merge settings into ctx.settings, updating the engines they drive."""
+        validate_settings({**self.ctx.settings, **settings}, self.settings_schema)
+        if "limits" in settings:
+            self.ctx.limits.configure(settings["limits"])
+        if "token_lifetime_s" in settings:
+            self.ctx.tokens.set_lifetime(settings["token_lifetime_s"])
+        self.ctx.settings.update(settings)
+
+    async def start(self) -> dict[str, Any]:
+        sockets = {name: _loopback_socket() for name in (*self.plugins, "control")}
+        self.ctx.base_urls.update(
+            {name: f"http://127.0.0.1:{sock.getsockname()[1]}" for name, sock in sockets.items()}
+        )
+        apps = {platform: self._platform_app(platform) for platform in self.plugins}
+        apps["control"] = self._control_app()
+        for name, app in apps.items():
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            # Held connections (timeout faults) must not delay shutdown.
+            await web.SockSite(runner, sockets[name], shutdown_timeout=0.5).start()
+            self._runners.append(runner)
+        cert_path = None
+        if self.workdir is not None:
+            cert_path, _ = write_self_signed(self.workdir)
+        world = self.ctx.world
+        self.connection = {
+            "seed": world.seed,
+            "pid": os.getpid(),
+            "today": world.origin.isoformat(),
+            "control_url": self.ctx.base_url("control"),
+            "tls_cert": str(cert_path) if cert_path else None,
+            "world": {
+                "scale": world.scale,
+                "history_days": world.history_days,
+                "ads_per_account": world.ads_per_account,
+                "accounts_per_platform": world.accounts_per_platform,
+                "shape": world.shape,
+            },
+            "platforms": {platform: self._credentials(platform) for platform in self.plugins},
+        }
+        return self.connection
+
+    async def stop(self) -> None:
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        self._runners.clear()
+
+    def _credentials(self, platform: str) -> dict[str, Any]:
+        tokens, base = self.ctx.tokens, self.ctx.base_url(platform)
+        client_id = tokens.new_secret(f"{platform}_client_id")
+        client_secret = tokens.new_secret(f"{platform}_client_secret")
+        tokens.register_client(platform, client_id, client_secret, allowed_scopes=SCOPES[platform])
+        accounts = [account.id for account in self.ctx.world.accounts(platform)]
+        issued = tokens.issue(platform, client_id, SCOPES[platform], accounts)
+        version = API_VERSIONS[platform]
+        entry: dict[str, Any] = {
+            "base_url": base,
+            "api_version": version,
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "access_token": issued.access_token,
+            "refresh_token": issued.refresh_token,
+            **{key: base + path.format(v=version) for key, path in OAUTH_PATHS[platform].items()},
+            "scopes": SCOPES[platform],
+            "accounts": accounts,
+        }
+        if platform == "google_ads":
+            entry["developer_token"] = tokens.new_secret("google_ads_developer_token")
+        for emulator in self.plugins[platform]:
+            connection_info = getattr(emulator, "connection_info", None)
+            if connection_info is not None:
+                entry.update(connection_info(self.ctx))
+        return entry
+
+    # ----- platform apps --------------------------------------------------------------------
+
+    def _platform_app(self, platform: str) -> web.Application:
+        app = web.Application(middlewares=[self._middleware(platform)], client_max_size=64 * 1024**2)
+        routes = self._routes[platform] = {}
+        for emulator in self.plugins[platform]:
+            for route in emulator.routes(self.ctx):
+                added = app.router.add_route(route.method, route.path, route.handler)
+                routes[added] = (route.name, emulator)
+        return app
+
+    def _middleware(self, platform: str) -> Any:
+        routes = self._routes.setdefault(platform, {})
+
+        @web.middleware
+        async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+            started, arrived = time.perf_counter(), time.time()
+            name, emulator = routes.get(request.match_info.route, ("unmatched", None))
+            account = _account_of(request, emulator)
+            decision = self.ctx.faults.decide(platform, name, account) if emulator else None
+            fault = decision.fault if decision else None
+            status: int | None = None
+            try:
+                if decision and decision.latency_s:
+                    await asyncio.sleep(decision.latency_s)
+                response = await self._respond(request, handler, emulator, fault)
+                status = None if fault and fault.kind in ("drop", "truncate") else response.status
+                return response
+            except web.HTTPException as exc:
+                status = exc.status
+                raise
+            finally:
+                self.ctx.log.record(
+                    LoggedRequest(
+                        at=arrived,
+                        platform=platform,
+                        route=name,
+                        method=request.method,
+                        path=request.path
+                        + (f"?{redact_query(request.query_string)}" if request.query_string else ""),
+                        account=request.get("account_id") or account,
+                        status=status,
+                        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                        rate_limited=bool(request.get("rate_limited")),
+                        fault=fault.label if fault else None,
+                    )
+                )
+
+        return middleware
+
+    async def _respond(
+        self, request: web.Request, handler: Handler, emulator: Emulator | None, fault: FaultRule | None
+    ) -> web.StreamResponse:
+        if fault is None or emulator is None:
+            return await handler(request)
+        if fault.kind == "error":
+            return emulator.error_response(fault.name or "", request)
+        if fault.kind == "timeout":
+            await asyncio.sleep(DEFAULT_TIMEOUT_S if fault.seconds is None else fault.seconds)
+            return await handler(request)
+        if fault.kind == "drop":
+            _close(request)
+            return web.Response(status=499)
+        response = await handler(request)
+        return await _truncated(request, response, fault.bytes)
+
+    # ----- control app ----------------------------------------------------------------------
+
+    def _control_app(self) -> web.Application:
+        app = web.Application(middlewares=[_json_errors])
+        app.router.add_get("/__sandbox/stats", self._stats)
+        app.router.add_get("/__sandbox/log", self._log)
+        app.router.add_get("/__sandbox/faults", self._list_faults)
+        app.router.add_post("/__sandbox/faults", self._add_faults)
+        app.router.add_delete("/__sandbox/faults", self._clear_faults)
+        app.router.add_post("/__sandbox/advance", self._advance)
+        app.router.add_post("/__sandbox/settings", self._settings)
+        app.router.add_post("/__sandbox/reset", self._reset)
+        app.router.add_post("/__sandbox/tokens/expire", self._expire_token)
+        app.router.add_post("/__sandbox/tokens/revoke", self._revoke_token)
+        return app
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        world = self.ctx.world
+        return web.json_response(
+            {
+                "seed": world.seed,
+                "origin_today": world.origin.isoformat(),
+                "today": world.today.isoformat(),
+                "advanced_days": world.advanced_days,
+                **self.ctx.log.stats(),
+                "faults_applied": self.ctx.faults.applied_counts(),
+                "limit_rejections": self.ctx.limits.rejection_counts(),
+                "settings": self.ctx.settings,
+            }
+        )
+
+    async def _log(self, request: web.Request) -> web.Response:
+        limit = request.query.get("limit")
+        if limit is not None and not limit.isdigit():
+            raise _BadRequest(f"limit must be a whole number, got {limit!r}")
+        entries = self.ctx.log.entries(
+            request.query.get("platform"), request.query.get("route"), int(limit) if limit else None
+        )
+        return web.json_response([entry.to_dict() for entry in entries])
+
+    async def _list_faults(self, request: web.Request) -> web.Response:
+        return web.json_response([rule.to_dict() for rule in self.ctx.faults.rules()])
+
+    async def _add_faults(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        try:
+            rules = [FaultRule.from_dict(item) for item in (body if isinstance(body, list) else [body])]
+        except ValueError as exc:
+            raise _BadRequest(str(exc)) from None
+        for rule in rules:
+            if rule.platform not in self.plugins:
+                raise _BadRequest(f"fault rule field 'platform' must be one of {', '.join(self.plugins)}")
+        added = self.ctx.faults.add(rules)
+        return web.json_response({"added": [rule.to_dict() for rule in added]})
+
+    async def _clear_faults(self, request: web.Request) -> web.Response:
+        self.ctx.faults.clear()
+        return web.json_response({"cleared": True})
+
+    async def _advance(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        days = body.get("days", 1) if isinstance(body, dict) else None
+        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+            raise _BadRequest(f"advance 'days' must be a whole number of days >= 1, got {days!r}")
+        self.ctx.world.advance(days)
+        return web.json_response({"today": self.ctx.world.today.isoformat()})
+
+    async def _settings(self, request: web.Request) -> web.Response:
+        body = await _json_body(request)
+        try:
+            self.apply_settings(body)
+        except ValueError as exc:
+            raise _BadRequest(str(exc)) from None
+        return web.json_response(self.ctx.settings)
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self.ctx.log.clear()
+        self.ctx.faults.clear()
+        self.ctx.limits.reset()
+        return web.json_response({"reset": True})
+
+    async def _expire_token(self, request: web.Request) -> web.Response:
+        return await self._token_action(request, self.ctx.tokens.expire)
+
+    async def _revoke_token(self, request: web.Request) -> web.Response:
+        return await self._token_action(request, self.ctx.tokens.revoke)
+
+    async def _token_action(self, request: web.Request, action: Callable[[str, str], None]) -> web.Response:
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("platform", "token")):
+            raise _BadRequest('body must be {"platform": ..., "token": ...}')
+        try:
+            action(body["platform"], body["token"])
+        except TokenError as exc:  # its message never holds the token
+            raise _BadRequest(f"{body['platform']}: {exc}") from None
+        return web.json_response({"ok": True})
+
+
+class _BadRequest(Exception):
+    """A control request that cannot be honoured; answered as 400 {"error": one line}."""
+
+
+@web.middleware
+async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except _BadRequest as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+
+
+async def _json_body(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        raise _BadRequest("request body must be JSON") from None
+
+
+def _account_of(request: web.Request, emulator: Emulator | None) -> str | None:
+    for key in _ACCOUNT_KEYS:
+        value = request.match_info.get(key) or request.query.get(key)
+        if value:
+            return value
+    account_of = getattr(emulator, "account_of", None)
+    return account_of(request) if account_of else None
+
+
+def _close(request: web.Request) -> None:
+    if request.transport is not None:
+        request.transport.close()
+
+
+async def _truncated(
+    request: web.Request, response: web.StreamResponse, keep: int | None
+) -> web.StreamResponse:
+    """Send the response's head announcing its full length, then only part of the body, then hang up."""
+    body = response.body if isinstance(response, web.Response) else None
+    if not isinstance(body, bytes | bytearray):
+        return response
+    cut = web.StreamResponse(status=response.status, reason=response.reason)
+    for key, value in response.headers.items():
+        if key.lower() not in ("content-length", "transfer-encoding"):
+            cut.headers.add(key, value)
+    cut.content_length = len(body)
+    await cut.prepare(request)
+    await cut.write(bytes(body[: len(body) // 2 if keep is None else min(keep, len(body) - 1)]))
+    _close(request)
+    return cut
+
+
+def _loopback_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+__all__ = ["PLATFORMS", "PLUGINS", "RouteDef", "Sandbox", "SandboxContext", "load_plugins"]
