@@ -1,0 +1,512 @@
+"""Client-side rate limiting shared by every worker of a platform app.
+
+`RateLimiter.acquire()` blocks until a request may go out. It checks, in this order:
+
+* the waiter's own constraints — a pause on its account and the endpoint-class windows
+  (`ENDPOINT_LIMITS`). A waiter held back by them steps out of the queue, so one throttled
+  account never blocks the others;
+* its turn in the app's wait queue, ordered by priority with ageing (`_HEAD_START_S`);
+* the app-wide constraints — an app pause, the burst / per-minute / per-hour windows, and the cap
+  on requests in flight.
+
+Windows are moving windows of the `limits` library: in memory by default, in Redis when
+`rate_limiting.redis_url` or `ADS_REDIS_URL` is set, so every process shares one quota. Only the
+waiter at the head of an app's queue hits the app windows, which makes "test, then hit" safe
+across processes. The queue, the in-flight slots and pauses live in the same place as the windows
+(a local lock, or Redis sorted sets with expiry so a killed worker cannot hold a slot or a place).
+
+Reactive: `observe()` takes a normalised server signal. At >= 75 % usage each request costs more
+of the windows (requests spread out); at >= 95 % or with a server-given delay the scope pauses.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import redis
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from ads_kit.resilience.errors import ConfigError, Scope
+from ads_kit.resilience.platforms import canonical_platform
+
+log = logging.getLogger(__name__)
+
+REDIS_URL_ENV = "ADS_REDIS_URL"
+
+
+class Priority(enum.IntEnum):
+    """Who goes first when several requests wait for the same app quota (lower first)."""
+
+    INTERACTIVE = 0
+    RECENT = 1
+    BACKFILL = 2
+
+
+# A waiter's place is its arrival time plus this head start; a backfill request that has waited
+# longer than the difference is served before a newly arrived recent one, so nothing starves.
+_HEAD_START_S = {Priority.INTERACTIVE: 0.0, Priority.RECENT: 5.0, Priority.BACKFILL: 30.0}
+
+SLOWDOWN_AT_PCT = 75.0
+PAUSE_AT_PCT = 95.0
+# Meta asks for minutes of rest at full usage without always saying how long (Airbyte waits
+# 10 minutes); one minute, then usage headers tell us more on the next call.
+FULL_USAGE_PAUSE_S = 60.0
+# How long a slow-down lasts without a fresh usage signal.
+SLOWDOWN_TTL_S = 60.0
+# Upper bound of one sleep inside acquire(): waiters refresh their liveness this often.
+_HEARTBEAT_S = 1.0
+# A waiter or slot holder silent for this long is considered dead and removed.
+_WAITER_TTL_S = 10.0
+# Poll period for a waiter that is not at the head of the queue (Redis has no cheap wake-up).
+_TURN_POLL_S = 0.02
+
+
+@dataclass(frozen=True)
+class ThrottleSignal:
+    """What a response says about quota, normalised by the platform.
+
+    usage_pct: highest usage percentage the platform reports (Meta usage headers);
+    regain_after_s: time until access comes back (Meta `estimated_time_to_regain_access`, given in
+    minutes: convert); retry_after_s: explicit retry delay (Google `retry_delay`, TikTok 40100's
+    5-minute QPM lockout).
+    """
+
+    usage_pct: float | None = None
+    regain_after_s: float | None = None
+    retry_after_s: float | None = None
+    scope: Scope = Scope.APP
+
+
+@dataclass(frozen=True)
+class EndpointLimit:
+    """A platform limit on one endpoint class, app-wide or per account."""
+
+    rates: str  # `limits` notation, e.g. "1/second;60/minute"
+    per_account: bool
+
+
+# Documented endpoint-class limits (tiktok-marketing-api.md §3.8 and §4.2).
+ENDPOINT_LIMITS: dict[str, dict[str, tuple[EndpointLimit, ...]]] = {
+    "tiktok_ads": {
+        "report_task_create": (
+            EndpointLimit("1/second;60/minute", per_account=False),
+            EndpointLimit("500/hour", per_account=True),
+        ),
+    },
+}
+
+# Defaults stay under the lowest documented tier: TikTok Basic 10 QPS / 600 QPM; Google basic access
+# 15,000 operations a day; Meta standard tier BUC quotas start at a few hundred calls an hour per
+# account (usage headers then steer the rest).
+PLATFORM_DEFAULTS: dict[str, dict[str, float]] = {
+    "meta_ads": {
+        "requests_per_hour": 3000,
+        "requests_per_minute": 200,
+        "burst": 10,
+        "concurrent_requests": 4,
+    },
+    "google_ads": {"requests_per_hour": 600, "requests_per_minute": 60, "burst": 5, "concurrent_requests": 4},
+    "tiktok_ads": {
+        "requests_per_hour": 30000,
+        "requests_per_minute": 500,
+        "burst": 8,
+        "concurrent_requests": 4,
+    },
+}
+_COMMON_DEFAULTS: dict[str, float] = {"backoff_multiplier": 1.0, "max_retries": 5, "max_wait_seconds": 900}
+# setting -> (whole number?, smallest allowed value)
+_NUMBER_RULES: dict[str, tuple[bool, float]] = {
+    "requests_per_hour": (True, 1),
+    "requests_per_minute": (True, 1),
+    "burst": (True, 1),
+    "concurrent_requests": (True, 1),
+    "max_retries": (True, 0),
+    "backoff_multiplier": (False, 0),
+    "max_wait_seconds": (False, 0),
+}
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    """The `rate_limiting` config object of one platform, with defaults filled in."""
+
+    requests_per_hour: int
+    requests_per_minute: int
+    burst: int
+    backoff_multiplier: float
+    max_retries: int
+    concurrent_requests: int
+    max_wait_seconds: float
+    redis_url: str | None
+
+    @classmethod
+    def from_config(cls, platform: str, config: Mapping[str, Any] | None) -> RateLimitSettings:
+        defaults = cls.defaults(platform)
+        config = dict(config or {})
+        unknown = set(config) - set(_NUMBER_RULES) - {"redis_url"}
+        if unknown:
+            raise ConfigError(f"rate_limiting.{sorted(unknown)[0]}", "unknown setting")
+        # Meltano writes unset nullable settings as null: null means "use the default".
+        given = {key: value for key, value in config.items() if value is not None}
+        values = {key: _checked_number(key, given.get(key, defaults[key])) for key in _NUMBER_RULES}
+        redis_url = given.get("redis_url") or os.environ.get(REDIS_URL_ENV) or None
+        if redis_url is not None and urlsplit(str(redis_url)).scheme not in ("redis", "rediss", "unix"):
+            raise ConfigError("rate_limiting.redis_url", "must be a redis:// or rediss:// URL")
+        return cls(redis_url=redis_url, **values)
+
+    @staticmethod
+    def defaults(platform: str) -> dict[str, float]:
+        """The numeric settings a platform uses when the config leaves them out."""
+        platform = canonical_platform(platform)
+        if platform not in PLATFORM_DEFAULTS:
+            known = sorted(PLATFORM_DEFAULTS)
+            raise ConfigError("platform", f"unknown platform {platform!r}; one of {known}")
+        return {**_COMMON_DEFAULTS, **PLATFORM_DEFAULTS[platform]}
+
+    def app_rates(self) -> list[RateLimitItem]:
+        return parse_many(
+            f"{self.burst}/second;{self.requests_per_minute}/minute;{self.requests_per_hour}/hour"
+        )
+
+
+def _checked_number(key: str, value: Any) -> int | float:
+    whole, minimum = _NUMBER_RULES[key]
+    setting = f"rate_limiting.{key}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(setting, f"must be a number, got {value!r}")
+    if whole and value != int(value):
+        raise ConfigError(setting, f"must be a whole number, got {value!r}")
+    if value < minimum:
+        raise ConfigError(setting, f"must be at least {minimum}, got {value!r}")
+    return int(value) if whole else float(value)
+
+
+def _address(url: str) -> str:
+    """host:port of a Redis URL, without user or password, for messages."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 6379}"
+
+
+class _Coordinator(Protocol):
+    """Wait queue, in-flight slots, pauses and slow-downs of one app (local or Redis)."""
+
+    def join(self, token: str, place: float) -> None: ...
+    def leave(self, token: str) -> None: ...
+    def is_first(self, token: str, place: float) -> bool: ...
+    def take_slot(self, token: str) -> bool: ...
+    def release_slot(self, token: str) -> None: ...
+    def set_pause(self, scope: str, until: float) -> None: ...
+    def pause_until(self, scope: str) -> float: ...
+    def set_cost(self, scope: str, cost: int, ttl_s: float) -> None: ...
+    def cost(self, scope: str) -> int: ...
+    def wait_turn(self, seconds: float) -> None: ...
+
+
+class _LocalCoordinator:
+    """One process: a condition variable wakes waiters when the head leaves or a slot frees."""
+
+    def __init__(self, concurrent: int) -> None:
+        self._slots = threading.BoundedSemaphore(concurrent)
+        self._changed = threading.Condition()
+        self._queue: dict[str, float] = {}
+        self._pauses: dict[str, float] = {}
+        self._costs: dict[str, tuple[int, float]] = {}
+
+    def join(self, token: str, place: float) -> None:
+        with self._changed:
+            self._queue[token] = place
+
+    def leave(self, token: str) -> None:
+        with self._changed:
+            self._queue.pop(token, None)
+            self._changed.notify_all()
+
+    def is_first(self, token: str, place: float) -> bool:
+        with self._changed:
+            return min(self._queue, key=lambda t: (self._queue[t], t)) == token
+
+    def take_slot(self, token: str) -> bool:
+        return self._slots.acquire(blocking=False)
+
+    def release_slot(self, token: str) -> None:
+        self._slots.release()
+        with self._changed:
+            self._changed.notify_all()
+
+    def set_pause(self, scope: str, until: float) -> None:
+        with self._changed:
+            self._pauses[scope] = max(until, self._pauses.get(scope, 0.0))
+
+    def pause_until(self, scope: str) -> float:
+        return self._pauses.get(scope, 0.0)
+
+    def set_cost(self, scope: str, cost: int, ttl_s: float) -> None:
+        self._costs[scope] = (cost, time.time() + ttl_s)
+
+    def cost(self, scope: str) -> int:
+        cost, until = self._costs.get(scope, (1, 0.0))
+        return cost if until > time.time() else 1
+
+    def wait_turn(self, seconds: float) -> None:
+        with self._changed:
+            self._changed.wait(seconds)
+
+
+# KEYS: queue, alive. ARGV: token, place, now, ttl. Drops waiters that stopped refreshing (killed
+# processes), refreshes the caller (re-adding it if it was dropped), answers "is the caller first".
+_IS_FIRST = """
+local now = tonumber(ARGV[3])
+for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+  redis.call('ZREM', KEYS[1], dead)
+  redis.call('ZREM', KEYS[2], dead)
+end
+redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[1])
+redis.call('EXPIRE', KEYS[1], 3600)
+redis.call('EXPIRE', KEYS[2], 3600)
+local first = redis.call('ZRANGE', KEYS[1], 0, 0)
+if first[1] == ARGV[1] then return 1 end
+return 0
+"""
+
+# KEYS: slots. ARGV: token, now, lease, limit. A slot is a lease: a killed worker's slot expires.
+_TAKE_SLOT = """
+local now = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[4]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+  redis.call('EXPIRE', KEYS[1], 3600)
+  return 1
+end
+return 0
+"""
+
+# Longest a request may hold an in-flight slot before other workers may reuse it; long enough for
+# a slow report call, short enough that a killed worker's slot comes back soon.
+_SLOT_LEASE_S = 300.0
+
+
+class _RedisCoordinator:
+    """Many processes: sorted sets with expiry in Redis, keyed by platform and app."""
+
+    def __init__(self, client: redis.Redis, prefix: str, concurrent: int) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._concurrent = concurrent
+        self._is_first = client.register_script(_IS_FIRST)
+        self._take_slot = client.register_script(_TAKE_SLOT)
+
+    def _key(self, name: str) -> str:
+        return f"{self._prefix}:{name}"
+
+    def join(self, token: str, place: float) -> None:
+        self._is_first(
+            keys=[self._key("queue"), self._key("alive")], args=[token, place, time.time(), _WAITER_TTL_S]
+        )
+
+    def leave(self, token: str) -> None:
+        self._redis.zrem(self._key("queue"), token)
+        self._redis.zrem(self._key("alive"), token)
+
+    def is_first(self, token: str, place: float) -> bool:
+        keys = [self._key("queue"), self._key("alive")]
+        return bool(self._is_first(keys=keys, args=[token, place, time.time(), _WAITER_TTL_S]))
+
+    def take_slot(self, token: str) -> bool:
+        args = [token, time.time(), _SLOT_LEASE_S, self._concurrent]
+        return bool(self._take_slot(keys=[self._key("slots")], args=args))
+
+    def release_slot(self, token: str) -> None:
+        self._redis.zrem(self._key("slots"), token)
+
+    def set_pause(self, scope: str, until: float) -> None:
+        ttl_ms = max(1, int((until - time.time()) * 1000))
+        key = self._key(f"pause:{scope}")
+        # Keep the later of two pauses set concurrently.
+        if until > self.pause_until(scope):
+            self._redis.set(key, repr(until), px=ttl_ms)
+
+    def pause_until(self, scope: str) -> float:
+        value = self._redis.get(self._key(f"pause:{scope}"))
+        return float(value) if value is not None else 0.0
+
+    def set_cost(self, scope: str, cost: int, ttl_s: float) -> None:
+        self._redis.set(self._key(f"cost:{scope}"), cost, px=int(ttl_s * 1000))
+
+    def cost(self, scope: str) -> int:
+        value = self._redis.get(self._key(f"cost:{scope}"))
+        return int(value) if value is not None else 1
+
+    def wait_turn(self, seconds: float) -> None:
+        time.sleep(min(seconds, _TURN_POLL_S))
+
+
+class RateLimiter:
+    """Proactive and reactive limits for one platform app, shared through Redis when configured.
+
+    Build with `from_config`; wrap every request in `with limiter.acquire(account, endpoint, priority)`;
+    feed response signals to `observe`. `namespace` separates unrelated users of one Redis.
+    """
+
+    def __init__(
+        self,
+        platform: str,
+        app: str,
+        settings: RateLimitSettings,
+        *,
+        namespace: str = "ads",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.platform = platform = canonical_platform(platform)
+        self.app = app
+        self.settings = settings
+        self._sleep = sleep
+        self._ids = (namespace, platform, app)
+        self._app_rates = settings.app_rates()
+        self._endpoint_limits = ENDPOINT_LIMITS.get(platform, {})
+        if settings.redis_url:
+            client = redis.Redis.from_url(settings.redis_url)
+            try:
+                client.ping()
+            except redis.RedisError as exc:
+                address = _address(settings.redis_url)
+                raise ConfigError(
+                    "rate_limiting.redis_url", f"cannot reach Redis at {address}: {exc}"
+                ) from None
+            storage = storage_from_string(settings.redis_url)
+            self._coordinator: _Coordinator = _RedisCoordinator(
+                client, ":".join(("ADSKIT", *self._ids)), settings.concurrent_requests
+            )
+        else:
+            storage = storage_from_string("memory://")
+            self._coordinator = _LocalCoordinator(settings.concurrent_requests)
+        self._windows = MovingWindowRateLimiter(storage)
+
+    @classmethod
+    def from_config(
+        cls, platform: str, app: str, config: Mapping[str, Any] | None, **kwargs: Any
+    ) -> RateLimiter:
+        return cls(platform, app, RateLimitSettings.from_config(platform, config), **kwargs)
+
+    # Scopes name what a pause or a slow-down applies to.
+    def _scope(self, scope: Scope, account: str) -> str:
+        return "app" if scope is Scope.APP else f"account:{account}"
+
+    def _own_windows(self, account: str, endpoint: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+        windows = []
+        for limit in self._endpoint_limits.get(endpoint, ()):
+            ids = (*self._ids, endpoint, account) if limit.per_account else (*self._ids, endpoint)
+            windows.extend((item, ids) for item in parse_many(limit.rates))
+        return windows
+
+    def _window_wait(
+        self, windows: list[tuple[RateLimitItem, tuple[str, ...]]], cost: int, now: float
+    ) -> float:
+        wait = 0.0
+        for item, ids in windows:
+            stats = self._windows.get_window_stats(item, *ids)
+            if stats.remaining < min(cost, item.amount):
+                wait = max(wait, stats.reset_time - now)
+        return wait
+
+    def _cost(self, account: str) -> int:
+        coordinator = self._coordinator
+        return max(coordinator.cost("app"), coordinator.cost(self._scope(Scope.ACCOUNT, account)))
+
+    @contextmanager
+    def acquire(
+        self, account: str, endpoint: str = "default", priority: Priority = Priority.RECENT
+    ) -> Iterator[None]:
+        """Block until one request for `account` on `endpoint` may go out; hold an in-flight slot."""
+        token = uuid.uuid4().hex
+        self._wait_for_turn(token, str(account), endpoint, priority)
+        try:
+            yield
+        finally:
+            self._coordinator.release_slot(token)
+
+    def _wait_for_turn(self, token: str, account: str, endpoint: str, priority: Priority) -> None:
+        coordinator = self._coordinator
+        own_windows = self._own_windows(account, endpoint)
+        app_windows = [(item, self._ids) for item in self._app_rates]
+        account_scope = self._scope(Scope.ACCOUNT, account)
+        place = time.time() + _HEAD_START_S[priority]
+        queued = False
+        try:
+            while True:
+                now = time.time()
+                cost = self._cost(account)
+                own_wait = max(
+                    coordinator.pause_until(account_scope) - now, self._window_wait(own_windows, cost, now)
+                )
+                if own_wait > 0:
+                    # Step aside so waiters of other accounts and endpoints are not held up.
+                    if queued:
+                        coordinator.leave(token)
+                        queued = False
+                    self._sleep(min(own_wait, _HEARTBEAT_S))
+                    continue
+                if not queued:
+                    coordinator.join(token, place)
+                    queued = True
+                if not coordinator.is_first(token, place):
+                    coordinator.wait_turn(_HEARTBEAT_S)
+                    continue
+                shared_wait = max(
+                    coordinator.pause_until("app") - now, self._window_wait(app_windows, cost, now)
+                )
+                if shared_wait > 0:
+                    self._sleep(min(shared_wait, _HEARTBEAT_S))
+                    continue
+                if not coordinator.take_slot(token):
+                    coordinator.wait_turn(_HEARTBEAT_S)
+                    continue
+                for item, ids in own_windows + app_windows:
+                    self._windows.hit(item, *ids, cost=min(cost, item.amount))
+                return
+        finally:
+            if queued:
+                coordinator.leave(token)
+
+    def observe(self, account: str, endpoint: str, signal: ThrottleSignal) -> None:
+        """React to what a response said about quota: pause the scope or spread its requests."""
+        scope = self._scope(signal.scope, str(account))
+        usage = signal.usage_pct or 0.0
+        pause_s = max(signal.regain_after_s or 0.0, signal.retry_after_s or 0.0)
+        if pause_s == 0 and usage >= PAUSE_AT_PCT:
+            pause_s = FULL_USAGE_PAUSE_S
+        where = f"{self.platform} {scope} (account {account}, {endpoint})"
+        if pause_s > 0:
+            self._coordinator.set_pause(scope, time.time() + pause_s)
+            log.warning("%s: quota %.0f%% used; pausing requests for %.0f s", where, usage, pause_s)
+        elif usage >= SLOWDOWN_AT_PCT:
+            cost = slowdown_cost(usage)
+            self._coordinator.set_cost(scope, cost, SLOWDOWN_TTL_S)
+            log.info("%s: quota %.0f%% used; spreading requests (each counts %dx)", where, usage, cost)
+
+    def paused_for(self, account: str) -> float:
+        """Seconds until neither the app nor `account` is paused (0 when free to go)."""
+        account_scope = self._scope(Scope.ACCOUNT, str(account))
+        until = max(self._coordinator.pause_until("app"), self._coordinator.pause_until(account_scope))
+        return max(0.0, until - time.time())
+
+
+def slowdown_cost(usage_pct: float) -> int:
+    """How many window slots one request takes at this usage: 2 from 75 %, 4 from 85 %."""
+    if usage_pct >= 85:
+        return 4
+    if usage_pct >= SLOWDOWN_AT_PCT:
+        return 2
+    return 1
