@@ -146,11 +146,16 @@ def login(
         callback = listener.wait(timeout_s)
     finally:
         listener.close()
-    return complete_login(request, session, callback, state, code_verifier)
+    return complete_login(request, session, callback, state, code_verifier, announce)
 
 
 def complete_login(
-    request: LoginRequest, session: OAuth2Session, callback: str, state: str, code_verifier: str | None
+    request: LoginRequest,
+    session: OAuth2Session,
+    callback: str,
+    state: str,
+    code_verifier: str | None,
+    announce: Callable[[str], None],
 ) -> TokenEntry:
     """Check and exchange what arrived at the redirect URI, then build the store entry."""
     platform = request.platform
@@ -183,5 +188,11 @@ def complete_login(
     missing = [s for s in platform.required_scopes if s not in entry.scopes]
     if missing:
         raise MissingScopes(platform.name, missing)
-    entry.accounts = entry.accounts or discover_accounts(entry) or list(request.known_accounts)
+    if not entry.accounts:
+        try:
+            entry.accounts = discover_accounts(entry)
+        except AuthError as exc:
+            # The grant itself is good; the tap's account setting can stand in for the list.
+            announce(f"warning: {exc}; set the account ids in the tap config")
+    entry.accounts = entry.accounts or list(request.known_accounts)
     return entry

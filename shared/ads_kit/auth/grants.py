@@ -63,13 +63,17 @@ def _rewrite_json(response: requests.Response, document: dict) -> requests.Respo
     return response
 
 
-def _meta_error_envelope(response: requests.Response) -> requests.Response:
-    """{"error": {"message", "type", "code"}} -> {"error": "<code>", "error_description": message}."""
+def _json_object(response: requests.Response) -> dict:
     try:
         document = response.json()
     except ValueError:
-        return response
-    error = document.get("error") if isinstance(document, dict) else None
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def _meta_error_envelope(response: requests.Response) -> requests.Response:
+    """{"error": {"message", "type", "code"}} -> {"error": "<code>", "error_description": message}."""
+    error = _json_object(response).get("error")
     if isinstance(error, dict):
         return _rewrite_json(
             response, {"error": str(error.get("code", "unknown")), "error_description": error.get("message")}
@@ -79,11 +83,8 @@ def _meta_error_envelope(response: requests.Response) -> requests.Response:
 
 def _tiktok_envelope(response: requests.Response) -> requests.Response:
     """{"code": 0, "data": {...}} -> the token itself; a non-zero code -> a standard error."""
-    try:
-        document = response.json()
-    except ValueError:
-        return response
-    if not isinstance(document, dict) or "code" not in document:
+    document = _json_object(response)
+    if "code" not in document:
         return response
     if document["code"] != 0:
         return _rewrite_json(
@@ -134,11 +135,12 @@ def _granted(document: dict, previous_refresh_token: str | None = None) -> Grant
     )
 
 
-def _call(platform: str, what: str, url: str, action: Any) -> dict:
+def _call(platform: str, what: str, url: str, action: Any, renewing: bool = True) -> dict:
+    """Run a token-endpoint call; while renewing, a refused grant means the user must log in again."""
     try:
         return dict(action())
     except OAuthError as exc:
-        if exc.error in _DEAD_GRANT_ERRORS:
+        if renewing and exc.error in _DEAD_GRANT_ERRORS:
             raise ReauthenticationRequired(platform) from None
         detail = redact(f"{exc.error}: {exc.description}" if exc.description else str(exc.error))
         raise AuthError(f"{platform}: {what} at {url} failed: {detail}") from None
@@ -208,12 +210,17 @@ def renew(
 def revoke(
     platform: PlatformOAuth, revoke_url: str, client_id: str, client_secret: str | None, token: str
 ) -> None:
-    session = _session(platform, client_id, client_secret)
+    """Withdraw a grant at the platform; TikTok answers errors with HTTP 200 and a non-zero code."""
     try:
-        response = session.revoke_token(revoke_url, token=token)
+        if platform.name == "meta":
+            response = requests.delete(revoke_url, params={"access_token": token}, timeout=HTTP_TIMEOUT_S)
+        else:
+            response = _session(platform, client_id, client_secret).revoke_token(revoke_url, token=token)
     except requests.RequestException as exc:
         raise AuthError(f"{platform.name}: revocation at {revoke_url} failed: {redact(str(exc))}") from None
-    if response.status_code >= 400:
+    if platform.name == "tiktok":
+        response = _tiktok_envelope(response)
+    if response.status_code >= 400 or "error" in _json_object(response):
         raise AuthError(
             f"{platform.name}: revocation at {revoke_url} failed with HTTP {response.status_code}"
         )

@@ -40,7 +40,8 @@ PLATFORMS: dict[str, PlatformOAuth] = {
         name="meta",
         authorize_url=f"https://www.facebook.com/{META_API_VERSION}/dialog/oauth",
         token_url=f"https://graph.facebook.com/{META_API_VERSION}/oauth/access_token",
-        revoke_url=None,
+        # Graph has no RFC 7009 endpoint: DELETE /me/permissions withdraws the app's access.
+        revoke_url=f"https://graph.facebook.com/{META_API_VERSION}/me/permissions",
         required_scopes=("ads_read", "business_management"),
         uses_pkce=True,
         renewal=Renewal.EXCHANGE_TOKEN,
