@@ -1,0 +1,157 @@
+"""The HTML report: one self-contained file (plotly's JavaScript inlined) that opens offline.
+
+Four charts per platform and day (spend, conversions, ROAS, CPC), the summary, the warnings and the
+campaign table. Daily ROAS and CPC come from that day's sums, like every derived metric here.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from plotly import graph_objects as go
+from plotly.subplots import make_subplots
+
+from ads_kit.report.document import Report, Totals, build_report
+from ads_kit.report.rows import RowSource
+
+_CHARTS = (
+    ("Spend", lambda t: t.spend),
+    ("Conversions", lambda t: t.conversions),
+    ("ROAS", lambda t: t.ratios()["roas"]),
+    ("CPC", lambda t: t.ratios()["cpc"]),
+)
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 24px; color: #1f2933; background: #f7f9fb; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 24px 0 8px; }
+.meta { color: #52606d; margin-bottom: 16px; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; }
+.card { background: #fff; border: 1px solid #d9e2ec; border-radius: 6px; padding: 10px 16px; }
+.card b { display: block; font-size: 20px; }
+table { border-collapse: collapse; background: #fff; font-size: 13px; }
+th, td { border: 1px solid #d9e2ec; padding: 4px 8px; text-align: right; }
+th { background: #e4ebf3; } td.text { text-align: left; }
+li.error { color: #b42318; } li.warning { color: #9a6700; } li.info { color: #52606d; }
+"""
+
+
+def render_html(
+    report_or_rows: Report | RowSource,
+    path: str | Path,
+    platform: str | None = None,
+    account: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Path:
+    """Write the HTML report for a built `Report`, or build one from a row source and the filters."""
+    report = (
+        report_or_rows
+        if isinstance(report_or_rows, Report)
+        else build_report(report_or_rows, platform=platform, account=account, start=start, end=end)
+    )
+    target = Path(path)
+    target.write_text(_page(report), encoding="utf-8")
+    return target
+
+
+def _figure(daily: dict[str, dict[date, Totals]]) -> go.Figure:
+    figure = make_subplots(
+        rows=2, cols=2, subplot_titles=[title for title, _ in _CHARTS], vertical_spacing=0.14
+    )
+    palette = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
+    for series_index, (label, days) in enumerate(daily.items()):
+        ordered = sorted(days)
+        for chart_index, (_, metric) in enumerate(_CHARTS):
+            values = [metric(days[d]) for d in ordered]
+            figure.add_trace(
+                go.Scatter(
+                    x=[d.isoformat() for d in ordered],
+                    y=[
+                        None if v is None else float(v) for v in values
+                    ],  # plotting only: floats are fine here
+                    name=label,
+                    legendgroup=label,
+                    showlegend=chart_index == 0,
+                    mode="lines+markers",
+                    line={"color": palette[series_index % len(palette)]},
+                ),
+                row=chart_index // 2 + 1,
+                col=chart_index % 2 + 1,
+            )
+    figure.update_layout(height=640, margin={"t": 40, "l": 50, "r": 20, "b": 40}, template="plotly_white")
+    return figure
+
+
+def _page(report: Report) -> str:
+    document = report.document
+    meta, summary = document["metadata"], document["summary"]
+    currency = meta["currency"] or "(per account)"
+    chart = _figure(report.daily).to_html(
+        full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
+    )
+    title = f"Campaign performance {meta['date_range']['start']} to {meta['date_range']['end']}"
+    scope = " · ".join(
+        f"{label}: {_text(value)}"
+        for label, value in (
+            ("platform", meta["platform"] or "all"),
+            ("account", meta["account_id"] or "all"),
+            ("currency", currency),
+            ("time zone", meta["timezone"] or "per account"),
+            ("extracted", meta["extraction_timestamp"] or "unknown"),
+        )
+    )
+    cards = "".join(
+        f'<div class="card">{label}<b>{_text(value)}</b></div>'
+        for label, value in (
+            ("Campaigns", summary["total_campaigns"]),
+            (f"Spend ({currency})", summary["total_spend"]),
+            ("Impressions", summary["total_impressions"]),
+            ("Clicks", summary["total_clicks"]),
+            ("Conversions", summary["total_conversions"]),
+        )
+    )
+    warnings = "".join(
+        f'<li class="{_text(w["severity"])}">{_text(w["check"])}: {_text(w["message"])}</li>'
+        for w in document["warnings"]
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_text(title)}</title><style>{_STYLE}</style></head><body>"
+        f'<h1>{_text(title)}</h1><div class="meta">{scope}</div><div class="cards">{cards}</div>'
+        f'<h2>By platform and day</h2><div id="charts">{chart}</div>'
+        f"<h2>Campaigns</h2>{_campaign_table(document['campaigns'], report.campaign_context)}"
+        f"<h2>Warnings</h2><ul>{warnings or '<li class=info>none</li>'}</ul>"
+        "</body></html>\n"
+    )
+
+
+_COLUMNS = (
+    "campaign_name", "status", "objective", "budget", "spend", "impressions", "clicks",
+    "ctr", "cpc", "cpm", "conversions", "conversion_value", "roas",
+)  # fmt: skip
+
+
+def _campaign_table(campaigns: list[dict[str, Any]], context: list[dict[str, str | None]]) -> str:
+    header = "".join(
+        f"<th>{name}</th>" for name in ("platform", "account", "currency", "campaign_id", *_COLUMNS)
+    )
+    body = []
+    for campaign, where in zip(campaigns, context, strict=True):
+        cells = [where["platform"], where["account_id"], where["currency"], campaign["campaign_id"]]
+        cells += [campaign[name] for name in _COLUMNS]
+        body.append(
+            "<tr>"
+            + "".join(
+                f"<td{'' if isinstance(v, int | Decimal) else ' class=text'}>{_text(v)}</td>" for v in cells
+            )
+            + "</tr>"
+        )
+    return f'<table id="campaigns"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _text(value: object) -> str:
+    return "-" if value is None else html.escape(str(value))
