@@ -1,0 +1,667 @@
+"""Ads Insights: parse a query, then produce its rows lazily from the world (reference §3).
+
+Rows are generated in a fixed order (time bucket, then entity, then breakdown value) and addressed
+by that position, so a page is computed from its cursor without materialising the report: a
+365-day, 1 000-ad report costs one page of world lookups per request.
+
+Conversions. The world's `conversions` / `conversions_value` of a row are carried by the action
+types of the account's primary conversion event (`conversion_action_types`): for the sandbox's
+"Purchase" custom conversion `offsite_conversion.fb_pixel_purchase`, `omni_purchase` and
+`offsite_conversion.custom.<id>`, each with the same count, as Meta reports one purchase under
+several types; a reader counts exactly one of them. The `value` key equals the world's number (the account's
+default 7d_click + 1d_view setting); the per-window keys split it deterministically:
+`1d_view = n // 5`, `7d_click = n - 1d_view`, `1d_click = 7d_click * 7 // 10`,
+`28d_click = 7d_click + n // 10`. `link_click` carries clicks in every click window.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ads_kit.sandbox.meta import wire
+from ads_kit.sandbox.meta.errors import invalid_insights_fields, invalid_parameter, retention_exceeded
+from ads_kit.sandbox.meta.params import (
+    FilterRule,
+    field_names,
+    matches,
+    parse_bool,
+    parse_fields,
+    parse_filtering,
+    parse_list,
+    parse_time_range,
+)
+from ads_kit.sandbox.world import Metrics, _split, sum_metrics
+
+LEVELS = ("account", "campaign", "adset", "ad")
+
+
+def _enum(words: str) -> frozenset[str]:
+    """A Meta enum as the docs list it: whitespace-separated values."""
+    return frozenset(words.split())
+
+
+# World event types -> Meta pixel standard event suffixes.
+PIXEL_EVENT = {
+    "purchase": "purchase",
+    "lead": "lead",
+    "add_to_cart": "add_to_cart",
+    "complete_registration": "complete_registration",
+}
+RETENTION_MONTHS = 37
+REACH_WITH_BREAKDOWNS_MONTHS = 13
+
+ATTRIBUTE_FIELDS = frozenset(
+    {
+        "account_id",
+        "account_name",
+        "account_currency",
+        "campaign_id",
+        "campaign_name",
+        "adset_id",
+        "adset_name",
+        "ad_id",
+        "ad_name",
+        "objective",
+        "optimization_goal",
+        "buying_type",
+        "attribution_setting",
+        "date_start",
+        "date_stop",
+    }
+)
+METRIC_FIELDS = frozenset(
+    {
+        "impressions",
+        "clicks",
+        "spend",
+        "reach",
+        "frequency",
+        "cpc",
+        "cpm",
+        "cpp",
+        "ctr",
+        "inline_link_clicks",
+        "inline_link_click_ctr",
+        "cost_per_inline_link_click",
+        "actions",
+        "action_values",
+        "cost_per_action_type",
+        "purchase_roas",
+        "outbound_clicks",
+    }
+)
+VALID_FIELDS = ATTRIBUTE_FIELDS | METRIC_FIELDS
+DEFAULT_FIELDS = ("impressions", "spend")
+
+# v26 enums (reference §3.4, §3.5); every value validates, the sandbox serves `BREAKDOWN_SOURCES` + hourly.
+BREAKDOWNS = _enum(
+    """
+    ad_extension_domain ad_extension_url ad_format_asset affiliate_click_region affiliate_link_url age
+    app_id body_asset breakdown_ad_objective breakdown_reporting_ad_id call_to_action_asset
+    coarse_conversion_value comscore_market conversion_destination country creative_automation_asset_id
+    creative_fingerprint_details creative_format_classification creative_media_type_breakdown
+    creative_relaxation_asset_type crm_advertiser_l12_territory_ids crm_advertiser_subvertical_id
+    crm_advertiser_vertical_id crm_ult_advertiser_id description_asset device_platform dma
+    existing_post_id fidelity_type flexible_format_asset_type frequency_value gen_ai_asset_type gender
+    hourly_stats_aggregated_by_advertiser_time_zone hourly_stats_aggregated_by_audience_time_zone hsid
+    image_asset impression_device impression_view_time_advertiser_hour_v2 instagram_ads_follow_type
+    instagram_ads_instagram_media_product_type instagram_ads_time_since_creation_bucket
+    internal_campaign_id is_auto_advance is_conversion_id_modeled is_rendered_as_delayed_skip_ad
+    landing_destination link_url_asset marketing_messages_btn_name mdsa_landing_destination
+    media_asset_url media_creator media_destination_url media_format media_id media_origin_url
+    media_text_content media_type mmm msa_seller_name overlap_segment pa_creator_ig_handle place_page_id
+    placement_path platform_position postback_sequence_index product_brand_breakdown
+    product_category_breakdown product_custom_label_0_breakdown product_custom_label_1_breakdown
+    product_custom_label_2_breakdown product_custom_label_3_breakdown product_custom_label_4_breakdown
+    product_group_content_id_breakdown product_id publisher_platform redownload reels_trending_topic
+    region rta_ugc_topic rule_set_id rule_set_name signal_source signal_source_bucket skan_campaign_id
+    skan_conversion_id skan_version sot_attribution_model_type sot_attribution_window sot_channel
+    sot_event_type sot_source standard_event_content_type title_asset user_persona_id user_persona_name
+    video_asset zip
+    """
+)
+ACTION_BREAKDOWNS = _enum(
+    """
+    action_canvas_component_name action_carousel_card_id action_carousel_card_name action_destination
+    action_device action_reaction action_target_id action_type action_video_sound action_video_type
+    conversion_destination is_business_ai_assisted matched_persona_id matched_persona_name
+    signal_source_bucket standard_event_content_type
+    """
+)
+ATTRIBUTION_WINDOWS = _enum(
+    """
+    1d_click 7d_click 28d_click 1d_view 7d_view 28d_view 1d_ev 1d_sequenced 7d_sequenced 28d_sequenced
+    7d_view_first_conversion 28d_view_first_conversion 7d_view_all_conversions 28d_view_all_conversions
+    custom dda default incrementality incrementality_all_conversions incrementality_first_conversion
+    skan_click skan_click_second_postback skan_click_third_postback skan_view skan_view_second_postback
+    skan_view_third_postback
+    """
+)
+# Windows still returned after 2026-01-12 (7d_view and 28d_view are accepted but come back missing).
+SERVED_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
+DEFAULT_WINDOWS = ("7d_click", "1d_view")
+DATE_PRESETS = _enum(
+    """
+    today yesterday this_month last_month this_quarter maximum data_maximum last_3d last_7d last_14d
+    last_28d last_30d last_90d last_week_mon_sun last_week_sun_sat last_quarter last_year
+    this_week_mon_today this_week_sun_today this_year
+    """
+)
+# The combinations of served breakdowns Meta allows (reference §3.4 "commonly valid").
+BREAKDOWN_COMBINATIONS = frozenset(
+    frozenset(combo)
+    for combo in (
+        ("age",),
+        ("gender",),
+        ("age", "gender"),
+        ("country",),
+        ("region",),
+        ("publisher_platform",),
+        ("publisher_platform", "platform_position"),
+        ("publisher_platform", "platform_position", "impression_device"),
+        ("publisher_platform", "impression_device"),
+        ("device_platform",),
+        ("publisher_platform", "device_platform"),
+        ("hourly_stats_aggregated_by_advertiser_time_zone",),
+        ("hourly_stats_aggregated_by_audience_time_zone",),
+    )
+)
+
+
+ZERO = Metrics()
+
+
+def is_empty(metrics: Metrics) -> bool:
+    return not (metrics.impressions or metrics.clicks or metrics.spend_minor or metrics.conversions)
+
+
+def total(items: Iterable[Metrics | None]) -> Metrics:
+    return sum_metrics(items) or ZERO
+
+
+@dataclass(frozen=True)
+class InsightsQuery:
+    account_id: str
+    node_level: str
+    node_id: str
+    level: str
+    fields: tuple[str, ...]
+    since: date
+    until: date
+    increment: str  # "1".."90", "monthly" or "all_days"
+    breakdowns: tuple[str, ...]
+    windows: tuple[str, ...]
+    filtering: tuple[FilterRule, ...]
+    today: date
+
+    def params_echo(self) -> dict[str, Any]:
+        return {"date_start": self.since.isoformat(), "date_stop": self.until.isoformat()}
+
+
+def months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last_day))
+
+
+def preset_range(preset: str, today: date) -> tuple[date, date]:
+    """A date_preset as (since, until) in the account zone; `today` is the account's current day."""
+    yesterday = today - timedelta(days=1)
+    rolling = {"last_3d": 3, "last_7d": 7, "last_14d": 14, "last_28d": 28, "last_30d": 30, "last_90d": 90}
+    if preset in rolling:
+        return today - timedelta(days=rolling[preset]), yesterday
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    last_quarter_end = quarter_start - timedelta(days=1)
+    monday = today - timedelta(days=today.weekday())
+    sunday = today - timedelta(days=(today.weekday() + 1) % 7)
+    ranges = {
+        "today": (today, today),
+        "yesterday": (yesterday, yesterday),
+        "this_month": (today.replace(day=1), today),
+        "last_month": (last_month_end.replace(day=1), last_month_end),
+        "this_quarter": (quarter_start, today),
+        "last_quarter": (date(last_quarter_end.year, last_quarter_end.month - 2, 1), last_quarter_end),
+        "this_year": (date(today.year, 1, 1), today),
+        "last_year": (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+        "this_week_mon_today": (monday, today),
+        "this_week_sun_today": (sunday, today),
+        "last_week_mon_sun": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "last_week_sun_sat": (sunday - timedelta(days=7), sunday - timedelta(days=1)),
+    }
+    if preset in ranges:
+        return ranges[preset]
+    # maximum / data_maximum: everything inside the retention window.
+    return months_before(today, RETENTION_MONTHS), today
+
+
+def _validate_enum(values: list[str], allowed: frozenset[str], param: str) -> None:
+    for index, value in enumerate(values):
+        if value not in allowed:
+            raise invalid_parameter(
+                f"{param}[{index}] must be one of the following values: {', '.join(sorted(allowed))}"
+            )
+
+
+def parse_query(
+    params: dict[str, str], *, account_id: str, node_level: str, node_id: str, today: date
+) -> InsightsQuery:
+    """Validate insights params the way Graph does; raises GraphError naming the bad param or value."""
+    specs = parse_fields(params.get("fields"))
+    fields = field_names(specs) or list(DEFAULT_FIELDS)
+    invalid = [name for name in fields if name not in VALID_FIELDS]
+    if invalid:
+        raise invalid_insights_fields(invalid)
+
+    level = params.get("level") or node_level
+    if level not in LEVELS:
+        raise invalid_parameter(f"param level must be one of {{{', '.join(LEVELS)}}}")
+    if LEVELS.index(level) < LEVELS.index(node_level):
+        raise invalid_parameter(f"level {level} is above the queried {node_level} node")
+
+    time_range = parse_time_range(params.get("time_range"))
+    if time_range is None:
+        preset = params.get("date_preset") or "last_30d"
+        if preset not in DATE_PRESETS:
+            raise invalid_parameter(
+                f"date_preset must be one of the following values: {', '.join(sorted(DATE_PRESETS))}"
+            )
+        time_range = preset_range(preset, today)
+    since, until = time_range
+    if since < months_before(today, RETENTION_MONTHS):
+        raise retention_exceeded()
+
+    increment = (params.get("time_increment") or "all_days").strip()
+    if increment not in {"monthly", "all_days"} and not (increment.isdigit() and 1 <= int(increment) <= 90):
+        raise invalid_parameter("time_increment must be an integer between 1 and 90, monthly or all_days")
+
+    breakdowns = parse_list(params.get("breakdowns"), "breakdowns") or []
+    _validate_enum(breakdowns, BREAKDOWNS, "breakdowns")
+    if breakdowns and frozenset(breakdowns) not in BREAKDOWN_COMBINATIONS:
+        columns = ", ".join(["action_type", *breakdowns])
+        raise invalid_parameter(f"Current combination of data breakdown columns ({columns}) is invalid")
+    action_breakdowns = parse_list(params.get("action_breakdowns"), "action_breakdowns") or ["action_type"]
+    _validate_enum(action_breakdowns, ACTION_BREAKDOWNS, "action_breakdowns")
+    windows = parse_list(params.get("action_attribution_windows"), "action_attribution_windows")
+    _validate_enum(windows or [], ATTRIBUTION_WINDOWS, "action_attribution_windows")
+    # Unified attribution is always on since 2025-06-10; the flag is accepted and validated only.
+    parse_bool(params.get("use_unified_attribution_setting"), "use_unified_attribution_setting")
+
+    return InsightsQuery(
+        account_id=account_id,
+        node_level=node_level,
+        node_id=node_id,
+        level=level,
+        fields=tuple(dict.fromkeys(fields)),
+        since=since,
+        until=until,
+        increment=increment,
+        breakdowns=tuple(breakdowns),
+        windows=tuple(w for w in (windows or DEFAULT_WINDOWS) if w in SERVED_WINDOWS),
+        filtering=tuple(parse_filtering(params.get("filtering"))),
+        today=today,
+    )
+
+
+def time_buckets(query: InsightsQuery) -> list[tuple[date, date]]:
+    buckets: list[tuple[date, date]] = []
+    start = query.since
+    while start <= query.until:
+        if query.increment == "all_days":
+            stop = query.until
+        elif query.increment == "monthly":
+            stop = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+        else:
+            stop = start + timedelta(days=int(query.increment) - 1)
+        stop = min(stop, query.until)
+        buckets.append((start, stop))
+        start = stop + timedelta(days=1)
+    return buckets
+
+
+def window_split(count: int) -> dict[str, int]:
+    """Per-window shares of a conversion count; see the module docstring."""
+    view = count // 5
+    click7 = count - view
+    return {
+        "1d_click": click7 * 7 // 10,
+        "7d_click": click7,
+        "28d_click": click7 + count // 10,
+        "1d_view": view,
+    }
+
+
+@dataclass
+class _Entities:
+    """The world's entities of one account, indexed for row rendering."""
+
+    account: Any
+    campaigns: dict[str, Any]
+    ad_groups: dict[str, Any]
+    ads: list[Any]
+    conversion_action_types: list[str]
+
+
+class InsightsReport:
+    """One query over one world; `page(position, limit)` returns rows and whether more exist."""
+
+    def __init__(self, world: Any, query: InsightsQuery) -> None:
+        self.world = world
+        self.query = query
+        account = world.account(query.account_id)
+        self.entities = _Entities(
+            account=account,
+            campaigns={c.id: c for c in world.campaigns(account.id)},
+            ad_groups={g.id: g for g in world.ad_groups(account.id)},
+            ads=list(world.ads(account.id)),
+            conversion_action_types=conversion_action_types(world.conversion_events(account.id)),
+        )
+        self.currency = account.currency
+        self.buckets = time_buckets(query)
+        self.groups = self._groups()
+        self._row_filters = [rule for rule in query.filtering if _metric_of(rule.field)]
+        self.omit_reach = bool(query.breakdowns) and (
+            set(query.breakdowns) & wire.HOURLY_BREAKDOWNS
+            or query.since < months_before(query.today, REACH_WITH_BREAKDOWNS_MONTHS)
+        )
+
+    # -- scope -------------------------------------------------------------------------------
+    def _groups(self) -> list[tuple[str, list[Any], bool]]:
+        """(entity id, member ads, whether the members are the entity's whole tree) at the query level."""
+        query = self.query
+        ads = [ad for ad in self.entities.ads if self._in_node(ad)]
+        status_rules = [r for r in query.filtering if r.field.endswith(".effective_status")]
+        if not status_rules and query.node_level != "account":
+            # Campaign/ad set/ad nodes hide archived and deleted ads unless asked (reference §2.8).
+            ads = [ad for ad in ads if wire.STATUS[ad.status] in wire.DEFAULT_VISIBLE_STATUSES]
+        ads = [ad for ad in ads if all(self._entity_passes(rule, ad) for rule in query.filtering)]
+        key = _level_key(query.level, self.entities.account.id)
+        all_members: dict[str, int] = {}
+        for ad in self.entities.ads:
+            all_members[key(ad)] = all_members.get(key(ad), 0) + 1
+        grouped: dict[str, list[Any]] = {}
+        for ad in ads:
+            grouped.setdefault(key(ad), []).append(ad)
+        return [
+            (entity_id, members, len(members) == all_members[entity_id])
+            for entity_id, members in grouped.items()
+        ]
+
+    def _in_node(self, ad: Any) -> bool:
+        node_id = self.query.node_id
+        return {
+            "account": True,
+            "campaign": ad.campaign_id == node_id,
+            "adset": ad.ad_group_id == node_id,
+            "ad": ad.id == node_id,
+        }[self.query.node_level]
+
+    def _entity_passes(self, rule: FilterRule, ad: Any) -> bool:
+        entity_kind, _, attribute = rule.field.partition(".")
+        if _metric_of(rule.field):
+            return True
+        entity = {
+            "ad": ad,
+            "adset": self.entities.ad_groups.get(ad.ad_group_id),
+            "campaign": self.entities.campaigns.get(ad.campaign_id),
+        }.get(entity_kind)
+        if entity is None or attribute not in {"effective_status", "id", "name", "status"}:
+            raise invalid_parameter(f"Filtering field {rule.field} is invalid")
+        value = wire.STATUS[entity.status] if attribute.endswith("status") else getattr(entity, attribute)
+        return matches(rule, value)
+
+    # -- rows --------------------------------------------------------------------------------
+    def page(
+        self, position: list[int] | None, limit: int
+    ) -> tuple[list[tuple[list[int], dict[str, Any]]], bool]:
+        """Up to `limit` rows after `position`, and whether another row exists."""
+        rows: list[tuple[list[int], dict[str, Any]]] = []
+        for pos, row in self._rows_after(position):
+            if len(rows) == limit:
+                return rows, True
+            rows.append((pos, row))
+        return rows, False
+
+    def _rows_after(self, position: list[int] | None) -> Iterator[tuple[list[int], dict[str, Any]]]:
+        start = position or [0, 0, -1]
+        for bucket_index in range(start[0], len(self.buckets)):
+            first_group = start[1] if bucket_index == start[0] else 0
+            for group_index in range(first_group, len(self.groups)):
+                resume = bucket_index == start[0] and group_index == start[1]
+                cells = self._cells(bucket_index, group_index)
+                for cell_index, (values, tally) in enumerate(cells):
+                    if resume and cell_index <= start[2]:
+                        continue
+                    if is_empty(tally) or not all(
+                        _metric_passes(r, tally, self.currency) for r in self._row_filters
+                    ):
+                        continue
+                    yield (
+                        [bucket_index, group_index, cell_index],
+                        self._render(bucket_index, group_index, values, tally),
+                    )
+
+    def _cells(self, bucket_index: int, group_index: int) -> list[tuple[dict[str, str], Metrics]]:
+        since, until = self.buckets[bucket_index]
+        entity_id, members, complete = self.groups[group_index]
+        days = [since + timedelta(days=n) for n in range((until - since).days + 1)]
+        if not self.query.breakdowns:
+            return [({}, self._total(entity_id, members, complete, days))]
+        cells: dict[tuple[str, ...], Metrics] = {}
+        for ad in members:
+            for day in days:
+                for values, tally in self._breakdown_cells(ad, day):
+                    cells[values] = cells.get(values, ZERO) + tally
+        return [(dict(zip(self.query.breakdowns, key, strict=True)), cells[key]) for key in sorted(cells)]
+
+    def _total(self, entity_id: str, members: list[Any], complete: bool, days: list[date]) -> Metrics:
+        world, level = self.world, self.query.level
+        if complete and level != "ad":
+            entity = {
+                "account": self.entities.account,
+                "campaign": self.entities.campaigns.get(entity_id),
+                "adset": self.entities.ad_groups.get(entity_id),
+            }[level]
+            aggregate: Callable[[Any, date], Any] = {
+                "account": world.account_day,
+                "campaign": world.campaign_day,
+                "adset": world.ad_group_day,
+            }[level]
+            return total(aggregate(entity, day) for day in days)
+        return total(world.ad_day(ad, day) for ad in members for day in days)
+
+    def _breakdown_cells(self, ad: Any, day: date) -> Iterator[tuple[tuple[str, ...], Metrics]]:
+        breakdowns = self.query.breakdowns
+        if set(breakdowns) & wire.HOURLY_BREAKDOWNS:
+            for hour in self.world.ad_day_hours(ad, day):
+                yield (wire.hour_label(hour.local_hour),), (hour.metrics)
+            return
+        dimensions = list(dict.fromkeys(wire.BREAKDOWN_SOURCES[b][0] for b in breakdowns))
+        splits = {dim: self.world.ad_day_breakdown(ad, day, dim) for dim in dimensions}
+        for combo, tally in _joint(dimensions, splits):
+            values = []
+            for breakdown in breakdowns:
+                dim, translate = wire.BREAKDOWN_SOURCES[breakdown]
+                raw = combo[dimensions.index(dim)]
+                values.append(translate(raw) if translate else raw)  # type: ignore[operator]
+            yield tuple(values), tally
+
+    def _render(
+        self, bucket_index: int, group_index: int, values: dict[str, str], tally: Metrics
+    ) -> dict[str, Any]:
+        query, entities = self.query, self.entities
+        since, until = self.buckets[bucket_index]
+        _, members, _ = self.groups[group_index]
+        sample = members[0]
+        campaign = entities.campaigns.get(sample.campaign_id)
+        ad_group = entities.ad_groups.get(sample.ad_group_id)
+        depth = LEVELS.index(query.level)
+        attributes: dict[str, Any] = {
+            "account_id": entities.account.id,
+            "account_name": entities.account.name,
+            "account_currency": self.currency,
+            "attribution_setting": "7d_click_1d_view",
+        }
+        if depth >= 1 and campaign is not None:
+            meta_objective = wire.objective(getattr(campaign, "objective", None))
+            attributes |= {
+                "campaign_id": campaign.id,
+                "campaign_name": campaign.name,
+                "objective": meta_objective,
+                "buying_type": "AUCTION",
+                "optimization_goal": wire.OPTIMIZATION_GOAL[meta_objective],
+            }
+        if depth >= 2 and ad_group is not None:
+            attributes |= {"adset_id": ad_group.id, "adset_name": ad_group.name}
+        if depth >= 3:
+            attributes |= {"ad_id": sample.id, "ad_name": sample.name}
+        metrics = self._metrics(tally)
+        row: dict[str, Any] = {}
+        for name in query.fields:
+            if name in attributes:
+                row[name] = attributes[name]
+            elif name in metrics:
+                row[name] = metrics[name]
+        row["date_start"], row["date_stop"] = since.isoformat(), until.isoformat()
+        row.update(values)
+        return row
+
+    def _metrics(self, t: Metrics) -> dict[str, Any]:
+        """Metric values as Meta writes them; a metric without data is left out, as Meta does."""
+        currency = self.currency
+        spend = wire.major(t.spend_minor, currency)
+        metrics: dict[str, Any] = {
+            "impressions": str(t.impressions),
+            "clicks": str(t.clicks),
+            "inline_link_clicks": str(t.clicks),
+            "spend": wire.money_string(t.spend_minor, currency),
+        }
+        if t.impressions:
+            metrics["ctr"] = metrics["inline_link_click_ctr"] = wire.ratio_string(
+                t.clicks * 100, t.impressions
+            )
+            metrics["cpm"] = wire.ratio_string(spend * 1000, t.impressions)
+        if t.clicks:
+            metrics["cpc"] = metrics["cost_per_inline_link_click"] = wire.ratio_string(spend, t.clicks)
+            metrics["outbound_clicks"] = [{"action_type": "outbound_click", "value": str(t.clicks)}]
+        if t.reach and not self.omit_reach:
+            metrics["reach"] = str(t.reach)
+            metrics["frequency"] = wire.ratio_string(t.impressions, t.reach)
+            metrics["cpp"] = wire.ratio_string(spend * 1000, t.reach)
+        actions, values, costs = self._action_stats(t, spend)
+        if actions:
+            metrics["actions"] = actions
+        if values:
+            metrics["action_values"] = values
+        if costs:
+            metrics["cost_per_action_type"] = costs
+        if t.conversions_value_minor and t.spend_minor:
+            roas = wire.major(t.conversions_value_minor, currency) / spend
+            metrics["purchase_roas"] = [{"action_type": "omni_purchase", "value": wire.ratio_string(roas, 1)}]
+        return metrics
+
+    def _action_stats(self, t: Metrics, spend: Decimal) -> tuple[list[dict], list[dict], list[dict]]:
+        windows = self.query.windows
+        actions: list[dict] = []
+        values: list[dict] = []
+        costs: list[dict] = []
+        if t.clicks:
+            click_windows = {w: t.clicks for w in windows if w.endswith("_click")}
+            actions.append(_stat("link_click", t.clicks, click_windows, str))
+            costs.append(_stat("link_click", t.clicks, click_windows, lambda n: wire.ratio_string(spend, n)))
+        if t.conversions:
+            split = window_split(t.conversions)
+            counts = {w: split[w] for w in windows}
+            value_split = window_split(t.conversions_value_minor)
+            amounts = {w: value_split[w] for w in windows}
+            for action_type in self.entities.conversion_action_types:
+                actions.append(_stat(action_type, t.conversions, counts, str))
+                costs.append(_stat(action_type, t.conversions, counts, lambda n: wire.ratio_string(spend, n)))
+                if t.conversions_value_minor:
+                    values.append(
+                        _stat(
+                            action_type,
+                            t.conversions_value_minor,
+                            amounts,
+                            lambda m: wire.money_string(m, self.currency),
+                        )
+                    )
+        return actions, values, costs
+
+
+def conversion_action_types(events: Iterable[Any]) -> list[str]:
+    """The action types that carry the world's conversions: the primary event's pixel, omni and
+    custom-conversion types (e.g. offsite_conversion.fb_pixel_purchase, omni_purchase,
+    offsite_conversion.custom.<id>)."""
+    return [
+        action_type
+        for event in events
+        if event.primary
+        for action_type in (
+            f"offsite_conversion.fb_pixel_{PIXEL_EVENT.get(event.event_type, event.event_type)}",
+            f"omni_{PIXEL_EVENT.get(event.event_type, event.event_type)}",
+            f"offsite_conversion.custom.{event.id}",
+        )
+    ]
+
+
+def _stat(
+    action_type: str, total: int, windows: dict[str, int], render: Callable[[int], str]
+) -> dict[str, str]:
+    """One AdsActionStats object (all values strings); a window with nothing in it is written as "0"."""
+    stat = {"action_type": action_type, "value": render(total)}
+    for window, count in windows.items():
+        stat[window] = render(count) if count else "0"
+    return stat
+
+
+def _level_key(level: str, account_id: str) -> Callable[[Any], str]:
+    return {
+        "account": lambda ad: account_id,
+        "campaign": lambda ad: ad.campaign_id,
+        "adset": lambda ad: ad.ad_group_id,
+        "ad": lambda ad: ad.id,
+    }[level]
+
+
+_METRIC_FILTERS = {"impressions", "clicks", "spend", "reach"}
+
+
+def _metric_of(field: str) -> str | None:
+    attribute = field.rpartition(".")[2]
+    return attribute if attribute in _METRIC_FILTERS else None
+
+
+def _metric_passes(rule: FilterRule, tally: Metrics, currency: str) -> bool:
+    metric = _metric_of(rule.field)
+    actual: Any = (
+        wire.major(tally.spend_minor, currency) if metric == "spend" else getattr(tally, metric or "")
+    )
+    return matches(rule, actual)
+
+
+def _joint(
+    dimensions: list[str], splits: dict[str, dict[str, Metrics]]
+) -> list[tuple[tuple[str, ...], Metrics]]:
+    """Cells over several world dimensions: the first dimension's cells, each split by the next ones' shares.
+
+    The world gives one-dimensional splits only; splitting each cell by the other dimension's
+    impressions keeps every cell an integer and every total exact, so age x gender rows still add up
+    to the ad's day.
+    """
+    cells = [((value,), metrics) for value, metrics in sorted(splits[dimensions[0]].items())]
+    for dimension in dimensions[1:]:
+        shares = sorted(splits[dimension].items())
+        weights = [metrics.impressions or 1 for _, metrics in shares]
+        cells = [
+            ((*key, value), part)
+            for key, metrics in cells
+            for (value, _), part in zip(shares, _split(metrics, weights), strict=True)
+        ]
+    return cells
