@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -84,7 +85,7 @@ def _command_login(args: argparse.Namespace) -> None:
     store = TokenStore(args.store, load_cipher(create_key=True))
     entry = login(
         request,
-        announce=lambda text: print(text, file=sys.stderr, flush=True),
+        announce=lambda text: print(text, flush=True),
         open_browser=not args.no_browser and _browser_available(),
         auto_approve=args.auto_approve,
     )
@@ -168,6 +169,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="ads-auth: %(levelname)s: %(message)s")
     try:
         args.run(args)
     except AuthError as exc:

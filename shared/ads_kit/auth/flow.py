@@ -10,6 +10,7 @@ the granted scopes are checked against what the tap needs, and the reachable acc
 from __future__ import annotations
 
 import ipaddress
+import logging
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -27,6 +28,8 @@ from ads_kit.auth.discovery import discover_accounts, granted_scopes
 from ads_kit.auth.errors import AuthError, MissingScopes
 from ads_kit.auth.platforms import PlatformOAuth
 from ads_kit.auth.store import DEFAULT_LOGIN, TokenEntry
+
+log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/callback"
 LOGIN_TIMEOUT_S = 300.0
@@ -74,7 +77,7 @@ class _CallbackListener:
         self._received = received
         self._done = done
         self.redirect_uri = f"http://127.0.0.1:{self._server.server_address[1]}{CALLBACK_PATH}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def wait(self, timeout_s: float) -> str:
@@ -146,16 +149,11 @@ def login(
         callback = listener.wait(timeout_s)
     finally:
         listener.close()
-    return complete_login(request, session, callback, state, code_verifier, announce)
+    return complete_login(request, session, callback, state, code_verifier)
 
 
 def complete_login(
-    request: LoginRequest,
-    session: OAuth2Session,
-    callback: str,
-    state: str,
-    code_verifier: str | None,
-    announce: Callable[[str], None],
+    request: LoginRequest, session: OAuth2Session, callback: str, state: str, code_verifier: str | None
 ) -> TokenEntry:
     """Check and exchange what arrived at the redirect URI, then build the store entry."""
     platform = request.platform
@@ -193,6 +191,6 @@ def complete_login(
             entry.accounts = discover_accounts(entry)
         except AuthError as exc:
             # The grant itself is good; the tap's account setting can stand in for the list.
-            announce(f"warning: {exc}; set the account ids in the tap config")
+            log.warning("%s; set the account ids in the tap config", exc)
     entry.accounts = entry.accounts or list(request.known_accounts)
     return entry

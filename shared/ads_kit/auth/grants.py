@@ -172,6 +172,7 @@ def exchange_code(
         "code exchange",
         token_url,
         lambda: session.fetch_token(token_url, method=method, **kwargs),
+        renewing=False,
     )
     return _granted(document)
 
