@@ -12,7 +12,7 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ads_kit.sandbox.config import CORE_SETTINGS_SCHEMA, SettingsError, load_settings_arg
 from ads_kit.sandbox.world import World
@@ -55,8 +55,15 @@ def _world_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad arguments get one line naming the argument, not the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="ads-sandbox",
         description="Local emulators of the Meta, Google Ads and TikTok APIs over one deterministic world.",
     )

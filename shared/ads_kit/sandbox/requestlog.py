@@ -79,13 +79,15 @@ class RequestLog:
     def entries(
         self, platform: str | None = None, route: str | None = None, limit: int | None = None
     ) -> list[LoggedRequest]:
-        """Matching entries, oldest first; `limit` keeps the most recent ones."""
+        """Matching entries in arrival order; `limit` keeps the most recent ones. Entries are recorded
+        when a request completes, so a held request appears once it is answered."""
         with self._lock:
             matched = [
                 e
                 for e in self._entries
                 if (platform is None or e.platform == platform) and (route is None or e.route == route)
             ]
+        matched.sort(key=lambda e: e.at)
         return matched[-limit:] if limit else matched
 
     def stats(self) -> dict[str, Any]:

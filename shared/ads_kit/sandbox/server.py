@@ -166,10 +166,10 @@ class Sandbox:
         apps = {platform: self._platform_app(platform) for platform in self.plugins}
         apps["control"] = self._control_app()
         for name, app in apps.items():
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
             # Held connections (timeout faults) must not delay shutdown.
-            await web.SockSite(runner, sockets[name], shutdown_timeout=0.5).start()
+            runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+            await runner.setup()
+            await web.SockSite(runner, sockets[name]).start()
             self._runners.append(runner)
         cert_path = None
         if self.workdir is not None:
@@ -228,7 +228,7 @@ class Sandbox:
 
     def _platform_app(self, platform: str) -> web.Application:
         app = web.Application(middlewares=[self._middleware(platform)], client_max_size=64 * 1024**2)
-        routes = self._routes[platform] = {}
+        routes = self._routes.setdefault(platform, {})
         for emulator in self.plugins[platform]:
             for route in emulator.routes(self.ctx):
                 added = app.router.add_route(route.method, route.path, route.handler)

@@ -301,8 +301,8 @@ class World:
                 zone, currency, countries = templates[index % len(templates)]
                 account_digits = _ID_DIGITS[platform][0]
                 account_id = self._id(platform, account_digits, "account", platform, index, seq=index)
-                # The second account of each platform opens mid-history, so early days have no data.
-                age_days = self.history_days // 2 if index % 3 == 1 else self.history_days + 60 + 30 * index
+                # The third account of each platform opens mid-history, so its early days have no data.
+                age_days = self.history_days // 2 if index % 3 == 2 else self.history_days + 60 + 30 * index
                 created_at = self._moment(self.origin - timedelta(days=age_days), zone, "account", account_id)
                 accounts.append(
                     Account(
