@@ -1,0 +1,84 @@
+"""What the unified streams of one tap run share: adapter, accounts, quality collector, FX, slice cache.
+
+One ``UnifiedRun`` exists per tap instance (``unified_run(tap)``); the tap's own report fetcher uses
+``unified_run(tap).slice_cache`` so raw and unified streams share fetched slices.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ads_kit.fx import FxConfigError, FxConverter, converter_from_config
+from ads_kit.quality import QualityCollector
+from ads_kit.quality.checks import fx_rate_missing
+from ads_kit.resilience.errors import ConfigError
+from ads_kit.unified.adapter import AccountInfo, UnifiedAdapter
+from ads_kit.unified.slices import SliceCache
+
+if TYPE_CHECKING:
+    from singer_sdk import Tap
+
+QUALITY_STREAM = "unified_data_quality"
+_RUNS: weakref.WeakKeyDictionary[Tap, UnifiedRun] = weakref.WeakKeyDictionary()
+
+
+def unified_run(tap: Tap) -> UnifiedRun:
+    """The run state of ``tap``'s unified streams; the tap provides ``unified_adapter``."""
+    run = _RUNS.get(tap)
+    if run is None:
+        adapter = getattr(tap, "unified_adapter", None)
+        if not isinstance(adapter, UnifiedAdapter):
+            raise TypeError(f"{type(tap).__name__}.unified_adapter must be a UnifiedAdapter")
+        run = _RUNS[tap] = UnifiedRun(tap, adapter)
+    return run
+
+
+class UnifiedRun:
+    def __init__(self, tap: Tap, adapter: UnifiedAdapter) -> None:
+        self._tap = tap
+        self.adapter = adapter
+        self.collector = QualityCollector(adapter.platform, log=tap.logger.getChild("quality"))
+        self.slice_cache = SliceCache()
+        # (account, campaign, day, zone) totals seen by unified_campaign_performance, for the
+        # breakdown consistency check
+        self.campaign_totals: dict[tuple[str, str, str, str], dict[str, Decimal | int | None]] = {}
+
+    @cached_property
+    def accounts(self) -> dict[str, AccountInfo]:
+        return {account.account_id: account for account in self.adapter.accounts()}
+
+    def account(self, account_id: str) -> AccountInfo:
+        return self.accounts[account_id]
+
+    @cached_property
+    def fx(self) -> FxConverter | None:
+        try:
+            return converter_from_config(self._tap.config, on_missing=self._fx_missing)
+        except FxConfigError as exc:
+            raise ConfigError("reporting_currency", str(exc)) from None
+
+    def _fx_missing(self, currency: str, day: date) -> None:
+        assert self.fx is not None  # only an existing converter reports a missing rate
+        self.collector.add(
+            fx_rate_missing(
+                platform=self.adapter.platform,
+                currency=currency,
+                reporting_currency=self.fx.reporting_currency,
+                day=day,
+            )
+        )
+
+    @property
+    def config(self) -> Mapping[str, object]:
+        return self._tap.config
+
+    def flush_quality(self) -> None:
+        """Emit pending findings now: ``unified_data_quality`` sorts before some streams that find things."""
+        stream = self._tap.streams.get(QUALITY_STREAM)
+        if stream is not None and stream.selected and self.collector.pending:
+            stream.sync()

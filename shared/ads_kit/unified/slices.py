@@ -1,0 +1,109 @@
+"""Report slices fetched once per run and replayed to every stream that needs them.
+
+When a raw report stream and a unified stream are both selected, the tap's report fetcher goes
+through ``SliceCache.rows``: whichever stream syncs first fetches the slice and tees it into a temp
+JSONL file; the other replays the file. Memory stays bounded (rows stream to and from disk), and a
+slice only counts as cached once it was read to the end, so an interrupted fetch is fetched again.
+Both streams must cut their date ranges with ``report_windows`` so their slices coincide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+_EPOCH = date(1970, 1, 1)
+
+
+def report_windows(start: date, end: date, days: int) -> list[tuple[date, date]]:
+    """[start, end] cut into windows of ``days`` aligned on fixed calendar boundaries.
+
+    Alignment (multiples of ``days`` since 1970-01-01) makes two streams with different bookmarks
+    ask for the same windows, apart from the first, clipped one.
+    """
+    if days < 1:
+        raise ValueError(f"report window must be at least one day, got {days}")
+    windows = []
+    cursor = start
+    while cursor <= end:
+        offset = (cursor - _EPOCH).days % days
+        window_end = min(cursor + timedelta(days=days - offset - 1), end)
+        windows.append((cursor, window_end))
+        cursor = window_end + timedelta(days=1)
+    return windows
+
+
+class SliceCache:
+    """Run-scoped store of fetched report slices, keyed by what identifies the request."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._tempdir = None
+        if directory is None:
+            self._tempdir = tempfile.TemporaryDirectory(prefix="ads-slices-")
+            directory = Path(self._tempdir.name)
+        self.directory = directory
+        self._complete: set[str] = set()
+        self.fetches = 0
+        self.replays = 0
+
+    def rows(self, key: Sequence[object], fetch: Callable[[], Iterable[dict]]) -> Iterator[dict]:
+        """The slice's rows: replayed from disk when already fetched, otherwise fetched and stored."""
+        name = _key_name(key)
+        path = self.directory / f"{name}.jsonl"
+        if name in self._complete:
+            self.replays += 1
+            yield from _replay(path)
+            return
+        self.fetches += 1
+        partial = path.with_suffix(".part")
+        with partial.open("w", encoding="utf-8") as handle:
+            for row in fetch():
+                handle.write(json.dumps(row, default=_encode, separators=(",", ":")))
+                handle.write("\n")
+                yield row
+        partial.replace(path)
+        self._complete.add(name)
+
+    def close(self) -> None:
+        self._complete.clear()
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+
+
+def _key_name(key: Sequence[object]) -> str:
+    text = json.dumps([str(part) for part in key], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _replay(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line, object_hook=_decode)
+
+
+# Decimals, dates and datetimes are tagged so a replayed row has exactly the types of the fetched one.
+def _encode(value: object) -> dict[str, str]:
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    raise TypeError(f"report rows hold JSON values, Decimals and dates; got {type(value).__name__}")
+
+
+def _decode(obj: dict) -> object:
+    if len(obj) == 1:
+        ((tag, text),) = obj.items()
+        if tag == "$decimal":
+            return Decimal(text)
+        if tag == "$datetime":
+            return datetime.fromisoformat(text)
+        if tag == "$date":
+            return date.fromisoformat(text)
+    return obj
