@@ -86,7 +86,7 @@ class TokenProvider:
 
     def access_token(self, account: str | None = None) -> str:
         with self._lock:
-            if self._needs_renewal():
+            if self._needs_renewal(self._entry):
                 self._renew(account)
             return self._entry.access_token
 
@@ -109,11 +109,11 @@ class TokenProvider:
             return bool(self._entry.refresh_token)
         return self.platform.renewal is Renewal.EXCHANGE_TOKEN and bool(self._entry.client_secret)
 
-    def _needs_renewal(self) -> bool:
-        expires_at = self._entry.expires_at
+    def _needs_renewal(self, entry: TokenEntry) -> bool:
+        expires_at = entry.expires_at
         if expires_at is None:
             return False
-        lifetime = expires_at - (self._entry.issued_at or expires_at)
+        lifetime = expires_at - (entry.issued_at or expires_at)
         leeway = min(RENEWAL_LEEWAY_S, lifetime / 2) if lifetime > 0 else RENEWAL_LEEWAY_S
         return self._clock() >= expires_at - leeway
 
@@ -132,7 +132,7 @@ class TokenProvider:
     def _renew_stored(self, on_disk: TokenEntry | None, account: str | None) -> TokenEntry:
         if on_disk is None:  # logged out meanwhile
             raise ReauthenticationRequired(self.platform.name, account, self._login_hint())
-        if on_disk.access_token != self._entry.access_token and on_disk.expires_at != 0.0:
+        if on_disk.access_token != self._entry.access_token and not self._needs_renewal(on_disk):
             # Another process renewed while we waited for the lock: use its tokens rather than renew
             # again (a rotating refresh token would already be spent).
             return on_disk
