@@ -105,7 +105,8 @@ def test_revoked_grant_asks_for_a_new_login_naming_the_account(sandbox, tmp_path
     with pytest.raises(ReauthenticationRequired) as failure:
         provider.invalidate("1234567890")  # the tap got a 401 for this account
     assert str(failure.value) == (
-        "google_ads: access for account 1234567890 was revoked or expired; run `ads-auth login google_ads` again"
+        "google_ads: access for account 1234567890 was revoked or expired; "
+        "run `ads-auth login google_ads` again"
     )
     assert entry.refresh_token not in str(failure.value)
 
