@@ -93,10 +93,9 @@ class _Attempts:
         verdict = self.verdict(exc)
         if verdict is None or verdict.error_class not in _RETRIED:
             return False
-        if verdict.error_class is ErrorClass.REAUTH and not self.reauth_left:
-            self.stop_reason = "credentials rejected" + (
-                " again after re-authentication" if self.verdicts else ""
-            )
+        if verdict.error_class is ErrorClass.REAUTH and (self.reauthenticated or not self.can_reauth):
+            again = " again after re-authentication" if self.reauthenticated else ""
+            self.stop_reason = f"credentials rejected{again}"
             return False
         return True
 
