@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -72,29 +72,21 @@ ATTRIBUTE_FIELDS = frozenset(
         "attribution_setting",
         "date_start",
         "date_stop",
+        "created_time",
+        "updated_time",
     }
 )
-METRIC_FIELDS = frozenset(
-    {
-        "impressions",
-        "clicks",
-        "spend",
-        "reach",
-        "frequency",
-        "cpc",
-        "cpm",
-        "cpp",
-        "ctr",
-        "inline_link_clicks",
-        "inline_link_click_ctr",
-        "cost_per_inline_link_click",
-        "actions",
-        "action_values",
-        "cost_per_action_type",
-        "purchase_roas",
-        "outbound_clicks",
-    }
+METRIC_FIELDS = _enum(
+    """
+    impressions clicks spend social_spend reach frequency cpc cpm cpp ctr inline_link_clicks
+    inline_link_click_ctr cost_per_inline_link_click inline_post_engagement cost_per_inline_post_engagement
+    unique_clicks unique_ctr unique_inline_link_clicks cost_per_unique_click cost_per_unique_inline_link_click
+    estimated_ad_recallers cost_per_estimated_ad_recallers quality_ranking engagement_rate_ranking
+    conversion_rate_ranking actions action_values cost_per_action_type unique_actions purchase_roas
+    outbound_clicks outbound_clicks_ctr cost_per_outbound_click website_ctr
+    """
 )
+ACTION_FIELDS = frozenset({"actions", "action_values", "cost_per_action_type", "purchase_roas"})
 VALID_FIELDS = ATTRIBUTE_FIELDS | METRIC_FIELDS
 DEFAULT_FIELDS = ("impressions", "spend")
 
@@ -366,6 +358,7 @@ class InsightsReport:
         self.buckets = time_buckets(query)
         self.groups = self._groups()
         self._row_filters = [rule for rule in query.filtering if _metric_of(rule.field)]
+        self.wants_actions = bool(ACTION_FIELDS & set(query.fields))
         self.omit_reach = bool(query.breakdowns) and (
             set(query.breakdowns) & wire.HOURLY_BREAKDOWNS
             or query.since < months_before(query.today, REACH_WITH_BREAKDOWNS_MONTHS)
@@ -521,6 +514,12 @@ class InsightsReport:
             attributes |= {"adset_id": ad_group.id, "adset_name": ad_group.name}
         if depth >= 3:
             attributes |= {"ad_id": sample.id, "ad_name": sample.name}
+        # created_time/updated_time of the row's object, as local dates.
+        owner = [entities.account, campaign, ad_group, sample][depth]
+        if owner is not None and hasattr(owner, "updated_at"):
+            zone = entities.account.timezone
+            attributes["created_time"] = wire.local_date(owner.created_at, zone).isoformat()
+            attributes["updated_time"] = wire.local_date(owner.updated_at, zone).isoformat()
         metrics = self._metrics(tally)
         row: dict[str, Any] = {}
         for name in query.fields:
@@ -533,37 +532,76 @@ class InsightsReport:
         return row
 
     def _metrics(self, t: Metrics) -> dict[str, Any]:
-        """Metric values as Meta writes them; a metric without data is left out, as Meta does."""
+        """Metric values as Meta writes them; a metric without data is left out, as Meta does.
+
+        Unique clicks are modelled as min(clicks, reach); recallers as a tenth of reach.
+        """
         currency = self.currency
         spend = wire.major(t.spend_minor, currency)
+        clicks = str(t.clicks)
         metrics: dict[str, Any] = {
             "impressions": str(t.impressions),
-            "clicks": str(t.clicks),
-            "inline_link_clicks": str(t.clicks),
+            "clicks": clicks,
+            "inline_link_clicks": clicks,
+            "inline_post_engagement": clicks,
             "spend": wire.money_string(t.spend_minor, currency),
+            "social_spend": "0",
         }
+        ranking = "AVERAGE" if t.impressions >= 500 else "UNKNOWN"
+        for name in ("quality_ranking", "engagement_rate_ranking", "conversion_rate_ranking"):
+            metrics[name] = ranking
         if t.impressions:
-            metrics["ctr"] = metrics["inline_link_click_ctr"] = wire.ratio_string(
-                t.clicks * 100, t.impressions
-            )
+            ctr = wire.ratio_string(t.clicks * 100, t.impressions)
+            metrics["ctr"] = metrics["inline_link_click_ctr"] = ctr
+            metrics["outbound_clicks_ctr"] = [{"action_type": "outbound_click", "value": ctr}]
+            metrics["website_ctr"] = [{"action_type": "link_click", "value": ctr}]
             metrics["cpm"] = wire.ratio_string(spend * 1000, t.impressions)
         if t.clicks:
-            metrics["cpc"] = metrics["cost_per_inline_link_click"] = wire.ratio_string(spend, t.clicks)
-            metrics["outbound_clicks"] = [{"action_type": "outbound_click", "value": str(t.clicks)}]
-        if t.reach and not self.omit_reach:
-            metrics["reach"] = str(t.reach)
-            metrics["frequency"] = wire.ratio_string(t.impressions, t.reach)
-            metrics["cpp"] = wire.ratio_string(spend * 1000, t.reach)
-        actions, values, costs = self._action_stats(t, spend)
-        if actions:
-            metrics["actions"] = actions
-        if values:
-            metrics["action_values"] = values
-        if costs:
-            metrics["cost_per_action_type"] = costs
-        if t.conversions_value_minor and t.spend_minor:
-            roas = wire.major(t.conversions_value_minor, currency) / spend
-            metrics["purchase_roas"] = [{"action_type": "omni_purchase", "value": wire.ratio_string(roas, 1)}]
+            cpc = wire.ratio_string(spend, t.clicks)
+            metrics["cpc"] = metrics["cost_per_inline_link_click"] = cpc
+            metrics["cost_per_inline_post_engagement"] = cpc
+            metrics["outbound_clicks"] = [{"action_type": "outbound_click", "value": clicks}]
+            metrics["cost_per_outbound_click"] = [{"action_type": "outbound_click", "value": cpc}]
+        if self.omit_reach:
+            # Hourly rows carry no unique metrics; Meta still writes frequency as "0".
+            if set(self.query.breakdowns) & wire.HOURLY_BREAKDOWNS:
+                metrics["frequency"] = "0"
+        elif t.reach:
+            metrics |= self._reach_metrics(t, spend)
+        if self.wants_actions:
+            actions, values, costs = self._action_stats(t, spend)
+            if actions:
+                metrics["actions"] = actions
+            if values:
+                metrics["action_values"] = values
+            if costs:
+                metrics["cost_per_action_type"] = costs
+            if t.conversions_value_minor and t.spend_minor:
+                roas = wire.major(t.conversions_value_minor, currency) / spend
+                metrics["purchase_roas"] = [
+                    {"action_type": "omni_purchase", "value": wire.ratio_string(roas, 1)}
+                ]
+        return metrics
+
+    def _reach_metrics(self, t: Metrics, spend: Decimal) -> dict[str, Any]:
+        unique = min(t.clicks, t.reach)
+        recallers = t.reach // 10
+        metrics: dict[str, Any] = {
+            "reach": str(t.reach),
+            "frequency": wire.ratio_string(t.impressions, t.reach),
+            "cpp": wire.ratio_string(spend * 1000, t.reach),
+            "unique_clicks": str(unique),
+            "unique_inline_link_clicks": str(unique),
+            "unique_ctr": wire.ratio_string(unique * 100, t.reach),
+        }
+        if unique:
+            windows = {w: unique for w in self.query.windows if w.endswith("_click")}
+            metrics["unique_actions"] = [_stat("link_click", unique, windows, str)]
+            cost = wire.ratio_string(spend, unique)
+            metrics["cost_per_unique_click"] = metrics["cost_per_unique_inline_link_click"] = cost
+        if recallers:
+            metrics["estimated_ad_recallers"] = str(recallers)
+            metrics["cost_per_estimated_ad_recallers"] = wire.ratio_string(spend, recallers)
         return metrics
 
     def _action_stats(self, t: Metrics, spend: Decimal) -> tuple[list[dict], list[dict], list[dict]]:
@@ -646,6 +684,14 @@ def _metric_passes(rule: FilterRule, tally: Metrics, currency: str) -> bool:
     return matches(rule, actual)
 
 
+def _split_cell(metrics: Metrics, weights: list[int]) -> list[Metrics]:
+    """The world's exact split; a cell without clicks (so without conversions, which split by clicks)
+    is split with one stand-in click that is then removed, as the world's split needs clicks to weigh by."""
+    if metrics.clicks:
+        return _split(metrics, weights)
+    return [replace(part, clicks=0) for part in _split(replace(metrics, clicks=1), weights)]
+
+
 def _joint(
     dimensions: list[str], splits: dict[str, dict[str, Metrics]]
 ) -> list[tuple[tuple[str, ...], Metrics]]:
@@ -662,6 +708,7 @@ def _joint(
         cells = [
             ((*key, value), part)
             for key, metrics in cells
-            for (value, _), part in zip(shares, _split(metrics, weights), strict=True)
+            if metrics.impressions  # an empty cell has nothing to split (and no weights to split by)
+            for (value, _), part in zip(shares, _split_cell(metrics, weights), strict=True)
         ]
     return cells

@@ -7,7 +7,7 @@ vocabularies); everything here translates them to what Graph sends (reference §
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,10 @@ def ratio_string(numerator: Decimal | int, denominator: Decimal | int) -> str:
 def graph_datetime(moment: datetime, timezone: str) -> str:
     """Object timestamps: ISO-8601 in the account zone with a colon-less offset (2024-03-12T15:02:47-0700)."""
     return moment.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def local_date(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 def unix_seconds(moment: datetime) -> int:
