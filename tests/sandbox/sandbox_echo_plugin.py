@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ads_kit.sandbox.server import RouteDef, SandboxContext
+from ads_kit.sandbox.server import RATE_LIMITED, RouteDef, SandboxContext
 from ads_kit.sandbox.tokens import TokenError
 
 
@@ -28,7 +28,7 @@ class EchoEmulator:
     async def insights(self, request: web.Request) -> web.Response:
         decision = self.ctx.limits.hit(self.platform, "app")
         if not decision.allowed:
-            request["rate_limited"] = True
+            request[RATE_LIMITED] = True
             return web.json_response({"error": {"name": "quota"}}, status=429)
         return web.json_response({"ok": True, "greeting": self.ctx.settings.get("echo_greeting")})
 

@@ -65,6 +65,10 @@ OAUTH_PATHS = {
         "revoke_url": "/open_api/{v}/oauth2/revoke_token/",
     },
 }
+# What an emulator tells the request log: the account a request was for, and that a quota denied it.
+# (The plain string keys "account_id" and "rate_limited" are read too.)
+ACCOUNT_ID = web.RequestKey("account_id", str)
+RATE_LIMITED = web.RequestKey("rate_limited", bool)
 # Path parameters and query parameters that name the account a request is for.
 _ACCOUNT_KEYS = ("account_id", "customer_id", "advertiser_id")
 
@@ -97,8 +101,10 @@ class SandboxContext:
         return self.base_urls[platform]
 
 
-def load_plugins(registry: dict[str, list[str]]) -> dict[str, list[Emulator]]:
+def load_plugins(registry: dict[str, list[str]]) -> tuple[dict[str, list[Emulator]], list[str]]:
+    """The plug-ins per platform, and the import paths that do not exist (yet)."""
     plugins: dict[str, list[Emulator]] = {}
+    missing: list[str] = []
     for platform, paths in registry.items():
         plugins[platform] = []
         for path in paths:
@@ -107,16 +113,16 @@ def load_plugins(registry: dict[str, list[str]]) -> dict[str, list[Emulator]]:
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as exc:
                 if exc.name and module_name.startswith(exc.name):
-                    log.info("sandbox plug-in %s is not installed; %s serves without it", path, platform)
+                    missing.append(path)
                     continue
                 raise
             cls = getattr(module, class_name, None)
             if cls is None:
-                log.info("sandbox plug-in %s is not available yet; %s serves without it", path, platform)
+                missing.append(path)
                 continue
             takes_platform = len(inspect.signature(cls).parameters) > 0
             plugins[platform].append(cls(platform) if takes_platform else cls())
-    return plugins
+    return plugins, missing
 
 
 class Sandbox:
@@ -129,12 +135,12 @@ class Sandbox:
         registry: dict[str, list[str]] | None = None,
         workdir: Path | None = None,
     ) -> None:
-        self.plugins = load_plugins(PLUGINS if registry is None else registry)
+        self.plugins, self.missing_plugins = load_plugins(PLUGINS if registry is None else registry)
         self.settings_schema: dict[str, dict[str, Any]] = {}
         for emulators in self.plugins.values():
             for emulator in emulators:
                 self.settings_schema.update(getattr(emulator, "settings_schema", {}))
-        settings = validate_settings(dict(settings or {}), self.settings_schema)
+        settings = dict(validate_settings({} if settings is None else settings, self.settings_schema))
         self.ctx = SandboxContext(
             world=world,
             faults=FaultEngine(world.seed),
@@ -151,7 +157,7 @@ class Sandbox:
 
     def apply_settings(self, settings: dict[str, Any]) -> None:
         """Validate and merge settings into ctx.settings, updating the engines they drive."""
-        validate_settings({**self.ctx.settings, **settings}, self.settings_schema)
+        validate_settings(settings, self.settings_schema)
         if "limits" in settings:
             self.ctx.limits.configure(settings["limits"])
         if "token_lifetime_s" in settings:
@@ -171,6 +177,8 @@ class Sandbox:
             await runner.setup()
             await web.SockSite(runner, sockets[name]).start()
             self._runners.append(runner)
+        for path in self.missing_plugins:
+            log.info("sandbox plug-in %s does not exist; its platform serves without it", path)
         cert_path = None
         if self.workdir is not None:
             cert_path, _ = write_self_signed(self.workdir)
@@ -264,10 +272,10 @@ class Sandbox:
                         method=request.method,
                         path=request.path
                         + (f"?{redact_query(request.query_string)}" if request.query_string else ""),
-                        account=request.get("account_id") or account,
+                        account=request.get(ACCOUNT_ID) or request.get("account_id") or account,
                         status=status,
                         duration_ms=round((time.perf_counter() - started) * 1000, 3),
-                        rate_limited=bool(request.get("rate_limited")),
+                        rate_limited=bool(request.get(RATE_LIMITED) or request.get("rate_limited")),
                         fault=fault.label if fault else None,
                     )
                 )
@@ -446,4 +454,13 @@ def _loopback_socket() -> socket.socket:
     return sock
 
 
-__all__ = ["PLATFORMS", "PLUGINS", "RouteDef", "Sandbox", "SandboxContext", "load_plugins"]
+__all__ = [
+    "ACCOUNT_ID",
+    "PLATFORMS",
+    "PLUGINS",
+    "RATE_LIMITED",
+    "RouteDef",
+    "Sandbox",
+    "SandboxContext",
+    "load_plugins",
+]

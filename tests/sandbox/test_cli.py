@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from ads_kit.sandbox.world import World
+
+CLI = [sys.executable, "-m", "ads_kit.sandbox.cli"]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--today", "2026-13-01"], "--today"),
+        (["--scale", "-1"], "--scale"),
+        (["--history-days", "0"], "--history-days"),
+        (["--settings", '{"colour": 1}'], "'colour'"),
+        (["--settings", '{"limits": {"meta": {"app": ["lots"]}}}'], "limits.meta.app"),
+        (["--settings", '{"token_lifetime_s": -5}'], "'token_lifetime_s'"),
+        (["--settings", "{oops"], "--settings is not valid JSON"),
+        (["--settings", "[1]"], "settings must be a JSON object"),
+        (["--settings", "@/nonexistent/settings.json"], "/nonexistent/settings.json"),
+    ],
+)
+def test_bad_input_is_refused_with_one_line_naming_it(tmp_path, args, named):
+    result = _run("serve", "--seed", "1", "--connection-file", str(tmp_path / "c.json"), *args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and lines[0].startswith("ads-sandbox"), result.stderr
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_settings_file_is_read(tmp_path):
+    settings = tmp_path / "settings.json"
+    settings.write_text('{"job_seconds": "slow"}')
+    result = _run(
+        "serve", "--seed", "1", "--connection-file", str(tmp_path / "c.json"), "--settings", f"@{settings}"
+    )
+    assert result.returncode == 2 and "'job_seconds'" in result.stderr
+
+
+def test_world_command_summarises_accounts():
+    result = _run("world", "--seed", "5", "--ads-per-account", "12", "--today", "2026-11-25")
+    assert result.returncode == 0
+    world = World(5, today=__import__("datetime").date(2026, 11, 25), ads_per_account=12)
+    for account in world.accounts():
+        line = next(line for line in result.stdout.splitlines() if account.id in line)
+        assert account.currency in line and account.timezone in line and "12 ads" in line
+
+
+def test_help_documents_the_options():
+    result = _run("serve", "--help")
+    for option in ("--seed", "--connection-file", "--scale", "--today", "--history-days", "--settings"):
+        assert option in result.stdout
+
+
+def test_serve_writes_the_connection_file_then_removes_it_on_sigterm(tmp_path):
+    path = tmp_path / "nested" / "connection.json"
+    process = subprocess.Popen(
+        [*CLI, "serve", "--seed", "9", "--connection-file", str(path), "--today", "2026-11-25"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not path.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.02)
+        connection = json.loads(path.read_text())
+        assert (
+            connection["seed"] == 9
+            and connection["pid"] == process.pid
+            and connection["today"] == "2026-11-25"
+        )
+        assert set(connection["platforms"]) == {"meta", "google_ads", "tiktok"}
+        for platform, entry in connection["platforms"].items():
+            for key in (
+                "base_url",
+                "api_version",
+                "client_id",
+                "client_secret",
+                "access_token",
+                "refresh_token",
+                "authorize_url",
+                "token_url",
+                "revoke_url",
+                "scopes",
+                "accounts",
+            ):
+                assert entry[key], (platform, key)
+        assert connection["platforms"]["google_ads"]["developer_token"]
+        cert = x509.load_pem_x509_certificate(Path(connection["tls_cert"]).read_bytes())
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert "localhost" in names.get_values_for_type(x509.DNSName)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    assert not path.exists()
+    assert not Path(connection["tls_cert"]).exists()

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import json
+
+
+def _token(server, platform: str = "meta", key: str = "access_token") -> str:
+    return server.connection["platforms"][platform][key]
+
+
+def _me(server, token: str) -> tuple[int, dict]:
+    response = server.http.get(server.url("meta", "/v1/me"), params={"access_token": token}, timeout=5)
+    return response.status_code, response.json()
+
+
+def test_connection_holds_credentials_and_accounts_per_platform(echo_sandbox):
+    meta = echo_sandbox.connection["platforms"]["meta"]
+    assert meta["access_token"].startswith("EAA") and meta["api_version"] == "v26.0"
+    assert meta["token_url"] == meta["base_url"] + "/v26.0/oauth/access_token"
+    assert meta["accounts"] == [a.id for a in echo_sandbox.world.accounts("meta")]
+    assert set(echo_sandbox.connection["platforms"]) == {"meta", "tiktok"}  # only platforms with plug-ins
+    assert _me(echo_sandbox, meta["access_token"]) == (200, {"accounts": meta["accounts"]})
+
+
+def test_request_log_and_stats_never_hold_a_token(echo_sandbox):
+    token = _token(echo_sandbox)
+    echo_sandbox.http.get(
+        echo_sandbox.url("meta", "/v1/accounts/42/items"),
+        params={"access_token": token, "client_secret": "hush", "fields": "id"},
+        timeout=5,
+    )
+    log = echo_sandbox.control("GET", "/log", params={"platform": "meta"}).json()
+    assert log[0]["path"] == "/v1/accounts/42/items?access_token=REDACTED&client_secret=REDACTED&fields=id"
+    assert log[0]["account"] == "42" and log[0]["route"] == "items" and log[0]["status"] == 200
+    everything = json.dumps(log) + echo_sandbox.control("GET", "/stats").text
+    assert token not in everything and "hush" not in everything
+
+
+def test_stats_count_per_platform_route_account_and_status(echo_sandbox):
+    for account in ("1", "1", "2"):
+        echo_sandbox.http.get(echo_sandbox.url("tiktok", f"/v1/accounts/{account}/items"), timeout=5)
+    echo_sandbox.http.get(echo_sandbox.url("tiktok", "/v1/nowhere"), timeout=5)
+    stats = echo_sandbox.control("GET", "/stats").json()
+    assert stats["calls"]["tiktok"]["items"] == {
+        "total": 3,
+        "accounts": {"1": 2, "2": 1},
+        "statuses": {"200": 3},
+    }
+    assert stats["calls"]["tiktok"]["unmatched"]["statuses"] == {"404": 1}
+    assert stats["totals"] == {"tiktok": 4}
+    assert len(echo_sandbox.control("GET", "/log", params={"limit": 2}).json()) == 2
+
+
+def test_settings_reach_emulators_and_unknown_keys_are_refused(echo_sandbox):
+    assert echo_sandbox.control("POST", "/settings", json={"echo_greeting": "hi"}).status_code == 200
+    assert (
+        echo_sandbox.http.get(echo_sandbox.url("meta", "/v1/insights"), timeout=5).json()["greeting"] == "hi"
+    )
+    refused = echo_sandbox.control("POST", "/settings", json={"echo_greting": "typo"})
+    assert refused.status_code == 400
+    assert refused.json()["error"].startswith("unknown setting 'echo_greting'")
+    wrong_type = echo_sandbox.control("POST", "/settings", json={"job_seconds": "soon"})
+    assert wrong_type.status_code == 400 and "'job_seconds'" in wrong_type.json()["error"]
+    assert echo_sandbox.control("GET", "/stats").json()["settings"] == {"echo_greeting": "hi"}
+
+
+def test_tightened_limits_deny_and_are_counted(echo_sandbox):
+    echo_sandbox.control("POST", "/settings", json={"limits": {"meta": {"app": ["2/minute"]}}})
+    statuses = [
+        echo_sandbox.http.get(echo_sandbox.url("meta", "/v1/insights"), timeout=5).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    stats = echo_sandbox.control("GET", "/stats").json()
+    assert stats["rate_limited"] == {"meta": 1} and stats["limit_rejections"] == {"meta": {"app": 1}}
+
+
+def test_advance_moves_today_and_rejects_bad_days(echo_sandbox):
+    assert echo_sandbox.control("POST", "/advance", json={"days": 3}).json() == {"today": "2026-11-28"}
+    assert echo_sandbox.control("GET", "/stats").json()["advanced_days"] == 3
+    for bad in ({"days": 0}, {"days": "2"}, {"days": True}):
+        response = echo_sandbox.control("POST", "/advance", json=bad)
+        assert response.status_code == 400 and "'days'" in response.json()["error"]
+    assert echo_sandbox.control("POST", "/advance", data="not json").json() == {
+        "error": "request body must be JSON"
+    }
+
+
+def test_reset_clears_counters_log_and_faults(echo_sandbox):
+    echo_sandbox.control("POST", "/faults", json={"platform": "meta", "kind": "error", "name": "x"})
+    echo_sandbox.http.get(echo_sandbox.url("meta", "/v1/insights"), timeout=5)
+    echo_sandbox.control("POST", "/reset", json={})
+    stats = echo_sandbox.control("GET", "/stats").json()
+    assert stats["calls"] == {} and stats["faults_applied"] == {}
+    assert (
+        echo_sandbox.control("GET", "/log").json() == []
+        and echo_sandbox.control("GET", "/faults").json() == []
+    )
+    assert echo_sandbox.http.get(echo_sandbox.url("meta", "/v1/insights"), timeout=5).status_code == 200
+
+
+def test_tokens_expire_and_revoke_through_the_control_api(echo_sandbox):
+    access, refresh = _token(echo_sandbox), _token(echo_sandbox, key="refresh_token")
+    assert echo_sandbox.control("POST", "/tokens/expire", json={"platform": "meta", "token": access}).ok
+    assert _me(echo_sandbox, access) == (401, {"error": "expired"})
+    tiktok = _token(echo_sandbox, "tiktok")
+    echo_sandbox.control("POST", "/tokens/revoke", json={"platform": "tiktok", "token": tiktok})
+    status = echo_sandbox.http.get(
+        echo_sandbox.url("tiktok", "/v1/me"), params={"access_token": tiktok}, timeout=5
+    )
+    assert (status.status_code, status.json()) == (401, {"error": "revoked"})
+    unknown = echo_sandbox.control(
+        "POST", "/tokens/revoke", json={"platform": "meta", "token": "EAAsecretish"}
+    )
+    assert unknown.status_code == 400 and "EAAsecretish" not in unknown.text
+    assert echo_sandbox.control("POST", "/tokens/revoke", json={"platform": "meta", "token": refresh}).ok
+    assert echo_sandbox.control("POST", "/tokens/expire", json={"token": access}).status_code == 400
+
+
+def test_token_lifetime_setting_applies_to_new_tokens(echo_sandbox):
+    echo_sandbox.control("POST", "/settings", json={"token_lifetime_s": 5})
+    assert echo_sandbox.sandbox.ctx.tokens.lifetime == 5
+
+
+def test_settings_must_be_an_object(echo_sandbox):
+    response = echo_sandbox.control("POST", "/settings", json=[1])
+    assert (
+        response.status_code == 400 and response.json()["error"] == "settings must be a JSON object, got list"
+    )

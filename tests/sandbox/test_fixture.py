@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ads_kit.sandbox.client import SandboxError
+from ads_kit.sandbox.pytest_plugin import SandboxStartError, running_sandbox
+
+
+def test_session_sandbox_serves_every_platform(sandbox):
+    assert sandbox.connection["seed"] == 7
+    assert set(sandbox.connection["platforms"]) == {"meta", "google_ads", "tiktok"}
+    world = sandbox.world()
+    assert sandbox.platform("tiktok")["accounts"] == [a.id for a in world.accounts("tiktok")]
+    assert world.today.isoformat() == sandbox.stats()["today"]
+
+
+def test_sandbox_clean_starts_from_zero(sandbox_clean):
+    requests.get(sandbox_clean.platform("meta")["base_url"] + "/nowhere", timeout=5)
+    assert sandbox_clean.calls("meta") == 1
+    sandbox_clean.add_fault(platform="meta", kind="drop", calls=[1])
+    assert len(sandbox_clean.faults()) == 1
+
+
+def test_sandbox_clean_reset_what_the_previous_test_left(sandbox_clean):
+    assert sandbox_clean.calls("meta") == 0 and sandbox_clean.faults() == []
+    assert sandbox_clean.log() == []
+
+
+def test_client_errors_are_one_line(sandbox_clean):
+    with pytest.raises(SandboxError, match="'kind'") as error:
+        sandbox_clean.add_fault(platform="meta", kind="explode")
+    assert "\n" not in str(error.value)
+
+
+def test_running_sandbox_with_its_own_world_and_advance():
+    with running_sandbox(seed=21, today="2026-06-01", ads_per_account=5, accounts_per_platform=2) as client:
+        world = client.world()
+        assert [len(world.ads(a.id)) for a in world.accounts()] == [5] * 6
+        assert client.advance(2) == "2026-06-03"
+        advanced = client.world()
+        assert advanced.today.isoformat() == "2026-06-03" and advanced.origin.isoformat() == "2026-06-01"
+        assert client.settings(job_seconds=0.1)["job_seconds"] == 0.1
+
+
+def test_running_sandbox_reports_why_it_did_not_start():
+    with (
+        pytest.raises(SandboxStartError, match="unknown setting 'bogus'"),
+        running_sandbox(settings={"bogus": 1}),
+    ):
+        pass
