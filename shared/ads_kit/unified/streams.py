@@ -103,21 +103,21 @@ class AccountStream(UnifiedStream):
     @abc.abstractmethod
     def account_records(self, account: AccountInfo, context: Mapping[str, Any]) -> Iterator[dict]: ...
 
-    def normalized(self, row: dict, field: str, account: AccountInfo) -> None:
-        """Set ``row[field]`` from ``row[field + "_raw"]``; an unmapped value becomes a finding."""
-        mapped = normalize(self.platform, field, row.get(f"{field}_raw"))
-        row[field], row[f"{field}_raw"] = mapped.value, mapped.raw
-        if not mapped.known:
+    def mapped(self, field: str, raw: object, account: AccountInfo) -> tuple[str, str | None]:
+        """The normalized value of ``raw`` and the raw text; an unmapped value becomes a finding."""
+        result = normalize(self.platform, field, raw)
+        if not result.known:
             self.run.collector.add(
                 checks.unmapped_value(
                     platform=self.platform,
                     stream=self.name,
                     account_id=account.account_id,
                     field=field,
-                    raw=str(mapped.raw),
-                    mapped_to=mapped.value,
+                    raw=str(result.raw),
+                    mapped_to=result.value,
                 )
             )
+        return result.value, result.raw
 
 
 # --- entities ----------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ class EntityStream(AccountStream):
         row.setdefault("currency", account.currency)
         row["currency"] = row["currency"] or account.currency
         for field in self.normalized_fields:
-            self.normalized(row, field, account)
+            row[field], row[f"{field}_raw"] = self.mapped(field, row.get(f"{field}_raw"), account)
         if "budget" in row:
             row["budget"] = quantize_output(to_decimal(row["budget"], field="budget"), row["currency"])
         for name in _TIMESTAMPS:
@@ -429,25 +429,9 @@ class UnifiedPerformanceBreakdownsStream(PerformanceStream):
         for dimension in self.run.adapter.breakdown_dimensions:
             for source in self.run.adapter.breakdowns(account, dimension, start, end):
                 row = dict(source, dimension=dimension, timezone=account.timezone)
-                self.normalized_value(row, account)
+                row["value"], row["value_raw"] = self.mapped(dimension, row.get("value_raw"), account)
                 rows.append(row)
         return _merge_same_values(rows)
-
-    def normalized_value(self, row: dict, account: AccountInfo) -> None:
-        dimension = row["dimension"]
-        mapped = normalize(self.platform, dimension, row.get("value_raw"))
-        row["value"], row["value_raw"] = mapped.value, mapped.raw
-        if not mapped.known:
-            self.run.collector.add(
-                checks.unmapped_value(
-                    platform=self.platform,
-                    stream=self.name,
-                    account_id=account.account_id,
-                    field=dimension,
-                    raw=str(mapped.raw),
-                    mapped_to=mapped.value,
-                )
-            )
 
     def plan(self, account: AccountInfo, context: Mapping[str, Any]) -> SyncPlan:
         plan = super().plan(account, context)
