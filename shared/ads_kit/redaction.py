@@ -23,7 +23,7 @@ _MIN_SECRET_LENGTH = 6
 
 _SECRET_PARAMETERS = (
     "access_token|refresh_token|client_secret|appsecret_proof|fb_exchange_token|input_token|"
-    "code_verifier|auth_code|secret"
+    "code_verifier|auth_code|developer_token|secret"
 )
 
 # One alternation, compiled once: a log line is scanned in a single pass whatever it contains.
@@ -33,7 +33,7 @@ _SHAPES = re.compile(
     r"\b(?:Bearer|OAuth)\s+"  # Authorization header schemes
     rf"|\b(?:{_SECRET_PARAMETERS})=(?!\[REDACTED\])"  # query string / form values
     rf"|[\"'](?:{_SECRET_PARAMETERS})[\"']\s*:\s*[\"']"  # JSON / dict-repr values
-    r"|\bAccess-Token[\"']?\s*[:=]\s*[\"']?"  # TikTok header
+    r"|\b(?:Access-Token|developer-token)[\"']?\s*[:=,]\s*[\"']?"  # TikTok and Google Ads headers
     r")(?P<value>[^\s&\"',;)}\]]+)"
     r"|\bEAA[A-Za-z0-9]{20,}"  # Meta user / system-user tokens
     r"|\bya29\.[0-9A-Za-z_.\-]+"  # Google access tokens
@@ -80,7 +80,11 @@ class RedactionFilter(logging.Filter):
         if getattr(record, "redacted", False):
             return True
         record.redacted = True
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:
+            # A malformed call (wrong number of args): leave it for the handler to report, as logging does.
+            return True
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None

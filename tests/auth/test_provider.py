@@ -191,6 +191,20 @@ def test_unknown_platform_is_named() -> None:
         TokenProvider.from_config("bing", {"access_token": "x"})
 
 
+def test_a_blinking_token_endpoint_is_retried(sandbox) -> None:
+    info = sandbox.platform("google_ads")
+    config = {key: info[key] for key in ("refresh_token", "client_id", "client_secret", "token_url")}
+    sandbox.add_fault(
+        platform="google_ads", route="oauth_token", kind="error", name="server_error", calls=[1]
+    )
+    try:
+        calls = token_calls(sandbox, "google_ads")
+        assert TokenProvider.from_config("google_ads", config).access_token().startswith("ya29.")
+        assert token_calls(sandbox, "google_ads") == calls + 2
+    finally:
+        sandbox.clear_faults()
+
+
 def test_unreachable_token_endpoint_is_one_line_without_secrets() -> None:
     config = {
         "refresh_token": "1//" + "r" * 30,

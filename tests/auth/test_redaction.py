@@ -32,6 +32,7 @@ TIKTOK_TOKEN = "8f1c2d3e4b5a69788796a5b4c3d2e1f0a9b8c7d6"
         ("{'refresh_token': 'opaque-refresh-value'}", "opaque-refresh-value"),
         (f"headers={{'Access-Token': '{TIKTOK_TOKEN}'}}", TIKTOK_TOKEN),
         (f'{{"app_id": "7", "secret": "{TIKTOK_TOKEN}"}}', TIKTOK_TOKEN),
+        ("metadata: [('developer-token', 'aBcD-1234_efGH5678ijkl')]", "aBcD-1234_efGH5678ijkl"),
     ],
 )
 def test_token_shaped_values_are_masked(text: str, secret: str) -> None:
@@ -107,6 +108,16 @@ def test_handlers_configured_after_installation_are_covered() -> None:
     logging.getLogger("singer_sdk.tap").info("config %s", {"client_secret": secret})
     assert "config" in stream.getvalue()
     assert secret not in stream.getvalue()
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_a_malformed_logging_call_does_not_raise_at_the_caller() -> None:
+    install_redaction([])
+    logger, stream = _capture("ads_kit.tests.malformed")
+    logger.propagate = False  # pytest's own capture handler raises on malformed records
+    logger.info("two placeholders %s %s", "only one")  # logging reports this itself, on stderr
+    logger.info("next line %s", f"access_token={META_TOKEN}")
+    assert stream.getvalue().strip().endswith(f"next line access_token={MASK}")
 
 
 @pytest.mark.usefixtures("restore_logging")

@@ -20,10 +20,15 @@ from authlib.integrations.requests_client import OAuth2Session, OAuthError
 from ads_kit.auth.errors import AuthError, ReauthenticationRequired
 from ads_kit.auth.platforms import PlatformOAuth, Renewal
 from ads_kit.redaction import redact
+from ads_kit.resilience import Classified, ErrorClass, RequestFailed, RetryPolicy, Target, call_with_retries
 
 HTTP_TIMEOUT_S = 30
 # Error codes meaning "this grant is dead"; anything else is reported as a token-endpoint failure.
 _DEAD_GRANT_ERRORS = {"invalid_grant", "invalid_token", "190", "40105", "40102", "40110", "40107"}
+# TikTok's service-side codes (50000 system error, 50002, 51001 timeout, 60001 maintenance), HTTP 200.
+_TIKTOK_TRANSIENT = {"50000", "50002", "51001", "60001"}
+# A token endpoint that blinks should not fail a sync: a few quick retries, seconds not minutes.
+TOKEN_ENDPOINT_RETRIES = RetryPolicy(max_retries=3, backoff_multiplier=0.2, max_wait_seconds=30.0)
 
 
 @dataclass
@@ -135,10 +140,29 @@ def _granted(document: dict, previous_refresh_token: str | None = None) -> Grant
     )
 
 
+def _transient(exc: BaseException) -> Classified | None:
+    if isinstance(exc, requests.HTTPError) and exc.response is not None and exc.response.status_code >= 500:
+        return Classified(ErrorClass.RETRYABLE, f"HTTP {exc.response.status_code}", "token endpoint error")
+    if isinstance(exc, requests.ConnectionError | requests.Timeout):
+        return Classified(ErrorClass.RETRYABLE, type(exc).__name__, str(exc))
+    if isinstance(exc, OAuthError) and exc.error in _TIKTOK_TRANSIENT:
+        return Classified(ErrorClass.RETRYABLE, str(exc.error), str(exc.description))
+    return None
+
+
 def _call(platform: str, what: str, url: str, action: Any, renewing: bool = True) -> dict:
     """Run a token-endpoint call; while renewing, a refused grant means the user must log in again."""
     try:
-        return dict(action())
+        return dict(
+            call_with_retries(
+                action, classify=_transient, policy=TOKEN_ENDPOINT_RETRIES, target=Target(platform, "-", what)
+            )
+        )
+    except RequestFailed as exc:
+        cause = f"{exc.classified.code}: {redact(exc.classified.message)}"
+        raise AuthError(
+            f"{platform}: {what} at {url} failed after {exc.attempts} attempts: {cause}"
+        ) from None
     except OAuthError as exc:
         if renewing and exc.error in _DEAD_GRANT_ERRORS:
             raise ReauthenticationRequired(platform) from None

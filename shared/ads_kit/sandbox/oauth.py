@@ -31,8 +31,14 @@ from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
-from ads_kit.sandbox.meta.errors import GraphError, invalid_parameter, token_expired, token_invalid
-from ads_kit.sandbox.server import RouteDef, SandboxContext
+from ads_kit.sandbox.meta.errors import (
+    GraphError,
+    invalid_parameter,
+    named_error,
+    token_expired,
+    token_invalid,
+)
+from ads_kit.sandbox.server import API_VERSIONS, RouteDef, SandboxContext
 from ads_kit.sandbox.tokens import TokenError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -193,8 +199,16 @@ class OAuthRoutes:
         ]
 
     def error_response(self, name: str, request: web.Request) -> web.Response:
-        """Render a named fault (`invalid_grant`, `invalid_client`, `invalid_token`, …) on OAuth routes."""
-        return self._render(OAuthFailure(name, f"sandbox fault: {name}"))
+        """Render a named fault: `server_error`, `invalid_grant`, `invalid_client`, `invalid_token`, and
+        on Meta every Graph error name the Meta emulator knows."""
+        if self.platform == "meta":
+            try:
+                error = named_error(name, API_VERSIONS["meta"])
+            except ValueError:
+                error = self._graph_error(OAuthFailure(name, f"sandbox fault: {name}"))
+            return web.json_response(error.body(), status=error.status, headers=error.headers)
+        status = 500 if name == "server_error" else 400
+        return self._render(OAuthFailure(name, f"sandbox fault: {name}", status=status))
 
     # -- shared steps ----------------------------------------------------------------------------
 
@@ -429,7 +443,12 @@ class OAuthRoutes:
             error = self._graph_error(failure)
             return web.json_response(error.body(), status=error.status, headers=error.headers)
         if self.platform == "tiktok":
-            code = {"invalid_client": 40101, "code_reused": 40115, "invalid_grant": 40110}.get(failure.kind)
+            code = {
+                "invalid_client": 40101,
+                "code_reused": 40115,
+                "invalid_grant": 40110,
+                "server_error": 50000,
+            }.get(failure.kind)
             if code is None:
                 code = (
                     40105 if failure.kind.startswith("token_") or failure.kind == "invalid_token" else 40000
