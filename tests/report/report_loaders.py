@@ -94,12 +94,19 @@ def load_duckdb(
             rows = [(r, None) for r in records] + [
                 (r, datetime(2026, 11, 6)) for s, r in deleted if s == stream
             ]
-            for record, deleted_at in rows:
-                values = [_duckdb_value(record.get(name)) for name in properties]
-                values += [datetime(2026, 11, 6), datetime(2026, 11, 6), deleted_at]
-                connection.execute(
-                    f"INSERT INTO {schema}.{stream} VALUES ({', '.join('?' for _ in values)})", values
-                )
+            if not rows:
+                continue
+            placeholders = f"({', '.join('?' for _ in columns)})"
+            values = [
+                value
+                for record, deleted_at in rows
+                for value in [_duckdb_value(record.get(name)) for name in properties]
+                + [datetime(2026, 11, 6), datetime(2026, 11, 6), deleted_at]
+            ]
+            # One statement per table: row-by-row inserts would dominate the test time.
+            connection.execute(
+                f"INSERT INTO {schema}.{stream} VALUES {', '.join(placeholders for _ in rows)}", values
+            )
 
 
 def load_postgres(connection: psycopg.Connection, schema: str, streams: dict[str, list[dict]]) -> None:

@@ -44,15 +44,11 @@ class _OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
 
 
-def _day(option: str):
-    def parse(text: str) -> date:
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-    parse.__name__ = option  # argparse names the converter in its message
-    return parse
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,10 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--platform", choices=PLATFORMS, help="one platform (default: all)")
     parser.add_argument("--account", metavar="ID", help="one account id (default: all)")
-    parser.add_argument(
-        "--start", type=_day("start"), metavar="YYYY-MM-DD", help="first day (default: earliest)"
-    )
-    parser.add_argument("--end", type=_day("end"), metavar="YYYY-MM-DD", help="last day (default: latest)")
+    parser.add_argument("--start", type=_day, metavar="YYYY-MM-DD", help="first day (default: earliest)")
+    parser.add_argument("--end", type=_day, metavar="YYYY-MM-DD", help="last day (default: latest)")
     parser.add_argument("--output", metavar="FILE", help="write the JSON here instead of stdout")
     parser.add_argument("--html", metavar="FILE", help="also write the HTML report here")
     return parser

@@ -32,6 +32,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 24px 0 8p
 .cards { display: flex; gap: 12px; flex-wrap: wrap; }
 .card { background: #fff; border: 1px solid #d9e2ec; border-radius: 6px; padding: 10px 16px; }
 .card b { display: block; font-size: 20px; }
+.scroll { overflow-x: auto; }
 table { border-collapse: collapse; background: #fff; font-size: 13px; }
 th, td { border: 1px solid #d9e2ec; padding: 4px 8px; text-align: right; }
 th { background: #e4ebf3; } td.text { text-align: left; }
@@ -150,7 +151,8 @@ def _campaign_table(campaigns: list[dict[str, Any]], context: list[dict[str, str
             )
             + "</tr>"
         )
-    return f'<table id="campaigns"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    table = f'<table id="campaigns"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return f'<div class="scroll">{table}</div>'
 
 
 def _text(value: object) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any, Protocol, TypeVar
 
 from ads_kit.money import to_decimal
@@ -182,6 +183,7 @@ _CONVERTERS: dict[type, typing.Callable[[Any], Any]] = {
 }
 
 
+@cache
 def _field_kinds(row_type: type) -> dict[str, tuple[type, bool]]:
     """Field name -> (value type, nullable)."""
     kinds = {}

@@ -12,6 +12,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -30,9 +31,14 @@ class _SqlSource:
 
     def __init__(self, schema: str | None) -> None:
         self.schema = schema
+        self._connection: Any = None
+
+    def _connected(self) -> AbstractContextManager[None]:
+        """Holds one connection in `_connection` for a whole read; driver errors become one line."""
+        raise NotImplementedError
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        raise NotImplementedError
+        return self._connection.execute(sql, list(params)).fetchall()
 
     def _schemas_with(self, table: str) -> list[str]:
         rows = self._query(
@@ -95,18 +101,18 @@ class _SqlSource:
             yield dict(zip(wanted, values, strict=True))
 
     def read(self, row_filter: RowFilter) -> UnifiedRows:
-        schema = self._resolve_schema()
         rows: dict[str, list] = {}
         missing = []
-        for spec in STREAMS:
-            columns = self._columns(schema, spec.name)
-            if not columns:
-                missing.append(spec.name)
-                continue
-            where = f"{self.option} {schema}.{spec.name}"
-            rows[spec.name] = [
-                row_from_record(spec, r, where) for r in self._select(schema, spec, columns, row_filter)
-            ]
+        with self._connected():
+            schema = self._resolve_schema()
+            for spec in STREAMS:
+                columns = self._columns(schema, spec.name)
+                if not columns:
+                    missing.append(spec.name)
+                    continue
+                where = f"{self.option} {schema}.{spec.name}"
+                selected = self._select(schema, spec, columns, row_filter)
+                rows[spec.name] = [row_from_record(spec, r, where) for r in selected]
         return UnifiedRows.from_streams(rows, missing)
 
 
@@ -120,16 +126,19 @@ class DuckDBSource(_SqlSource):
         super().__init__(schema)
         self.path = Path(path)
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    @contextmanager
+    def _connected(self) -> Iterator[None]:
         import duckdb
 
         if not self.path.is_file():
             raise ReportInputError(f"--duckdb {self.path}: file not found")
         try:
-            with duckdb.connect(str(self.path), read_only=True) as connection:
-                return connection.execute(sql, list(params)).fetchall()
+            with duckdb.connect(str(self.path), read_only=True) as self._connection:
+                yield
         except duckdb.Error as error:
             raise ReportInputError(f"--duckdb {self.path}: {_first_line(error)}") from None
+        finally:
+            self._connection = None
 
 
 class PostgresSource(_SqlSource):
@@ -142,14 +151,17 @@ class PostgresSource(_SqlSource):
         super().__init__(schema)
         self.dsn = dsn
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    @contextmanager
+    def _connected(self) -> Iterator[None]:
         import psycopg
 
         try:
-            with psycopg.connect(self.dsn, connect_timeout=10) as connection:
-                return connection.execute(sql, list(params)).fetchall()
+            with psycopg.connect(self.dsn, connect_timeout=10) as self._connection:
+                yield
         except psycopg.Error as error:
             raise ReportInputError(f"--postgres: {_without_password(_first_line(error), self.dsn)}") from None
+        finally:
+            self._connection = None
 
 
 class SingerSource:
