@@ -11,6 +11,7 @@ from ads_kit.resilience import (
     Classified,
     ConfigError,
     ErrorClass,
+    RateLimiter,
     RequestFailed,
     RetryPolicy,
     Scope,
@@ -276,3 +277,19 @@ def test_unclassified_exceptions_propagate_unchanged(sleeps):
         call_with_retries(
             Script(KeyError("x")), classify=lambda exc: None, policy=RetryPolicy(), target=TARGET
         )
+
+
+def test_quota_verdicts_pause_the_limiter_for_every_worker(sleeps, fixture_payload):
+    body = fixture_payload("google_ads/error_429_resource_exhausted_quota_retrydelay.json")
+    limiter = RateLimiter.from_config("google_ads", "dev-token", {}, sleep=sleeps)
+    with pytest.raises(RequestFailed):
+        call_with_retries(
+            Script(PlatformError(body)),
+            classify=classify_google,
+            policy=RetryPolicy(),
+            target=Target("google_ads", "1234567890", "search"),
+            limiter=limiter,
+            sleep=sleeps,
+        )
+    # DEVELOPER scope: the whole app waits, whichever account asks next.
+    assert 40000 < limiter.paused_for("another-account") <= 40591

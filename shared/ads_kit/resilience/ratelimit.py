@@ -162,7 +162,7 @@ class RateLimitSettings:
         given = {key: value for key, value in config.items() if value is not None}
         values = {key: _checked_number(key, given.get(key, defaults[key])) for key in _NUMBER_RULES}
         redis_url = given.get("redis_url") or os.environ.get(REDIS_URL_ENV) or None
-        if redis_url is not None and urlsplit(str(redis_url)).scheme not in ("redis", "rediss", "unix"):
+        if redis_url is not None and urlsplit(str(redis_url)).scheme not in ("redis", "rediss"):
             raise ConfigError("rate_limiting.redis_url", "must be a redis:// or rediss:// URL")
         return cls(redis_url=redis_url, **values)
 
