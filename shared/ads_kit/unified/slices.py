@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tempfile
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -41,12 +43,10 @@ def report_windows(start: date, end: date, days: int) -> list[tuple[date, date]]
 class SliceCache:
     """Run-scoped store of fetched report slices, keyed by what identifies the request."""
 
-    def __init__(self, directory: Path | None = None) -> None:
-        self._tempdir = None
-        if directory is None:
-            self._tempdir = tempfile.TemporaryDirectory(prefix="ads-slices-")
-            directory = Path(self._tempdir.name)
-        self.directory = directory
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="ads-slices-"))
+        # the files live as long as the run: removed when the cache is closed or garbage-collected
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.directory, ignore_errors=True)
         self._complete: set[str] = set()
         self.fetches = 0
         self.replays = 0
@@ -71,8 +71,7 @@ class SliceCache:
 
     def close(self) -> None:
         self._complete.clear()
-        if self._tempdir is not None:
-            self._tempdir.cleanup()
+        self._cleanup()
 
 
 def _key_name(key: Sequence[object]) -> str:
