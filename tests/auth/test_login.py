@@ -80,6 +80,17 @@ def test_meta_login_stores_a_working_grant_and_prints_no_secret(sandbox, store_p
     assert entry.access_token not in out
 
 
+def test_meta_login_lists_the_ad_accounts_the_user_reaches(sandbox, store_path, capsys) -> None:
+    everything = sandbox.platform("meta")["accounts"]
+    sandbox.settings(meta_denied_accounts=everything[:1])
+    try:
+        code, _, err = login(capsys, sandbox, store_path, "meta")
+    finally:
+        sandbox.settings(meta_denied_accounts=[])
+    assert code == 0, err
+    assert TokenStore(store_path).get("meta").accounts == everything[1:]
+
+
 def test_google_login_keeps_the_refresh_token(sandbox, store_path, capsys) -> None:
     code, _, err = login(capsys, sandbox, store_path, "google_ads", "--login", "agency")
     assert code == 0, err
