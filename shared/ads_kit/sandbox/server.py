@@ -435,6 +435,7 @@ async def _truncated(
     """Send the response's head announcing its full length, then only part of the body, then hang up."""
     body = response.body if isinstance(response, web.Response) else None
     if not isinstance(body, bytes | bytearray):
+        log.warning("truncate fault on %s: the response is streamed, so it is sent whole", request.path)
         return response
     cut = web.StreamResponse(status=response.status, reason=response.reason)
     for key, value in response.headers.items():
