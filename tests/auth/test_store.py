@@ -108,16 +108,23 @@ def test_failed_write_leaves_previous_file_intact(store: TokenStore, meta_entry,
     before = store.path.read_bytes()
 
     def crash(*_args, **_kwargs):
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", crash)
     rotated = TokenEntry(**{**meta_entry.__dict__, "access_token": "EAAnew" + "y" * 40})
-    with pytest.raises(OSError):
+    with pytest.raises(TokenStoreError, match="cannot be written: No space left on device"):
         store.put(rotated)
     monkeypatch.undo()
     assert store.path.read_bytes() == before
     assert store.get("meta").access_token == meta_entry.access_token
     assert [p.name for p in store.path.parent.iterdir() if p.name.startswith(".tokens-")] == []
+
+
+def test_unwritable_location_is_one_line(tmp_path, token_key, meta_entry) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(TokenStoreError, match=r"tokens.enc cannot be locked: "):
+        TokenStore(blocker / "tokens.enc").put(meta_entry)
 
 
 def test_delete_removes_only_that_login(store: TokenStore, meta_entry) -> None:

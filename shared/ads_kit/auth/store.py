@@ -147,8 +147,11 @@ class TokenStore:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise TokenStoreError(f"token store {self.path} cannot be locked: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -167,10 +170,10 @@ class TokenStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temp_name, self.path)
-        except BaseException:
+        except OSError as exc:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
-            raise
+            raise TokenStoreError(f"token store {self.path} cannot be written: {exc.strerror}") from None
         directory = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(directory)  # make the rename itself durable
