@@ -107,6 +107,7 @@ def test_no_reporting_currency_means_no_conversion():
     [
         ({"reporting_currency": "USD"}, "fx_rates"),
         ({"reporting_currency": "XXX1", "fx_rates": {"USD": 1}}, "reporting_currency"),
+        ({"reporting_currency": "ZZZ", "fx_rates": {"USD": 1}}, "reporting_currency"),
         ({"reporting_currency": "USD", "fx_rates": [{"currency": "JPY"}]}, "fx_rates[0]"),
         ({"reporting_currency": "USD", "fx_rates": [{"currency": "JPY", "rate": "-1"}]}, "positive"),
         ({"reporting_currency": "USD", "fx_rates": [{"currency": "JPY", "rate": "x"}]}, "fx_rates[0]"),

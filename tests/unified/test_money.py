@@ -78,9 +78,11 @@ def test_parse_amount_with_locale_resolves_ambiguity(text, locale, expected):
     assert parse_amount(text, locale=locale) == expected
 
 
-def test_parse_amount_with_locale_rejects_foreign_format():
+def test_parse_amount_with_locale_rejects_foreign_format_and_unknown_locales():
     with pytest.raises(MoneyError, match="locale en_US"):
         parse_amount("1.234,56", locale="en_US")
+    with pytest.raises(MoneyError, match="locale xx_YY"):
+        parse_amount("1,5", locale="xx_YY")
 
 
 @given(st.decimals(min_value=-(10**12), max_value=10**12, places=2, allow_nan=False, allow_infinity=False))

@@ -12,7 +12,7 @@ from ads_kit.timezones import local_today
 from ads_kit.unified.contract import assert_unified_contract
 from ads_kit.unified.run import unified_run
 from ads_kit.unified.schemas import UNIFIED_STREAMS
-from ads_kit.unified.streams import UnifiedAdsStream, unified_streams
+from ads_kit.unified.streams import UnifiedAdsStream, UnifiedRowError, unified_streams
 
 PERFORMANCE = ("unified_campaign_performance", "unified_ad_performance", "unified_performance_breakdowns")
 US, JP = "111", "222"
@@ -34,7 +34,7 @@ def test_catalog_matches_the_shared_definitions():
     assert_unified_contract(ContractTap, base_config(), exclude=("unified_dead_letters",))
 
 
-def test_contract_helper_names_what_drifted():
+def test_contract_check_names_what_drifted():
     class DriftingAds(UnifiedAdsStream):
         def __init__(self, tap):
             super().__init__(tap)
@@ -239,3 +239,25 @@ def test_bad_settings_fail_with_one_line_naming_the_setting(sync, extra, setting
     with pytest.raises(ConfigError) as info:
         sync({**base_config(), **extra}, streams={"unified_campaign_performance"})
     assert str(info.value).startswith(f"{setting}:") and "\n" not in str(info.value)
+
+
+def test_adapter_row_without_a_key_fails_naming_the_column(sync):
+    def no_id(adapter):
+        adapter.campaigns = lambda account: [{"campaign_name": "no id"}]
+
+    with pytest.raises(UnifiedRowError) as info:
+        sync(base_config(), streams={"unified_campaigns"}, prepare=no_id)
+    assert str(info.value) == f"unified_campaigns: a row for account {US} has no campaign_id (a key column)"
+
+
+def test_unreadable_amount_fails_naming_stream_account_and_field(sync):
+    def ambiguous(adapter):
+        adapter.performance = lambda account, level, start, end: [
+            {"ad_id": "a1", "campaign_id": "c1", "date_day": start, "spend": "12,345"}
+        ]
+
+    with pytest.raises(UnifiedRowError) as info:
+        sync(base_config(), streams={"unified_ad_performance"}, prepare=ambiguous)
+    message = str(info.value)
+    assert message.startswith(f"unified_ad_performance: account {US}: unified_ad_performance.spend:")
+    assert "ambiguous" in message and "\n" not in message

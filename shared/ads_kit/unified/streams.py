@@ -506,7 +506,7 @@ def unified_streams(tap: Tap) -> list[Stream]:
     return [stream_class(tap) for stream_class in UNIFIED_STREAM_CLASSES]
 
 
-# --- helpers ----------------------------------------------------------------------------------------
+# --- value conversions ----------------------------------------------------------------------------
 
 
 def _merge_same_values(rows: list[dict]) -> list[dict]:
