@@ -132,7 +132,7 @@ class MetaEmulator:
         """A fault the core injects by name, rendered with Graph's envelope and usage headers."""
         error = errors.named_error(name, self._latest())
         usage = Usage(100.0, 100.0, error.retry_after_s) if error.retry_after_s else Usage()
-        account_id = self.account_of(request)
+        account_id = request.match_info.get("account_id") or self.account_of(request)
         insights = "insights" in request.path
         headers = {**base_headers(request.match_info.get("version", self._latest())), **error.headers}
         headers.update(usage_headers(usage, account_id, insights))
