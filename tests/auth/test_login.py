@@ -73,6 +73,7 @@ def test_meta_login_stores_a_working_grant_and_prints_no_secret(sandbox, store_p
     # The authorization request carried a PKCE challenge (the verifier never travels in it).
     authorize = sandbox.log(platform="meta", route="oauth_authorize")[-1]
     assert "code_challenge_method=S256" in authorize["path"]
+    assert "scope=ads_read%2Cbusiness_management" in authorize["path"]  # Facebook's comma list
 
     code, out, _ = ads_auth(capsys, store_path, "status")
     assert code == 0

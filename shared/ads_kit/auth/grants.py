@@ -175,7 +175,9 @@ def _call(platform: str, what: str, url: str, action: Any, renewing: bool = True
 def authorization_session(
     platform: PlatformOAuth, client_id: str, client_secret: str | None, redirect_uri: str, scopes: list[str]
 ) -> OAuth2Session:
-    return _session(platform, client_id, client_secret, redirect_uri=redirect_uri, scope=" ".join(scopes))
+    # Facebook's dialog takes a comma-separated scope list; RFC 6749 (Google) separates with spaces.
+    scope = ("," if platform.name == "meta" else " ").join(scopes)
+    return _session(platform, client_id, client_secret, redirect_uri=redirect_uri, scope=scope)
 
 
 def exchange_code(

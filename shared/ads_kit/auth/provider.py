@@ -91,7 +91,11 @@ class TokenProvider:
             return self._entry.access_token
 
     def invalidate(self, account: str | None = None) -> None:
-        """The platform rejected the current token: the next `access_token()` renews it, once."""
+        """The platform rejected the current token: renew it now, once per rejection streak.
+
+        Raises ReauthenticationRequired when the grant cannot be renewed, or when the token being
+        rejected is itself the product of the previous `invalidate` (renewing again would loop).
+        """
         with self._lock:
             if self._forced or not self._can_renew():
                 raise ReauthenticationRequired(self.platform.name, account, self._login_hint())
