@@ -35,6 +35,7 @@ def test_ad_level_day_rows_equal_the_world(meta: Graph, world: World, account_in
         fields="ad_id,adset_id,campaign_id,account_currency,impressions,clicks,spend,reach,actions,action_values",
         time_range=time_range(DAY, DAY),
         time_increment=1,
+        action_attribution_windows='["7d_click","1d_view"]',
         limit=7,
     )
     expected = {ad.id: m for ad in world.ads(account.id) if (m := world.ad_day(ad, DAY)) is not None}

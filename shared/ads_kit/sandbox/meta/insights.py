@@ -135,8 +135,8 @@ ATTRIBUTION_WINDOWS = _enum(
     """
 )
 # Windows still returned after 2026-01-12 (7d_view and 28d_view are accepted but come back missing).
+# Action stats carry window keys only for windows the request names; `value` is always there.
 SERVED_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
-DEFAULT_WINDOWS = ("7d_click", "1d_view")
 DATE_PRESETS = _enum(
     """
     today yesterday this_month last_month this_quarter maximum data_maximum last_3d last_7d last_14d
@@ -295,7 +295,7 @@ def parse_query(
         until=until,
         increment=increment,
         breakdowns=tuple(breakdowns),
-        windows=tuple(w for w in (windows or DEFAULT_WINDOWS) if w in SERVED_WINDOWS),
+        windows=tuple(w for w in windows or () if w in SERVED_WINDOWS),
         filtering=tuple(parse_filtering(params.get("filtering"))),
         today=today,
     )

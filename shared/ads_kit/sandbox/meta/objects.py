@@ -247,7 +247,7 @@ class ObjectRenderer:
         if cost_cap and group.budget_minor is not None:
             bid = int(wire.meta_minor(group.budget_minor // 20, account.currency))
             row["bid_amount"] = bid
-            row["bid_info"] = {"ACTIONS": bid}
+            row["bid_info"] = {"REACH": bid}  # keyed as in the captured ad set payload
         return row
 
     def ad(self, ad: Ad, account: Account) -> dict[str, Any]:
@@ -279,6 +279,7 @@ class ObjectRenderer:
                     "post": [post_id],
                     "post.wall": [self._page_id(account)],
                 },
+                {"action.type": ["post_engagement"], "page": [self._page_id(account)], "post": [post_id]},
             ],
             "conversion_specs": [{"action.type": ["offsite_conversion"], "conversion_id": [pixel]}],
             "created_time": self._time(ad.created_at, account),
