@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import shlex
 import signal
 import sys
 import tempfile
@@ -86,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
         + ", ".join(sorted(CORE_SETTINGS_SCHEMA))
         + " (emulators add their own)",
     )
+    env = commands.add_parser(
+        "env",
+        help="print shell exports of a running sandbox for meltano's `sandbox` environment",
+        description="Print `export ADS_SANDBOX_...=...` lines for a running sandbox; use as "
+        '`eval "$(ads-sandbox env --connection-file PATH)"` before `meltano --environment=sandbox run ...`.',
+    )
+    env.add_argument("--connection-file", type=Path, required=True, help="the file `serve` wrote")
     world = commands.add_parser(
         "world", help="print the accounts of a world", description="Summarise a world."
     )
@@ -142,10 +150,25 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
+def _print_environment(connection_file: Path) -> int:
+    from ads_kit.sandbox.client import sandbox_environment
+
+    try:
+        connection = json.loads(connection_file.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"ads-sandbox: error: cannot read connection file {connection_file}: {exc}", file=sys.stderr)
+        return 2
+    for name, value in sorted(sandbox_environment(connection).items()):
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "env":
+        return _print_environment(args.connection_file)
     try:
         world = _make_world(args)
         if args.command == "world":

@@ -104,3 +104,20 @@ class SandboxClient:
                 message = f"HTTP {response.status_code}"
             raise SandboxError(f"sandbox control {path}: {message}")
         return response.json()
+
+
+def sandbox_environment(connection: dict[str, Any]) -> dict[str, str]:
+    """The ADS_SANDBOX_* variables meltano.yml's `sandbox` environment reads, from a connection file.
+
+    One variable per platform and key: ADS_SANDBOX_META_BASE_URL, ADS_SANDBOX_GOOGLE_ADS_ACCESS_TOKEN, …
+    Lists (accounts, scopes) are comma-joined.
+    """
+    env = {}
+    for platform, entry in connection["platforms"].items():
+        for key, value in entry.items():
+            if value is None or isinstance(value, dict):
+                continue
+            text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+            env[f"ADS_SANDBOX_{platform.upper()}_{key.upper()}"] = text
+    env["ADS_SANDBOX_TLS_CERT"] = connection.get("tls_cert", "")
+    return env
