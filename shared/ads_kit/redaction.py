@@ -30,7 +30,8 @@ _SECRET_PARAMETERS = (
 # Groups that must survive (labels, quotes) are kept by `_keep_label`.
 _SHAPES = re.compile(
     r"(?P<label>"
-    r"\b(?:Bearer|OAuth)\s+"  # Authorization header schemes
+    # Authorization header schemes; the lookahead keeps prose such as "Invalid OAuth access token".
+    r"\b(?:Bearer|OAuth)\s+(?=[A-Za-z0-9._~+/=\-]{12,})"
     rf"|\b(?:{_SECRET_PARAMETERS})=(?!\[REDACTED\])"  # query string / form values
     rf"|[\"'](?:{_SECRET_PARAMETERS})[\"']\s*:\s*[\"']"  # JSON / dict-repr values
     r"|\b(?:Access-Token|developer-token)[\"']?\s*[:=,]\s*[\"']?"  # TikTok and Google Ads headers

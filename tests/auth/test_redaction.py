@@ -128,3 +128,9 @@ def test_installing_twice_does_not_stack_filters() -> None:
     assert first is second
     assert root.filters.count(first) == 1
     assert getattr(logging.getLogRecordFactory(), "redacting", False)
+
+
+def test_prose_after_an_auth_scheme_word_is_kept() -> None:
+    # Meta's own error text says "Invalid OAuth access token"; only token-shaped values are masked.
+    assert redact("Invalid OAuth access token.") == "Invalid OAuth access token."
+    assert "abcdef0123456789abcdef" not in redact("Authorization: Bearer abcdef0123456789abcdef")
