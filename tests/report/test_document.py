@@ -220,3 +220,25 @@ def test_campaign_without_attributes_is_reported_with_nulls_and_a_warning():
     assert _warnings(document, "campaign_attributes_missing")
     [missing] = _warnings(document, "stream_missing")
     assert "unified_performance_breakdowns" in missing["message"]
+
+
+def test_the_taps_restatement_finding_replaces_the_reports_own():
+    records = data.streams(("111",))
+    records["unified_data_quality"].append(
+        {
+            "finding_id": "f-window",
+            "platform": "meta_ads",
+            "account_id": "111",
+            "stream": "unified_campaign_performance",
+            "check": "restatement_window",
+            "severity": "warning",
+            "scope": "account 111",
+            "date_day": None,
+            "message": "2026-11-04..2026-11-05 is estimated",
+            "detected_at": data.EXTRACTED_AT,
+        }
+    )
+    document = build_document(SingerSource(singer_lines(records)))
+    assert not _warnings(document, "days_not_final")
+    [window] = _warnings(document, "restatement_window")
+    assert (window["source"], window["date_day"]) == ("unified_data_quality", None)

@@ -70,7 +70,7 @@ def test_mixed_currencies_get_one_series_per_platform_and_currency(tmp_path):
     day_one = report.daily["tiktok_ads (JPY)"][data.DAYS[0]]
     assert day_one.spend == 1500
     text = render_html(report, tmp_path / "mixed.html").read_text()
-    assert "tiktok_ads (JPY)" in text and "(per account)" in text
+    assert "tiktok_ads (JPY)" in text and "Spend (per account)" in text
 
 
 @needs_chromium

@@ -436,7 +436,11 @@ def _report_warnings(rows: UnifiedRows, basis: MoneyBasis, first: date, last: da
                     account_id=account_id,
                 )
             )
+    # The taps report their own restatement window; repeating it per account would only add noise.
+    announced = {(f.platform, f.account_id) for f in rows.findings if f.check == "restatement_window"}
     for (platform, account_id), days in sorted(unfinished.items()):
+        if (platform, account_id) in announced:
+            continue
         warnings.append(
             _warning(
                 "days_not_final",

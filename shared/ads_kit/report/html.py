@@ -90,7 +90,7 @@ def _figure(daily: dict[str, dict[date, Totals]]) -> go.Figure:
 def _page(report: Report) -> str:
     document = report.document
     meta, summary = document["metadata"], document["summary"]
-    currency = meta["currency"] or "(per account)"
+    currency = meta["currency"] or "per account"
     chart = _figure(report.daily).to_html(
         full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
     )
