@@ -40,7 +40,9 @@ def test_weekend_uses_the_latest_earlier_rate(ecb_file):
     assert rate.rate == 1 / Decimal("1.0932") and rate.rate_date == date(2024, 3, 8)
 
 
-def test_rate_older_than_staleness_is_missing_and_warned_once(ecb_file, caplog):
+def test_rate_older_than_staleness_is_missing_and_warned_once(ecb_file, caplog, monkeypatch):
+    # a logging.config.dictConfig elsewhere in the session may have disabled existing loggers
+    monkeypatch.setattr(logging.getLogger("ads_kit.fx"), "disabled", False)
     missing = []
     converter = converter_from_config(
         {"reporting_currency": "EUR", "fx_rates_file": str(ecb_file), "fx_max_staleness_days": 2},

@@ -123,7 +123,9 @@ def test_finding_id_is_stable_and_distinguishes_observations():
     assert len(first.finding_id) == 32
 
 
-def test_collector_deduplicates_logs_and_drains(caplog):
+def test_collector_deduplicates_logs_and_drains(caplog, monkeypatch):
+    # a logging.config.dictConfig elsewhere in the session may have disabled existing loggers
+    monkeypatch.setattr(logging.getLogger("ads_kit.quality"), "disabled", False)
     collector = QualityCollector("meta_ads")
     with caplog.at_level(logging.WARNING, logger="ads_kit.quality"):
         collector.check_row({**GOOD_ROW, "spend": Decimal(-1)}, "unified_ad_performance")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import jsonschema
 import pytest
-from conftest import ContractTap
+from unified_contract_tap import ContractTap
 
 from ads_kit.resilience.errors import ConfigError
 from ads_kit.timezones import local_today
