@@ -449,7 +449,8 @@ _EXTRA = {
     "is_dynamic_creative lifetime_imps lifetime_budget daily_budget",
     "ad": "ad_review_feedback bid_amount preview_shareable_link",
     "creative": "link_url object_id object_story_id product_set_id template_url_spec video_id",
-    "audience": "lookalike_audience_ids lookalike_spec opt_out_link pixel_id rule rule_aggregation "
+    "audience": "customer_file_source lookalike_audience_ids lookalike_spec opt_out_link pixel_id rule "
+    "rule_aggregation "
     "sharing_status",
     "conversion": "aggregation_rule offline_conversion_data_set last_fired_time",
 }
