@@ -131,8 +131,18 @@ def singer_lines(streams: dict[str, list[dict]]) -> list[str]:
     """A tap's stdout: SCHEMA then RECORDs per stream, exact decimals, plus messages the report ignores."""
     encoder = msgspec.json.Encoder(decimal_format="number")
     lines = [
-        encoder.encode({"type": "SCHEMA", "stream": "ads_insights", "schema": {}, "key_properties": []}),
-        encoder.encode({"type": "RECORD", "stream": "ads_insights", "record": {"spend": "999"}}),
+        encoder.encode(
+            {
+                "type": "SCHEMA",
+                "stream": "ads_insights",
+                "schema": {
+                    "type": "object",
+                    "properties": {"id": {"type": "string"}, "spend": {"type": "string"}},
+                },
+                "key_properties": ["id"],
+            }
+        ),
+        encoder.encode({"type": "RECORD", "stream": "ads_insights", "record": {"id": "1", "spend": "999"}}),
     ]
     for stream, records in streams.items():
         lines.append(
