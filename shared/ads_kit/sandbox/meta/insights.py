@@ -87,6 +87,17 @@ METRIC_FIELDS = _enum(
     """
 )
 ACTION_FIELDS = frozenset({"actions", "action_values", "cost_per_action_type", "purchase_roas"})
+CTR_FIELDS = frozenset({"ctr", "inline_link_click_ctr", "outbound_clicks_ctr", "website_ctr"})
+CPC_FIELDS = frozenset(
+    {"cpc", "cost_per_inline_link_click", "cost_per_inline_post_engagement", "cost_per_outbound_click"}
+)
+REACH_FIELDS = _enum(
+    """
+    reach frequency cpp unique_clicks unique_inline_link_clicks unique_ctr unique_actions
+    cost_per_unique_click
+    cost_per_unique_inline_link_click estimated_ad_recallers cost_per_estimated_ad_recallers
+    """
+)
 VALID_FIELDS = ATTRIBUTE_FIELDS | METRIC_FIELDS
 DEFAULT_FIELDS = ("impressions", "spend")
 
@@ -356,9 +367,13 @@ class InsightsReport:
         )
         self.currency = account.currency
         self.buckets = time_buckets(query)
+        self.bucket_dates = [(since.isoformat(), until.isoformat()) for since, until in self.buckets]
+        self._attribute_cache: dict[int, dict[str, Any]] = {}
         self.groups = self._groups()
         self._row_filters = [rule for rule in query.filtering if _metric_of(rule.field)]
-        self.wants_actions = bool(ACTION_FIELDS & set(query.fields))
+        self.wanted = frozenset(query.fields)
+        self.wants_actions = bool(ACTION_FIELDS & self.wanted)
+        self.wants_reach = bool(REACH_FIELDS & self.wanted)
         self.omit_reach = bool(query.breakdowns) and (
             set(query.breakdowns) & wire.HOURLY_BREAKDOWNS
             or query.since < months_before(query.today, REACH_WITH_BREAKDOWNS_MONTHS)
@@ -488,13 +503,29 @@ class InsightsReport:
     def _render(
         self, bucket_index: int, group_index: int, values: dict[str, str], tally: Metrics
     ) -> dict[str, Any]:
-        query, entities = self.query, self.entities
-        since, until = self.buckets[bucket_index]
+        attributes = self._attributes(group_index)
+        metrics = self._metrics(tally)
+        row: dict[str, Any] = {}
+        for name in self.query.fields:
+            if name in attributes:
+                row[name] = attributes[name]
+            elif name in metrics:
+                row[name] = metrics[name]
+        row["date_start"], row["date_stop"] = self.bucket_dates[bucket_index]
+        row.update(values)
+        return row
+
+    def _attributes(self, group_index: int) -> dict[str, Any]:
+        """The id, name and setting columns of a group's rows (the same for every bucket; cached)."""
+        cached = self._attribute_cache.get(group_index)
+        if cached is not None:
+            return cached
+        entities = self.entities
         _, members, _ = self.groups[group_index]
         sample = members[0]
         campaign = entities.campaigns.get(sample.campaign_id)
         ad_group = entities.ad_groups.get(sample.ad_group_id)
-        depth = LEVELS.index(query.level)
+        depth = LEVELS.index(self.query.level)
         attributes: dict[str, Any] = {
             "account_id": entities.account.id,
             "account_name": entities.account.name,
@@ -502,7 +533,7 @@ class InsightsReport:
             "attribution_setting": "7d_click_1d_view",
         }
         if depth >= 1 and campaign is not None:
-            meta_objective = wire.objective(getattr(campaign, "objective", None))
+            meta_objective = wire.objective(campaign.objective)
             attributes |= {
                 "campaign_id": campaign.id,
                 "campaign_name": campaign.name,
@@ -520,16 +551,8 @@ class InsightsReport:
             zone = entities.account.timezone
             attributes["created_time"] = wire.local_date(owner.created_at, zone).isoformat()
             attributes["updated_time"] = wire.local_date(owner.updated_at, zone).isoformat()
-        metrics = self._metrics(tally)
-        row: dict[str, Any] = {}
-        for name in query.fields:
-            if name in attributes:
-                row[name] = attributes[name]
-            elif name in metrics:
-                row[name] = metrics[name]
-        row["date_start"], row["date_stop"] = since.isoformat(), until.isoformat()
-        row.update(values)
-        return row
+        self._attribute_cache[group_index] = attributes
+        return attributes
 
     def _metrics(self, t: Metrics) -> dict[str, Any]:
         """Metric values as Meta writes them; a metric without data is left out, as Meta does.
@@ -547,26 +570,29 @@ class InsightsReport:
             "spend": wire.money_string(t.spend_minor, currency),
             "social_spend": "0",
         }
+        wanted = self.wanted
         ranking = "AVERAGE" if t.impressions >= 500 else "UNKNOWN"
         for name in ("quality_ranking", "engagement_rate_ranking", "conversion_rate_ranking"):
             metrics[name] = ranking
-        if t.impressions:
+        if t.impressions and wanted & CTR_FIELDS:
             ctr = wire.ratio_string(t.clicks * 100, t.impressions)
             metrics["ctr"] = metrics["inline_link_click_ctr"] = ctr
             metrics["outbound_clicks_ctr"] = [{"action_type": "outbound_click", "value": ctr}]
             metrics["website_ctr"] = [{"action_type": "link_click", "value": ctr}]
+        if t.impressions and "cpm" in wanted:
             metrics["cpm"] = wire.ratio_string(spend * 1000, t.impressions)
         if t.clicks:
-            cpc = wire.ratio_string(spend, t.clicks)
-            metrics["cpc"] = metrics["cost_per_inline_link_click"] = cpc
-            metrics["cost_per_inline_post_engagement"] = cpc
             metrics["outbound_clicks"] = [{"action_type": "outbound_click", "value": clicks}]
-            metrics["cost_per_outbound_click"] = [{"action_type": "outbound_click", "value": cpc}]
+            if wanted & CPC_FIELDS:
+                cpc = wire.ratio_string(spend, t.clicks)
+                metrics["cpc"] = metrics["cost_per_inline_link_click"] = cpc
+                metrics["cost_per_inline_post_engagement"] = cpc
+                metrics["cost_per_outbound_click"] = [{"action_type": "outbound_click", "value": cpc}]
         if self.omit_reach:
             # Hourly rows carry no unique metrics; Meta still writes frequency as "0".
             if set(self.query.breakdowns) & wire.HOURLY_BREAKDOWNS:
                 metrics["frequency"] = "0"
-        elif t.reach:
+        elif t.reach and self.wants_reach:
             metrics |= self._reach_metrics(t, spend)
         if self.wants_actions:
             actions, values, costs = self._action_stats(t, spend)
@@ -606,31 +632,38 @@ class InsightsReport:
 
     def _action_stats(self, t: Metrics, spend: Decimal) -> tuple[list[dict], list[dict], list[dict]]:
         windows = self.query.windows
+        wanted = self.wanted
         actions: list[dict] = []
         values: list[dict] = []
         costs: list[dict] = []
+
+        def cost(n: int) -> str:
+            return wire.ratio_string(spend, n)
+
         if t.clicks:
             click_windows = {w: t.clicks for w in windows if w.endswith("_click")}
             actions.append(_stat("link_click", t.clicks, click_windows, str))
-            costs.append(_stat("link_click", t.clicks, click_windows, lambda n: wire.ratio_string(spend, n)))
+            if "cost_per_action_type" in wanted:
+                costs.append(_stat("link_click", t.clicks, click_windows, cost))
         if t.conversions:
+            # One purchase is reported under several action types with the same numbers.
+            types = self.entities.conversion_action_types
             split = window_split(t.conversions)
             counts = {w: split[w] for w in windows}
-            value_split = window_split(t.conversions_value_minor)
-            amounts = {w: value_split[w] for w in windows}
-            for action_type in self.entities.conversion_action_types:
-                actions.append(_stat(action_type, t.conversions, counts, str))
-                costs.append(_stat(action_type, t.conversions, counts, lambda n: wire.ratio_string(spend, n)))
-                if t.conversions_value_minor:
-                    values.append(
-                        _stat(
-                            action_type,
-                            t.conversions_value_minor,
-                            amounts,
-                            lambda m: wire.money_string(m, self.currency),
-                        )
-                    )
+            actions += _same_stat(types, _stat("", t.conversions, counts, str))
+            if "cost_per_action_type" in wanted:
+                costs += _same_stat(types, _stat("", t.conversions, counts, cost))
+            if t.conversions_value_minor and "action_values" in wanted:
+                value_split = window_split(t.conversions_value_minor)
+                amounts = {w: value_split[w] for w in windows}
+                currency = self.currency
+                stat = _stat("", t.conversions_value_minor, amounts, lambda m: wire.money_string(m, currency))
+                values += _same_stat(types, stat)
         return actions, values, costs
+
+
+def _same_stat(action_types: list[str], stat: dict[str, str]) -> list[dict[str, str]]:
+    return [{**stat, "action_type": action_type} for action_type in action_types]
 
 
 def conversion_action_types(events: Iterable[Any]) -> list[str]:

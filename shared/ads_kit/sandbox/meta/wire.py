@@ -18,6 +18,7 @@ from iso4217 import Currency
 _OFFSET_ONE = frozenset({"CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD", "VND"})
 
 
+@functools.cache
 def iso_exponent(currency: str) -> int:
     return Currency(currency).exponent or 0
 
