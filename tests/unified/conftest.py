@@ -8,15 +8,7 @@ from contextlib import redirect_stdout
 from decimal import Decimal
 
 import pytest
-from unified_contract_tap import ContractTap
-
-
-def select(catalog: dict, names) -> dict:
-    for entry in catalog["streams"]:
-        for item in entry["metadata"]:
-            if item["breadcrumb"] == []:
-                item["metadata"]["selected"] = entry["tap_stream_id"] in names
-    return catalog
+from unified_contract_tap import ContractTap, select
 
 
 class Run:

@@ -1,11 +1,14 @@
 """Contract tests: a tiny tap with the unified streams syncs, and its messages keep the contract."""
 
+import io
+import json
+from contextlib import redirect_stdout
 from datetime import date, timedelta
 from decimal import Decimal
 
 import jsonschema
 import pytest
-from unified_contract_tap import ContractTap
+from unified_contract_tap import ContractTap, select
 
 from ads_kit.resilience.errors import ConfigError
 from ads_kit.timezones import local_today
@@ -261,3 +264,43 @@ def test_unreadable_amount_fails_naming_stream_account_and_field(sync):
     message = str(info.value)
     assert message.startswith(f"unified_ad_performance: account {US}: unified_ad_performance.spend:")
     assert "ambiguous" in message and "\n" not in message
+
+
+def test_a_killed_sync_resumes_from_its_last_finished_window():
+    config = base_config(start_date=days_ago(20).isoformat(), lookback_days=0)
+    tap = ContractTap(
+        config=config, catalog=select(ContractTap(config=config).catalog_dict, {"unified_ad_performance"})
+    )
+    adapter = tap.unified_adapter
+    fetch = adapter.performance
+    windows = []
+
+    def dies_on_the_third_window(account, level, start, end):
+        windows.append((start, end))
+        if len(windows) == 3:
+            raise ConnectionResetError("killed")
+        return fetch(account, level, start, end)
+
+    adapter.performance = dies_on_the_third_window
+    out = io.StringIO()
+    with redirect_stdout(out), pytest.raises(ConnectionResetError):
+        tap.sync_all()
+    states = [json.loads(line)["value"] for line in out.getvalue().splitlines() if '"type":"STATE"' in line]
+    partition = states[-1]["bookmarks"]["unified_ad_performance"]["partitions"][0]
+    assert partition["context"] == {"account_id": US}
+    assert partition["replication_key_value"] == windows[1][1].isoformat()  # end of the last finished window
+
+    resumed = ContractTap(
+        config=config, state=states[-1], catalog=select(tap.catalog_dict, {"unified_ad_performance"})
+    )
+    resumed_windows = []
+    resumed_fetch = resumed.unified_adapter.performance
+
+    def record_windows(account, level, start, end):
+        resumed_windows.append((account.account_id, start))
+        return resumed_fetch(account, level, start, end)
+
+    resumed.unified_adapter.performance = record_windows
+    with redirect_stdout(io.StringIO()):
+        resumed.sync_all()
+    assert resumed_windows[0] == (US, windows[1][1])  # lookback 0: the bookmarked day is read again

@@ -187,3 +187,11 @@ class ContractTap(Tap):
 
     def discover_streams(self):
         return unified_streams(self)
+
+
+def select(catalog: dict, names) -> dict:
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if item["breadcrumb"] == []:
+                item["metadata"]["selected"] = entry["tap_stream_id"] in names
+    return catalog

@@ -249,6 +249,8 @@ class PerformanceStream(AccountStream):
                 record = self.finish(row, account, plan)
                 days_seen.add(date.fromisoformat(record["date_day"]))
                 yield record
+            # a checkpoint per report window: a killed sync loses at most the window in flight
+            self._write_state_message()
         self.after_account(account, plan, days_seen)
 
     def plan(self, account: AccountInfo, context: Mapping[str, Any]) -> SyncPlan:
