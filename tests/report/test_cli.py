@@ -96,8 +96,8 @@ def test_singer_input_from_stdin(capsys, monkeypatch):
         (["--start", "2026-13-01"], "--start"),
         (["--end", "yesterday"], "--end"),
         (["--start", "2026-11-05", "--end", "2026-11-01"], "--start 2026-11-05 is after --end 2026-11-01"),
-        (["--account", "999"], "no unified_campaign_performance rows match --account 999"),
-        (["--start", "2027-01-01"], "no unified_campaign_performance rows match --start 2027-01-01"),
+        (["--account", "999"], "unified_campaign_performance has no rows matching --account 999"),
+        (["--start", "2027-01-01"], "unified_campaign_performance has no rows matching --start 2027-01-01"),
         (["--schema", "analytics"], "table analytics.unified_campaign_performance not found"),
     ],
 )

@@ -33,6 +33,11 @@ campaign stays in its account's currency, metadata.currency and summary.total_sp
 mixed_currencies warning lists the spend per currency. Use --account (or --platform) for one
 currency, or configure reporting_currency in the taps.
 
+Rows: one per primary key (the latest extracted_at wins, as an upserting target keeps it); rows a
+target soft-deleted (_sdc_deleted_at set) are left out. Warnings carry the taps' unified_data_quality
+findings for the range plus the report's own (mixed currencies or time zones, days without rows,
+days not final yet).
+
 Exit status: 0 written, 2 bad input (option, file, table or value; one line on stderr),
 1 the built document broke the schema (a defect; please report it)."""
 

@@ -10,6 +10,7 @@ says so in a `mixed_currencies` warning with the total per currency.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ def build_report(
     row_filter = _checked_filter(platform, account, start, end)
     rows = _with_account_defaults(rows_source.read(row_filter))
     if not rows.performance:
-        raise ReportInputError(f"no {PERFORMANCE_STREAM.name} rows match {_describe(row_filter)}")
+        raise ReportInputError(f"{PERFORMANCE_STREAM.name} has no rows{_describe(row_filter)}")
     without_currency = next((r for r in rows.performance if not r.currency), None)
     if without_currency is not None:
         raise ReportInputError(
@@ -180,7 +181,7 @@ def _describe(row_filter: RowFilter) -> str:
         )
         if value is not None
     ]
-    return " ".join(parts) if parts else "(no filter: the source holds no rows)"
+    return f" matching {' '.join(parts)}" if parts else ""
 
 
 def _with_account_defaults(rows: UnifiedRows) -> UnifiedRows:
@@ -190,12 +191,8 @@ def _with_account_defaults(rows: UnifiedRows) -> UnifiedRows:
     for row in rows.performance:
         account = accounts.get((row.platform, row.account_id))
         if account is not None and (row.currency is None or row.timezone is None):
-            row = PerformanceRow(
-                **{
-                    **row.__dict__,
-                    "currency": row.currency or account.currency,
-                    "timezone": row.timezone or account.timezone,
-                }
+            row = dataclasses.replace(
+                row, currency=row.currency or account.currency, timezone=row.timezone or account.timezone
             )
         filled.append(row)
     rows.performance = filled
