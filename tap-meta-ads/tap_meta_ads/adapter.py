@@ -1,0 +1,204 @@
+"""Meta rows -> unified rows: the only Meta-specific part of the unified streams.
+
+Entities come from the same edge reads as the raw streams and report rows from the same slices
+(shared through the run's slice cache). Conversions are the configured ``conversion_events``
+action types summed over the configured attribution windows; Meta reports one purchase under
+several types (pixel, omni, custom conversion), so list only one type per real event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ads_kit.resilience.errors import AccountSkipped, RequestFailed
+from ads_kit.timezones import zone
+from ads_kit.unified.adapter import AccountInfo, Level, UnifiedAdapter
+from ads_kit.unified.slices import report_windows
+from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
+from tap_meta_ads.reports import ReportSpec, builtin_reports
+from tap_meta_ads.slices import RETENTION_DAYS
+from tap_meta_ads.streams.base import account_failure
+
+if TYPE_CHECKING:
+    from tap_meta_ads.tap import TapMetaAds
+
+# unified breakdown dimension -> (built-in report, the Meta column holding the value)
+BREAKDOWN_SOURCES = {
+    "age": ("insights_age", "age"),
+    "gender": ("insights_gender", "gender"),
+    "country": ("insights_country", "country"),
+    "device": ("insights_platform_device", "impression_device"),
+    "placement": ("insights_platform_device", "platform_position"),
+    "hour": ("insights_hourly", "hourly_stats_aggregated_by_advertiser_time_zone"),
+}
+# Meta custom audiences carry no status; a delivery_status code of 200 means "ready for use".
+READY_AUDIENCE = 200
+
+
+class MetaUnifiedAdapter(UnifiedAdapter):
+    platform: ClassVar[str] = "meta_ads"
+    restatement_days: ClassVar[int] = 28
+    retention_days: ClassVar[int | None] = RETENTION_DAYS
+    additive_levels: ClassVar[bool] = True  # ad rows sum exactly to campaign rows (reach aside)
+    slice_days: ClassVar[int] = 14
+    breakdown_dimensions: ClassVar[tuple[str, ...]] = tuple(BREAKDOWN_SOURCES)
+
+    def __init__(self, tap: TapMetaAds) -> None:
+        self._tap = tap
+        self._reports = {spec.name: spec for spec in builtin_reports(tap.insights_metrics)}
+
+    # -- entities -------------------------------------------------------------------------------
+
+    def accounts(self) -> Iterable[AccountInfo]:
+        for account_id in self._tap.accounts.ids():
+            try:
+                yield self._tap.accounts.info(account_id)
+            except (AccountSkipped, RequestFailed) as exc:
+                reason = account_failure(exc)
+                if reason is None:
+                    raise
+                self._tap.skip_account(account_id, "unified_accounts", reason)
+
+    def campaigns(self, account: AccountInfo) -> Iterator[dict]:
+        for row in self._tap.entity_rows("campaigns", account.account_id):
+            budget, period = _budget(row)
+            yield {
+                "campaign_id": row["id"],
+                "campaign_name": row.get("name"),
+                "status_raw": row.get("effective_status"),
+                "objective_raw": row.get("objective"),
+                "budget": budget,
+                "budget_period": period,
+                "start_date": _local_date(row.get("start_time"), account),
+                "end_date": _local_date(row.get("stop_time"), account),
+                "created_at": row.get("created_time"),
+                "updated_at": row.get("updated_time"),
+            }
+
+    def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
+        for row in self._tap.entity_rows("adsets", account.account_id):
+            budget, period = _budget(row)
+            yield {
+                "ad_group_id": row["id"],
+                "ad_group_name": row.get("name"),
+                "campaign_id": row.get("campaign_id"),
+                "status_raw": row.get("effective_status"),
+                "budget": budget,
+                "budget_period": period,
+                "start_date": _local_date(row.get("start_time"), account),
+                "end_date": _local_date(row.get("end_time"), account),
+                "created_at": row.get("created_time"),
+                "updated_at": row.get("updated_time"),
+            }
+
+    def ads(self, account: AccountInfo) -> Iterator[dict]:
+        for row in self._tap.entity_rows("ads", account.account_id):
+            yield {
+                "ad_id": row["id"],
+                "ad_name": row.get("name"),
+                "ad_group_id": row.get("adset_id"),
+                "campaign_id": row.get("campaign_id"),
+                "status_raw": row.get("effective_status"),
+                "creative_id": (row.get("creative") or {}).get("id"),
+                "created_at": row.get("created_time"),
+                "updated_at": row.get("updated_time"),
+            }
+
+    def audiences(self, account: AccountInfo) -> Iterator[dict]:
+        for row in self._tap.entity_rows("customaudiences", account.account_id):
+            origin = ((row.get("lookalike_spec") or {}).get("origin") or [{}])[0]
+            delivery = (row.get("delivery_status") or {}).get("code")
+            yield {
+                "audience_id": row["id"],
+                "audience_name": row.get("name"),
+                "audience_type_raw": row.get("subtype"),
+                "source_audience_id": origin.get("id"),
+                "approximate_size": row.get("approximate_count_upper_bound"),
+                "status_raw": "ACTIVE" if delivery == READY_AUDIENCE else None,
+                "created_at": row.get("time_created"),
+                "updated_at": row.get("time_updated"),
+            }
+
+    # -- reports --------------------------------------------------------------------------------
+
+    def performance(self, account: AccountInfo, level: Level, start: date, end: date) -> Iterator[dict]:
+        for row in self._report_rows("insights", account, start, end):
+            yield self._metrics(row)
+
+    def hourly_performance(
+        self, account: AccountInfo, level: Level, start: date, end: date
+    ) -> Iterator[dict]:
+        for row in self._report_rows("insights_hourly", account, start, end):
+            slot = row.get("hourly_stats_aggregated_by_advertiser_time_zone")
+            if slot:
+                yield {**self._metrics(row), "hour": hour_of(slot)}
+
+    def breakdowns(self, account: AccountInfo, dimension: str, start: date, end: date) -> Iterator[dict]:
+        report, column = BREAKDOWN_SOURCES[dimension]
+        for row in self._report_rows(report, account, start, end):
+            metrics = self._metrics(row)
+            yield {
+                "campaign_id": metrics["campaign_id"],
+                "campaign_name": metrics["campaign_name"],
+                "date_day": metrics["date_day"],
+                "value_raw": row.get(column) or "",
+                **{
+                    k: metrics[k]
+                    for k in ("impressions", "clicks", "spend", "conversions", "conversions_value")
+                },
+                "attribution_click_days": metrics["attribution_click_days"],
+                "attribution_view_days": metrics["attribution_view_days"],
+            }
+
+    def _report_rows(self, report: str, account: AccountInfo, start: date, end: date) -> Iterator[dict]:
+        spec: ReportSpec = self._reports[report]
+        windows = report_windows(start, end, self.slice_days)
+
+        def on_failure(slice_: dict[str, Any], error: Exception) -> None:
+            self._tap.dead_letter(spec.name, account.account_id, slice_, error)
+
+        for _, rows in self._tap.fetcher.slices(
+            spec, account.account_id, windows, state={}, on_failure=on_failure
+        ):
+            for row in rows:
+                yield parse_insights_row(row)
+
+    def _metrics(self, row: dict[str, Any]) -> dict[str, Any]:
+        types, windows = self._tap.conversion_events, self._tap.attribution_windows
+        return {
+            "campaign_id": row.get("campaign_id"),
+            "campaign_name": row.get("campaign_name"),
+            "ad_group_id": row.get("adset_id"),
+            "ad_group_name": row.get("adset_name"),
+            "ad_id": row.get("ad_id"),
+            "ad_name": row.get("ad_name"),
+            "date_day": row["date_start"],
+            "impressions": row.get("impressions"),
+            "clicks": row.get("clicks"),
+            "spend": row.get("spend"),
+            "reach": row.get("reach"),
+            "conversions": window_total(row.get("actions"), types, windows),
+            "conversions_value": window_total(row.get("action_values"), types, windows),
+            "attribution_click_days": _window_days(windows, "_click"),
+            "attribution_view_days": _window_days(windows, "_view"),
+        }
+
+
+def _budget(row: dict[str, Any]) -> tuple[Decimal | None, str | None]:
+    """Meta sets either a daily or a lifetime budget (the other is absent or 0)."""
+    for field, period in (("daily_budget", "daily"), ("lifetime_budget", "lifetime")):
+        if row.get(field):
+            return row[field], period
+    return None, None
+
+
+def _local_date(value: datetime | None, account: AccountInfo) -> date | None:
+    return value.astimezone(zone(account.timezone)).date() if value else None
+
+
+def _window_days(windows: Iterable[str], suffix: str) -> int | None:
+    days = [int(w.split("d_")[0]) for w in windows if w.endswith(suffix) and w.split("d_")[0].isdigit()]
+    return max(days) if days else None

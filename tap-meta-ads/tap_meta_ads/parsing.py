@@ -1,0 +1,123 @@
+"""Meta insights rows -> typed records: every metric arrives as a string and leaves as int or Decimal.
+
+Money and ratios stay ``Decimal`` (never float); counts become ``int``. Action-stat lists keep one
+object per action type with every attribution-window key converted to ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+INTEGER_METRICS = frozenset(
+    {
+        "impressions",
+        "clicks",
+        "reach",
+        "unique_clicks",
+        "inline_link_clicks",
+        "unique_inline_link_clicks",
+        "inline_post_engagement",
+        "full_view_impressions",
+        "full_view_reach",
+        "estimated_ad_recallers",
+    }
+)
+DECIMAL_METRICS = frozenset(
+    {
+        "spend",
+        "social_spend",
+        "cpc",
+        "cpm",
+        "cpp",
+        "ctr",
+        "unique_ctr",
+        "frequency",
+        "inline_link_click_ctr",
+        "unique_link_clicks_ctr",
+        "cost_per_inline_link_click",
+        "cost_per_inline_post_engagement",
+        "cost_per_unique_click",
+        "cost_per_estimated_ad_recallers",
+        "estimated_ad_recall_rate",
+        "canvas_avg_view_time",
+        "canvas_avg_view_percent",
+    }
+)
+ACTION_STAT_KEYS = frozenset({"action_type", "action_destination", "action_target_id", "action_device"})
+HOURLY_BREAKDOWNS = (
+    "hourly_stats_aggregated_by_advertiser_time_zone",
+    "hourly_stats_aggregated_by_audience_time_zone",
+)
+
+
+def to_decimal(value: Any, field: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"insights field {field}: {value!r} is not a number") from exc
+
+
+def to_int(value: Any, field: str) -> int:
+    number = to_decimal(value, field)
+    if number != number.to_integral_value():
+        raise ValueError(f"insights field {field}: {value!r} is not a whole number")
+    return int(number)
+
+
+def parse_action_stats(items: Iterable[Mapping[str, Any]], field: str) -> list[dict[str, Any]]:
+    """``[{"action_type": "purchase", "value": "2", "7d_click": "2"}]`` with every window as Decimal."""
+    parsed = []
+    for item in items:
+        parsed.append(
+            {
+                key: (value if key in ACTION_STAT_KEYS else to_decimal(value, f"{field}.{key}"))
+                for key, value in item.items()
+            }
+        )
+    return parsed
+
+
+def parse_insights_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Type one insights row; unknown string fields (ids, names, breakdown values) pass through."""
+    record: dict[str, Any] = {}
+    for key, value in row.items():
+        if value is None:
+            record[key] = None
+        elif key in INTEGER_METRICS:
+            record[key] = to_int(value, key)
+        elif key in DECIMAL_METRICS:
+            record[key] = to_decimal(value, key)
+        elif (
+            isinstance(value, list) and value and isinstance(value[0], Mapping) and "action_type" in value[0]
+        ):
+            record[key] = parse_action_stats(value, key)
+        else:
+            record[key] = value
+    return record
+
+
+def hour_of(slot: str) -> int:
+    """``"13:00:00 - 13:59:59"`` -> 13 (Meta's hourly breakdown value)."""
+    try:
+        return int(slot.split(":", 1)[0])
+    except ValueError as exc:
+        raise ValueError(f"hourly breakdown value {slot!r} is not 'HH:00:00 - HH:59:59'") from exc
+
+
+def window_total(
+    stats: Iterable[Mapping[str, Any]] | None, action_types: frozenset[str], windows: list[str]
+) -> Decimal:
+    """Sum the given action types over the requested attribution windows.
+
+    Meta adds one key per requested window (``7d_click``, ``1d_view``); when none of them is present
+    the row was produced with the account's own setting and ``value`` is the only count.
+    """
+    total = Decimal(0)
+    for stat in stats or ():
+        if stat.get("action_type") not in action_types:
+            continue
+        window_values = [stat[w] for w in windows if w in stat]
+        total += sum(window_values, Decimal(0)) if window_values else stat.get("value", Decimal(0))
+    return total

@@ -1,0 +1,1 @@
+"""Meta stream families: account objects, audiences, conversions, insights."""

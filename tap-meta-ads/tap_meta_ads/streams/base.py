@@ -1,0 +1,54 @@
+"""What every Meta stream shares: one partition per ad account and per-account isolation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from singer_sdk import Stream
+from singer_sdk.helpers.types import Context
+
+from ads_kit.resilience.errors import AccountSkipped, ErrorClass, RequestFailed
+from tap_meta_ads.client import MetaClient
+
+if TYPE_CHECKING:
+    from tap_meta_ads.tap import TapMetaAds
+
+
+def account_failure(exc: Exception) -> str | None:
+    """Why ``exc`` blocks one account only (no permission, or a token still rejected after a
+    refresh), or None when it is not about the account."""
+    if isinstance(exc, AccountSkipped):
+        return exc.reason
+    if isinstance(exc, RequestFailed) and exc.classified.error_class is ErrorClass.REAUTH:
+        return f"{exc.classified.code}: {exc.classified.message}"
+    return None
+
+
+class MetaStream(Stream):
+    """Partitioned by ``{"account_id": ...}`` (never anything secret: contexts reach state and targets)."""
+
+    _tap: TapMetaAds
+
+    @property
+    def client(self) -> MetaClient:
+        return self._tap.client
+
+    @property
+    def partitions(self) -> list[dict[str, Any]]:
+        return [{"account_id": account_id} for account_id in self._tap.accounts.ids()]
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        account_id = str((context or {})["account_id"])
+        if self._tap.is_skipped(account_id):
+            return
+        try:
+            yield from self.account_records(account_id, context)
+        except (AccountSkipped, RequestFailed) as exc:
+            reason = account_failure(exc)
+            if reason is None:
+                raise
+            self._tap.skip_account(account_id, self.name, reason)
+
+    def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
+        raise NotImplementedError

@@ -1,0 +1,213 @@
+"""TapMetaAds: Meta Marketing API streams (raw, in Meta's vocabulary) plus the unified streams."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
+
+from singer_sdk import Stream, Tap
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError
+
+from ads_kit.auth.errors import AuthError
+from ads_kit.auth.provider import TokenProvider
+from ads_kit.redaction import install_redaction
+from ads_kit.resilience.deadletters import DeadLetterBox
+from ads_kit.resilience.errors import AccountSkipped, ConfigError, ResilienceError, one_line
+from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
+from ads_kit.resilience.retry import RetryPolicy
+from ads_kit.resilience.versions import FieldDropper, VersionPolicy
+from ads_kit.unified.run import unified_run
+from ads_kit.unified.slices import SliceCache
+from ads_kit.unified.streams import unified_streams
+from tap_meta_ads import settings
+from tap_meta_ads.accounts import AccountDirectory
+from tap_meta_ads.adapter import MetaUnifiedAdapter
+from tap_meta_ads.client import MetaClient
+from tap_meta_ads.errors import rejected_field
+from tap_meta_ads.fetch import ReportFetcher
+from tap_meta_ads.reports import DEFAULT_METRICS, ReportSpec, builtin_reports, custom_report
+from tap_meta_ads.slices import date_range_bounds
+from tap_meta_ads.streams.audiences import CustomAudiencesStream
+from tap_meta_ads.streams.conversions import CustomConversionsStream
+from tap_meta_ads.streams.dead_letters import DeadLettersStream
+from tap_meta_ads.streams.insights import InsightsStream
+from tap_meta_ads.streams.objects import (
+    AccountEdgeStream,
+    AdAccountsStream,
+    AdCreativesStream,
+    AdSetsStream,
+    AdsStream,
+    CampaignsStream,
+)
+
+OBJECT_STREAMS = (
+    AdAccountsStream,
+    CampaignsStream,
+    AdSetsStream,
+    AdsStream,
+    AdCreativesStream,
+    CustomAudiencesStream,
+    CustomConversionsStream,
+)
+SECRET_SETTINGS = ("access_token", "app_secret")
+
+
+class TapMetaAds(Tap):
+    name = "tap-meta-ads"
+    package_name = "tap-meta-ads"
+    config_jsonschema = settings.CONFIG_SCHEMA
+    message_writer_class = MsgSpecWriter
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        install_redaction([self.config.get(key) for key in SECRET_SETTINGS])
+        try:
+            settings.check(self.config)
+            # date_range becomes the start_date/end_date every report stream (raw and unified) reads.
+            start, end = date_range_bounds(self.config.get("date_range"), datetime.now(UTC).date())
+        except ValueError as exc:
+            raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
+        self._config.setdefault("start_date", start.isoformat())
+        if end is not None:
+            self._config.setdefault("end_date", end.isoformat())
+        self._skipped: set[str] = set()
+        self.sleep = time.sleep
+
+    # -- run-wide collaborators -----------------------------------------------------------------
+
+    @cached_property
+    def rate_settings(self) -> RateLimitSettings:
+        return RateLimitSettings.from_config("meta", self.config.get("rate_limiting"))
+
+    @cached_property
+    def client(self) -> MetaClient:
+        base_url = self.config["api_base_url"].rstrip("/")
+        credentials = {
+            **self.config,
+            "client_id": self.config.get("app_id"),
+            "client_secret": self.config.get("app_secret"),
+            "token_url": f"{base_url}/{self.versions.version}/oauth/access_token",
+        }
+        return MetaClient(
+            tokens=TokenProvider.from_config("meta", credentials),
+            versions=self.versions,
+            base_url=self.config["api_base_url"],
+            app_secret=self.config.get("app_secret"),
+            policy=RetryPolicy.from_settings(self.rate_settings),
+            limiter=RateLimiter("meta", self.config.get("app_id") or "default", self.rate_settings),
+            sleep=lambda seconds: self.sleep(seconds),
+        )
+
+    @cached_property
+    def versions(self) -> VersionPolicy:
+        return VersionPolicy("meta_ads", self.config.get("api_version"), datetime.now(UTC).date())
+
+    @cached_property
+    def accounts(self) -> AccountDirectory:
+        return AccountDirectory(self.client, self.config.get("ad_accounts"))
+
+    @property
+    def slice_cache(self) -> SliceCache:
+        return unified_run(self).slice_cache
+
+    @cached_property
+    def fetcher(self) -> ReportFetcher:
+        return ReportFetcher(
+            self.client,
+            self.slice_cache,
+            self.attribution_windows,
+            max_in_flight=self.rate_settings.concurrent_requests,
+            sleep=lambda seconds: self.sleep(seconds),
+        )
+
+    @cached_property
+    def unified_adapter(self) -> MetaUnifiedAdapter:
+        return MetaUnifiedAdapter(self)
+
+    @cached_property
+    def dead_letters(self) -> DeadLetterBox:
+        return DeadLetterBox("meta_ads", self.config.get("dead_letter_path"))
+
+    @property
+    def attribution_windows(self) -> list[str]:
+        return list(self.config.get("action_attribution_windows") or settings.DEFAULT_ATTRIBUTION_WINDOWS)
+
+    @property
+    def conversion_events(self) -> frozenset[str]:
+        return frozenset(self.config.get("conversion_events") or settings.DEFAULT_CONVERSION_EVENTS)
+
+    @property
+    def insights_metrics(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*DEFAULT_METRICS, *(self.config.get("metrics") or ()))))
+
+    @property
+    def slice_days(self) -> int:
+        return MetaUnifiedAdapter.slice_days
+
+    def entity_rows(self, stream: str, account_id: str) -> Iterator[dict[str, Any]]:
+        """Every object of an edge stream (a full read, shared with that raw stream)."""
+        edge = self.streams[stream]
+        assert isinstance(edge, AccountEdgeStream)
+        return edge.rows(account_id, None)
+
+    # -- per-account isolation and dead letters --------------------------------------------------
+
+    def skip_account(self, account_id: str, stream: str, reason: str) -> None:
+        if account_id not in self._skipped:
+            self._skipped.add(account_id)
+            self.logger.error("account %s skipped (stream %s): %s", account_id, stream, one_line(reason))
+            self.dead_letters.record(stream, account_id, None, AccountSkipped(account_id, reason))
+
+    def is_skipped(self, account_id: str) -> bool:
+        return account_id in self._skipped
+
+    def dead_letter(
+        self, stream: str, account_id: str, slice_: dict[str, Any] | None, error: Exception
+    ) -> None:
+        self.dead_letters.record(stream, account_id, slice_, error)
+
+    def drop_field(self, stream: str, account_id: str, fields: list[str], error: ConfigError) -> None:
+        """Drop the field Meta rejected (in place, for the rest of the run) and report the drift;
+        any other config error stops the run."""
+        field = rejected_field(str(error))
+        if field is None:
+            raise error
+        dropper = FieldDropper("meta_ads", stream, self.versions.version, account_id)
+        fields[:], finding = dropper.drop(fields, field, str(error))
+        unified_run(self).collector.add(finding)
+
+    def resolve_dead_letter(self, stream: str, account_id: str, slice_: dict[str, Any]) -> None:
+        self.dead_letters.resolve(stream, account_id, slice_)
+
+    # -- streams ----------------------------------------------------------------------------------
+
+    def report_specs(self) -> list[ReportSpec]:
+        report_type = self.config.get("report_type", "campaign_performance")
+        wanted = {f"insights_{name}" for name in self.config.get("breakdowns") or settings.BREAKDOWN_REPORTS}
+        if report_type == "campaign_performance":
+            wanted.add("insights")
+        specs = [] if report_type == "custom" else builtin_reports(self.insights_metrics)
+        specs = [spec for spec in specs if spec.name in wanted]
+        return specs + [custom_report(e, i) for i, e in enumerate(self.config.get("custom_reports") or [])]
+
+    def discover_streams(self) -> list[Stream]:
+        streams: list[Stream] = [stream_class(tap=self) for stream_class in OBJECT_STREAMS]
+        streams += [InsightsStream(self, spec) for spec in self.report_specs()]
+        streams += unified_streams(self)
+        streams.append(DeadLettersStream(self))
+        return streams
+
+    def sync_all(self) -> None:
+        """A known failure ends the run with one line naming the setting, account or stream."""
+        try:
+            super().sync_all()
+        except (ResilienceError, AuthError, ValueError) as exc:
+            self.logger.error("%s", one_line(exc))
+            sys.exit(1)
+        finally:
+            unified_run(self).slice_cache.close()
