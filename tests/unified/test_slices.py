@@ -24,7 +24,9 @@ def test_second_read_replays_exactly_the_same_rows():
         yield from ROWS
 
     key = ("performance_ad", "act_1", date(2024, 3, 1), date(2024, 3, 7))
+    assert key not in cache
     assert list(cache.rows(key, fetch)) == ROWS
+    assert key in cache
     replayed = list(cache.rows(key, fetch))
     assert replayed == ROWS and [type(v) for v in replayed[0].values()] == [type(v) for v in ROWS[0].values()]
     assert len(calls) == 1 and (cache.fetches, cache.replays) == (1, 1)
@@ -45,6 +47,7 @@ def test_an_interrupted_read_is_not_cached():
     reader = cache.rows(("k",), fetch)
     next(reader)
     reader.close()  # the consumer stopped after one row
+    assert ("k",) not in cache
     assert list(cache.rows(("k",), fetch)) == ROWS
     assert len(calls) == 2
 

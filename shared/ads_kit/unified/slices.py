@@ -69,6 +69,10 @@ class SliceCache:
         partial.replace(path)
         self._complete.add(name)
 
+    def __contains__(self, key: Sequence[object]) -> bool:
+        """Whether the slice was fetched completely this run (a read then costs no request)."""
+        return _key_name(key) in self._complete
+
     def close(self) -> None:
         self._complete.clear()
         self._cleanup()
