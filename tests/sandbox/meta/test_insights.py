@@ -248,3 +248,18 @@ def test_campaign_node_hides_archived_ads_unless_filtered(meta: Graph, world: Wo
     assert ad.id not in default
     assert ad.id in everything
     assert ad.id in account_wide, "the account node keeps archived and deleted ads by default"
+
+
+def test_effective_status_filter_matches_the_ads_edge(meta: Graph, world: World) -> None:
+    account = world.accounts("meta")[0]
+    active = {
+        r["id"] for r in meta.get_all(f"act_{account.id}/ads", fields="id", effective_status='["ACTIVE"]')
+    }
+    rule = '[{"field":"ad.effective_status","operator":"IN","value":["ACTIVE"]}]'
+    params = {"level": "ad", "fields": "ad_id", "time_range": time_range(DAY - timedelta(days=6), DAY)}
+    rows = meta.get_all(f"act_{account.id}/insights", filtering=rule, **params)
+    assert rows and {r["ad_id"] for r in rows} <= active
+    delivering_under_paused_parents = {
+        r["ad_id"] for r in meta.get_all(f"act_{account.id}/insights", **params)
+    } - active
+    assert delivering_under_paused_parents.isdisjoint(r["ad_id"] for r in rows)

@@ -421,8 +421,24 @@ class InsightsReport:
         }.get(entity_kind)
         if entity is None or attribute not in {"effective_status", "id", "name", "status"}:
             raise invalid_parameter(f"Filtering field {rule.field} is invalid")
-        value = wire.STATUS[entity.status] if attribute.endswith("status") else getattr(entity, attribute)
+        if attribute == "effective_status":
+            value = self._effective_status(entity_kind, ad)
+        elif attribute == "status":
+            value = wire.STATUS[entity.status]
+        else:
+            value = getattr(entity, attribute)
         return matches(rule, value)
+
+    def _effective_status(self, kind: str, ad: Any) -> str:
+        """Effective status as the object edges report it (an active ad under a paused campaign
+        is CAMPAIGN_PAUSED), so insights and edges filter the same objects."""
+        campaign = wire.STATUS[self.entities.campaigns[ad.campaign_id].status]
+        if kind == "campaign":
+            return campaign
+        adset = wire.STATUS[self.entities.ad_groups[ad.ad_group_id].status]
+        if kind == "adset":
+            return wire.effective_status(adset, campaign_status=campaign)
+        return wire.effective_status(wire.STATUS[ad.status], campaign_status=campaign, adset_status=adset)
 
     # -- rows --------------------------------------------------------------------------------
     def page(

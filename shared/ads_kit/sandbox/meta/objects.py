@@ -221,7 +221,7 @@ class ObjectRenderer:
             "name": group.name,
             "status": status,
             "configured_status": status,
-            "effective_status": _effective(status, campaign_status=wire.STATUS[campaign.status]),
+            "effective_status": wire.effective_status(status, campaign_status=wire.STATUS[campaign.status]),
             "billing_event": "IMPRESSIONS",
             "optimization_goal": wire.OPTIMIZATION_GOAL[meta_objective],
             "bid_strategy": "COST_CAP" if cost_cap else "LOWEST_COST_WITHOUT_CAP",
@@ -264,7 +264,7 @@ class ObjectRenderer:
             "name": ad.name,
             "status": status,
             "configured_status": status,
-            "effective_status": _effective(
+            "effective_status": wire.effective_status(
                 status, campaign_status=wire.STATUS[campaign.status], adset_status=wire.STATUS[group.status]
             ),
             "bid_type": "ABSOLUTE_OCPM",
@@ -398,17 +398,6 @@ class ObjectRenderer:
         if event.primary:
             row["last_fired_time"] = self._time(datetime.combine(self.world.today, time(), UTC), account)
         return row
-
-
-def _effective(status: str, *, campaign_status: str, adset_status: str | None = None) -> str:
-    """Effective status: a paused or gone parent shows through an active child."""
-    if status != "ACTIVE":
-        return status
-    if campaign_status != "ACTIVE":
-        return "CAMPAIGN_PAUSED"
-    if adset_status is not None and adset_status != "ACTIVE":
-        return "ADSET_PAUSED"
-    return status
 
 
 _AUDIENCE_SUBTYPE = {

@@ -75,6 +75,18 @@ def unix_seconds(moment: datetime) -> int:
 STATUS = {"active": "ACTIVE", "paused": "PAUSED", "archived": "ARCHIVED", "deleted": "DELETED"}
 DEFAULT_VISIBLE_STATUSES = frozenset({"ACTIVE", "PAUSED"})
 
+
+def effective_status(status: str, *, campaign_status: str, adset_status: str | None = None) -> str:
+    """Effective status: a paused or gone parent shows through an active child."""
+    if status != "ACTIVE":
+        return status
+    if campaign_status != "ACTIVE":
+        return "CAMPAIGN_PAUSED"
+    if adset_status is not None and adset_status != "ACTIVE":
+        return "ADSET_PAUSED"
+    return status
+
+
 # Account status map (reference §2.1).
 ACCOUNT_STATUS = {"active": 1, "disabled": 2, "unsettled": 3, "closed": 101, "paused": 1}
 
