@@ -101,6 +101,7 @@ def test_handlers_configured_after_installation_are_covered() -> None:
     logging.config.dictConfig(
         {
             "version": 1,
+            "disable_existing_loggers": False,  # other tests' loggers must keep working
             "handlers": {"mem": {"class": "logging.StreamHandler", "stream": stream}},
             "root": {"handlers": ["mem"], "level": "INFO"},
         }
