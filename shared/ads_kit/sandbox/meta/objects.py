@@ -34,6 +34,13 @@ class ObjectKind:
     extra_fields: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A field value too costly to compute unless the request names the field (lifetime spend)."""
+
+    compute: Callable[[], Any]
+
+
 def creative_id(ad: Ad) -> str:
     return "2" + ad.id[1:]
 
@@ -120,7 +127,7 @@ class ObjectRenderer:
             "account_id": account.id,
             "account_status": wire.ACCOUNT_STATUS.get(account.status, 1),
             "age": round((datetime.now(UTC) - created).total_seconds() / 86400, 10),
-            "amount_spent": wire.meta_minor(self._amount_spent(account), account.currency),
+            "amount_spent": Deferred(lambda: wire.meta_minor(self._amount_spent(account), account.currency)),
             "balance": "0",
             "business": {"id": business_id, "name": account.name},
             "business_city": "",
@@ -422,6 +429,8 @@ def select(record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKi
         if spec.name not in record:
             continue
         value = record[spec.name]
+        if isinstance(value, Deferred):
+            value = value.compute()
         if spec.subfields and isinstance(value, dict):
             value = {sub.name: value[sub.name] for sub in spec.subfields if sub.name in value}
         out[spec.name] = value
