@@ -101,6 +101,9 @@ class ReportFetcher:
                 # Part of the window failed (and is dead-lettered); its complete rows still count.
                 yield window, partial
 
+    def is_cached(self, spec: ReportSpec, account_id: str, window: Window) -> bool:
+        return self._key(spec, account_id, window) in self._cached
+
     @staticmethod
     def _key(spec: ReportSpec, account_id: str, window: Window) -> tuple[str, ...]:
         return ("meta", account_id, spec.name, window[0].isoformat(), window[1].isoformat())

@@ -64,19 +64,24 @@ class TapMetaAds(Tap):
     message_writer_class = MsgSpecWriter
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._skipped: set[str] = set()
+        self.sleep = time.sleep
         super().__init__(*args, **kwargs)
+
+    def _prepare_settings(self) -> None:
+        """Register secrets for redaction, check what JSON Schema cannot, and turn ``date_range``
+        into the ``start_date``/``end_date`` every report stream (raw and unified) reads.
+
+        Runs before the streams are built, because each stream keeps its own copy of the config."""
         install_redaction([self.config.get(key) for key in SECRET_SETTINGS])
         try:
             settings.check(self.config)
-            # date_range becomes the start_date/end_date every report stream (raw and unified) reads.
             start, end = date_range_bounds(self.config.get("date_range"), datetime.now(UTC).date())
         except ValueError as exc:
             raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
         self._config.setdefault("start_date", start.isoformat())
         if end is not None:
             self._config.setdefault("end_date", end.isoformat())
-        self._skipped: set[str] = set()
-        self.sleep = time.sleep
 
     # -- run-wide collaborators -----------------------------------------------------------------
 
@@ -196,6 +201,7 @@ class TapMetaAds(Tap):
         return specs + [custom_report(e, i) for i, e in enumerate(self.config.get("custom_reports") or [])]
 
     def discover_streams(self) -> list[Stream]:
+        self._prepare_settings()
         streams: list[Stream] = [stream_class(tap=self) for stream_class in OBJECT_STREAMS]
         streams += [InsightsStream(self, spec) for spec in self.report_specs()]
         streams += unified_streams(self)

@@ -43,7 +43,7 @@ class CustomAudiencesStream(AccountEdgeStream):
     ).to_dict()
 
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
-        since = self.get_starting_timestamp(context)
+        since = self.bookmark(context)
         for row in self.rows(account_id, None):
             if since is None or row.get("time_updated") is None or row["time_updated"] >= since:
                 yield row

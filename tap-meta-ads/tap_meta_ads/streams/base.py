@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Stream
@@ -52,3 +53,14 @@ class MetaStream(Stream):
 
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
+
+    def bookmark(self, context: Context | None) -> datetime | None:
+        """This account's saved ``updated_time``-style bookmark. Unlike the SDK's starting timestamp
+        it ignores ``start_date``, which bounds report days, not which objects exist."""
+        state = self.get_context_state(context)
+        value = (
+            state.get("replication_key_value")
+            if state.get("replication_key") == self.replication_key
+            else None
+        )
+        return datetime.fromisoformat(str(value)) if value else None

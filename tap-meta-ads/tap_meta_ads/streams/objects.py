@@ -153,7 +153,7 @@ class IncrementalObjectStream(AccountEdgeStream):
         return params
 
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
-        since = self.get_starting_timestamp(context)
+        since = self.bookmark(context)
         for row in self.rows(account_id, since):
             # Meta has been seen to ignore updated_time filters: check again here.
             updated: datetime | None = row.get("updated_time")
