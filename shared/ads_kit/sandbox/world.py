@@ -421,7 +421,7 @@ class World:
         base = self._dimension_weights(ad, dimension, len(values))
         jitter = self._uniforms("breakdown", ad.id, day.toordinal(), dimension)
         weights = [w * (900 + int(200 * jitter[i % 8])) for i, w in enumerate(base)]
-        return dict(zip(values, _split(total, weights), strict=True))
+        return dict(zip(values, split_metrics(total, weights), strict=True))
 
     def ad_day_hours(self, ad: Ad, day: date) -> list[HourSlice]:
         """One slice per real hour of the local day (23 or 25 on DST changes), summing to `ad_day`."""
@@ -435,7 +435,7 @@ class World:
         local_hours = [s.astimezone(zone).hour for s in starts]
         jitter = self._uniforms("hours", ad.id, day.toordinal())
         weights = [_HOUR_PROFILE[h] * (900 + int(200 * jitter[i % 8])) for i, h in enumerate(local_hours)]
-        parts = _split(total, weights)
+        parts = split_metrics(total, weights)
         return [HourSlice(s, h, m) for s, h, m in zip(starts, local_hours, parts, strict=True)]
 
     def ad_group_day(self, ad_group: AdGroup, day: date) -> Metrics | None:
@@ -737,20 +737,25 @@ class World:
         return f"{leading}{stem:0{stem_digits}d}{seq:0{seq_digits}d}"
 
 
-def _split(total: Metrics, weights: Sequence[int]) -> list[Metrics]:
+def split_metrics(total: Metrics, weights: Sequence[int]) -> list[Metrics]:
     """Split every metric exactly: impressions by weight, then each metric in proportion to the
-    part it derives from, so clicks, spend and reach never exceed a part's impressions."""
+    part it derives from, so clicks, spend and reach never exceed a part's impressions.
+    Conversions follow clicks, or impressions when there are none (view-through conversions)."""
     impressions = _allocate(total.impressions, weights)
     clicks = _allocate(total.clicks, impressions)
     spend = _allocate(total.spend_minor, impressions)
     reach = _allocate(total.reach, impressions)
-    conversions = _allocate(total.conversions, clicks)
-    value = _allocate(total.conversions_value_minor, clicks)
+    converting = clicks if any(clicks) else impressions
+    conversions = _allocate(total.conversions, converting)
+    value = _allocate(total.conversions_value_minor, converting)
     return [Metrics(*row) for row in zip(impressions, clicks, spend, conversions, value, reach, strict=True)]
 
 
 def _allocate(total: int, weights: Sequence[int]) -> list[int]:
-    """Largest-remainder split of an integer in proportion to integer weights (ties: first wins)."""
+    """Largest-remainder split of an integer in proportion to integer weights (ties: first wins).
+    All-zero weights split evenly: there is nothing to be proportional to."""
+    if not any(weights):
+        weights = [1] * len(weights)
     weight_sum = sum(weights)
     parts = [total * w // weight_sum for w in weights]
     short = total - sum(parts)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,7 +35,7 @@ from ads_kit.sandbox.meta.params import (
     parse_list,
     parse_time_range,
 )
-from ads_kit.sandbox.world import Metrics, _split, sum_metrics
+from ads_kit.sandbox.world import Metrics, split_metrics, sum_metrics
 
 LEVELS = ("account", "campaign", "adset", "ad")
 
@@ -733,14 +733,6 @@ def _metric_passes(rule: FilterRule, tally: Metrics, currency: str) -> bool:
     return matches(rule, actual)
 
 
-def _split_cell(metrics: Metrics, weights: list[int]) -> list[Metrics]:
-    """The world's exact split; a cell without clicks (so without conversions, which split by clicks)
-    is split with one stand-in click that is then removed, as the world's split needs clicks to weigh by."""
-    if metrics.clicks:
-        return _split(metrics, weights)
-    return [replace(part, clicks=0) for part in _split(replace(metrics, clicks=1), weights)]
-
-
 def _joint(
     dimensions: list[str], splits: dict[str, dict[str, Metrics]]
 ) -> list[tuple[tuple[str, ...], Metrics]]:
@@ -758,6 +750,6 @@ def _joint(
             ((*key, value), part)
             for key, metrics in cells
             if metrics.impressions  # an empty cell has nothing to split (and no weights to split by)
-            for (value, _), part in zip(shares, _split_cell(metrics, weights), strict=True)
+            for (value, _), part in zip(shares, split_metrics(metrics, weights), strict=True)
         ]
     return cells
