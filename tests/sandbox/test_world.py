@@ -243,3 +243,17 @@ def test_find_and_metrics_addition(world):
     assert world.find(ad.id) is ad and world.find(account.id) is account and world.find("0") is None
     assert Metrics(1, 1, 1, 1, 1, 1) + Metrics(2, 0, 3, 0, 5, 1) == Metrics(3, 1, 4, 1, 6, 2)
     assert sum_metrics([None, None]) is None
+
+
+def test_split_without_clicks_keeps_view_through_conversions_exact() -> None:
+    from ads_kit.sandbox.world import Metrics, split_metrics
+
+    total = Metrics(
+        impressions=10, clicks=0, spend_minor=7, conversions=3, conversions_value_minor=900, reach=9
+    )
+    parts = split_metrics(total, [1, 1, 2])
+    assert sum(p.conversions for p in parts) == 3
+    assert sum(p.conversions_value_minor for p in parts) == 900
+    assert all(p.clicks == 0 for p in parts)
+    # Nothing to weigh by at all: an even split, still exact.
+    assert sum(p.spend_minor for p in split_metrics(Metrics(0, 0, 5, 0, 0, 0), [0, 0])) == 5
