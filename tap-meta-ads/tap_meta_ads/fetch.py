@@ -28,7 +28,7 @@ Rows = list[dict[str, Any]]
 # Up to this many days of one account, one synchronous GET costs fewer calls than a report run
 # (submit, polls, results).
 SYNC_MAX_DAYS = 7
-JOB_SETTINGS = JobSettings(poll_initial_s=0.5, poll_max_s=30.0)
+JOB_SETTINGS = JobSettings(poll_initial_s=0.25, poll_max_s=30.0)
 
 
 class ReportFetcher:

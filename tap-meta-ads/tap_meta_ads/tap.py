@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -87,7 +88,12 @@ class TapMetaAds(Tap):
 
     @cached_property
     def rate_settings(self) -> RateLimitSettings:
-        return RateLimitSettings.from_config("meta", self.config.get("rate_limiting"))
+        # The SDK reads config JSON numbers with a fraction as Decimal; the limiter wants floats.
+        limits = {
+            key: float(value) if isinstance(value, Decimal) else value
+            for key, value in (self.config.get("rate_limiting") or {}).items()
+        }
+        return RateLimitSettings.from_config("meta", limits)
 
     @cached_property
     def client(self) -> MetaClient:

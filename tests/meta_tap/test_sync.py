@@ -1,0 +1,126 @@
+"""Full and incremental syncs against the sandbox, compared with the sandbox world's ground truth."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from ads_kit.sandbox.client import SandboxClient
+from ads_kit.sandbox.world import World
+from ads_kit.timezones import local_today
+from tests.meta_tap.conftest import discover, run_tap, select, tap_config
+
+RANGE_DAYS = 20
+
+
+def _start() -> date:
+    return datetime.now(UTC).date() - timedelta(days=RANGE_DAYS - 1)
+
+
+def _major(minor: int, world_account) -> Decimal:
+    return Decimal(minor).scaleb(-world_account.currency_exponent)
+
+
+def world_ad_days(world: World, since: date) -> dict[tuple[str, str, str], tuple]:
+    truth = {}
+    for account in world.accounts("meta"):
+        for ad in world.ads(account.id):
+            # The tap reads up to today in the account's zone, which may be before the world's today.
+            last = min(world.today, local_today(account.timezone))
+            day = since - timedelta(days=1)
+            while day < last:
+                day += timedelta(days=1)
+                metrics = world.ad_day(ad, day)
+                if metrics is not None:
+                    truth[(account.id, ad.id, day.isoformat())] = (
+                        metrics.impressions,
+                        metrics.clicks,
+                        _major(metrics.spend_minor, account),
+                        metrics.conversions,
+                        _major(metrics.conversions_value_minor, account),
+                    )
+    return truth
+
+
+def test_full_sync_equals_the_world(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
+    run = run_tap(tap_config(sandbox_meta, tmp_path), tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    world = sandbox_meta.world()
+    truth = world_ad_days(world, _start())
+
+    raw = Counter((r["account_id"], r["ad_id"], r["date_start"]) for r in run.records["insights"])
+    assert max(raw.values()) == 1, "an ad-day came twice"
+    assert set(raw) == {k for k in truth if k[2] >= _start().isoformat()}
+    for record in run.records["insights"]:
+        impressions, clicks, spend, _, _ = truth[
+            (record["account_id"], record["ad_id"], record["date_start"])
+        ]
+        assert (record["impressions"], record["clicks"], record["spend"]) == (impressions, clicks, spend)
+
+    unified = {(r["account_id"], r["ad_id"], r["date_day"]): r for r in run.records["unified_ad_performance"]}
+    assert set(unified) == set(raw)
+    for key, record in unified.items():
+        _, _, spend, conversions, value = truth[key]
+        assert (record["spend"], record["conversions"], record["conversions_value"]) == (
+            spend,
+            conversions,
+            value,
+        )
+        assert (record["attribution_click_days"], record["attribution_view_days"]) == (7, 1)
+
+    accounts = {a.id: a for a in world.accounts("meta")}
+    for record in run.records["campaigns"]:
+        campaign = next(c for c in world.campaigns(record["account_id"]) if c.id == record["id"])
+        budget_field = f"{campaign.budget_period}_budget" if campaign.budget_minor else None
+        if budget_field:
+            assert record[budget_field] == _major(campaign.budget_minor, accounts[record["account_id"]])
+    assert {r["account_id"] for r in run.records["ad_accounts"]} == set(accounts)
+
+
+def test_unified_streams_add_no_requests(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
+    config = tap_config(
+        sandbox_meta, tmp_path, breakdowns=["age", "gender", "country", "platform_device", "hourly"]
+    )
+    catalog = discover(config, tmp_path)
+    raw_only = run_tap(
+        config, tmp_path, catalog=select(catalog, lambda name: not name.startswith("unified_"))
+    )
+    assert raw_only.returncode == 0, raw_only.stderr[-2000:]
+    raw_calls = sandbox_meta.calls("meta")
+    sandbox_meta.reset()
+    both = run_tap(config, tmp_path, catalog=select(catalog, lambda name: True))
+    assert both.returncode == 0, both.stderr[-2000:]
+    assert sandbox_meta.calls("meta") == raw_calls
+    assert len(both.records["unified_ad_performance"]) == len(both.records["insights"])
+    assert both.records["unified_performance_breakdowns"]
+
+
+def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    config = tap_config(sandbox_meta, tmp_path, date_range={"type": "last_n_days", "days": 60})
+    first = run_tap(config, tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    first_reports = sandbox_meta.calls("meta", "insights_async") + sandbox_meta.calls("meta", "insights")
+    before = {(r["ad_id"], r["date_day"]): r["conversions"] for r in first.records["unified_ad_performance"]}
+
+    sandbox_meta.advance(1)
+    calls_before = sandbox_meta.calls("meta", "insights_async") + sandbox_meta.calls("meta", "insights")
+    second = run_tap(config, tmp_path, state=first.final_state)
+    assert second.returncode == 0, second.stderr[-2000:]
+    second_reports = sandbox_meta.calls("meta", "insights_async") + sandbox_meta.calls("meta", "insights")
+    # The 28-day lookback is two or three 14-day windows per report; the first run needed five.
+    assert second_reports - calls_before < first_reports * 3 // 4
+
+    today = sandbox_meta.world().today
+    oldest = min(r["date_start"] for r in second.records["insights"])
+    assert oldest >= (today - timedelta(days=28 + 2)).isoformat()
+    world = sandbox_meta.world()
+    truth = world_ad_days(world, date.fromisoformat(oldest))
+    after = {(r["ad_id"], r["date_day"]): r["conversions"] for r in second.records["unified_ad_performance"]}
+    restated = [key for key in after if key in before and after[key] != before[key]]
+    assert restated, "no restated day came through"
+    for record in second.records["unified_ad_performance"]:
+        assert record["conversions"] == truth[(record["account_id"], record["ad_id"], record["date_day"])][3]
