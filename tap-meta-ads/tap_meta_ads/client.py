@@ -30,6 +30,7 @@ from tap_meta_ads.errors import classify, suggested_version
 from tap_meta_ads.usage import parse_usage
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_TIMEOUT_S = 60.0
 PAGE_SIZE = 500
 # Halving stops here: Meta's own default page size.
 MIN_PAGE_SIZE = 25
@@ -55,7 +56,7 @@ class MetaClient:
         versions: VersionPolicy,
         base_url: str = DEFAULT_BASE_URL,
         app_secret: str | None = None,
-        timeout: float = 60.0,
+        timeout: float = DEFAULT_TIMEOUT_S,
         policy: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,

@@ -11,7 +11,7 @@ from typing import Any
 from singer_sdk import typing as th
 
 from ads_kit.settings import DEAD_LETTER_PATH, api_version_property, rate_limiting_property
-from tap_meta_ads.client import DEFAULT_BASE_URL
+from tap_meta_ads.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT_S
 from tap_meta_ads.reports import BUILTIN_BREAKDOWNS, custom_report
 from tap_meta_ads.slices import DATE_RANGE_TYPES, DEFAULT_LOOKBACK_DAYS
 
@@ -91,6 +91,12 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property("lookback_days", th.IntegerType, default=DEFAULT_LOOKBACK_DAYS, description="Days re-read"),
     th.Property("include_deleted", th.BooleanType, default=False, description="Also read DELETED/ARCHIVED"),
     rate_limiting_property("meta_ads"),
+    th.Property(
+        "request_timeout",
+        th.NumberType,
+        default=DEFAULT_TIMEOUT_S,
+        description="Seconds to wait for one Graph response before retrying it",
+    ),
     th.Property("reporting_currency", th.StringType),
     th.Property("fx_rates", th.CustomType({"type": ["object", "array", "null"]})),
     th.Property("fx_rates_file", th.StringType),

@@ -28,7 +28,7 @@ from ads_kit.unified.streams import unified_streams
 from tap_meta_ads import settings
 from tap_meta_ads.accounts import AccountDirectory
 from tap_meta_ads.adapter import MetaUnifiedAdapter
-from tap_meta_ads.client import MetaClient
+from tap_meta_ads.client import DEFAULT_TIMEOUT_S, MetaClient
 from tap_meta_ads.errors import rejected_field
 from tap_meta_ads.fetch import ReportFetcher
 from tap_meta_ads.reports import DEFAULT_METRICS, ReportSpec, builtin_reports, custom_report
@@ -109,6 +109,7 @@ class TapMetaAds(Tap):
             versions=self.versions,
             base_url=self.config["api_base_url"],
             app_secret=self.config.get("app_secret"),
+            timeout=float(self.config.get("request_timeout", DEFAULT_TIMEOUT_S)),
             policy=RetryPolicy.from_settings(self.rate_settings),
             limiter=RateLimiter("meta", self.config.get("app_id") or "default", self.rate_settings),
             sleep=lambda seconds: self.sleep(seconds),

@@ -72,6 +72,7 @@ class TapRun:
     """What one tap process wrote: records per stream, STATE values, stderr and its exit code."""
 
     records: dict[str, list[dict[str, Any]]]
+    keys: dict[str, list[str]]
     states: list[dict[str, Any]]
     stdout: bytes
     stderr: str
@@ -84,6 +85,7 @@ class TapRun:
 
 def parse_output(stdout: bytes, stderr: str, returncode: int) -> TapRun:
     records: dict[str, list[dict[str, Any]]] = {}
+    keys: dict[str, list[str]] = {}
     states = []
     for line in stdout.splitlines():
         try:
@@ -92,9 +94,11 @@ def parse_output(stdout: bytes, stderr: str, returncode: int) -> TapRun:
             continue  # the last line of a killed tap may be cut short
         if message["type"] == "RECORD":
             records.setdefault(message["stream"], []).append(message["record"])
+        elif message["type"] == "SCHEMA":
+            keys[message["stream"]] = message["key_properties"]
         elif message["type"] == "STATE":
             states.append(message["value"])
-    return TapRun(records, states, stdout, stderr, returncode)
+    return TapRun(records, keys, states, stdout, stderr, returncode)
 
 
 def run_tap(

@@ -54,6 +54,11 @@ class MetaStream(Stream):
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
 
+    def checkpoint(self) -> None:
+        """Write STATE now: job ids and failed windows changed, which the SDK does not track."""
+        self.state_manager.is_flushed = False
+        self._write_state_message()
+
     def bookmark(self, context: Context | None) -> datetime | None:
         """This account's saved ``updated_time``-style bookmark. Unlike the SDK's starting timestamp
         it ignores ``start_date``, which bounds report days, not which objects exist."""

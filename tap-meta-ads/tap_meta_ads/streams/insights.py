@@ -58,7 +58,7 @@ class InsightsStream(MetaStream):
             account_id,
             windows,
             state=state,
-            on_checkpoint=self._write_state_message,
+            on_checkpoint=self.checkpoint,
             on_failure=on_failure,
         ):
             yield from sorted((self.shape(row, account_id) for row in rows), key=lambda r: r["date_start"])
@@ -66,7 +66,7 @@ class InsightsStream(MetaStream):
                 self._tap.resolve_dead_letter(self.name, account_id, window_slice(*window))
             failed = (failed - {window_key(window)}) | failed_now
             state["failed_slices"] = sorted(failed)
-            self._write_state_message()
+            self.checkpoint()
         state["failed_slices"] = sorted(failed | failed_now)
 
     def shape(self, row: dict[str, Any], account_id: str) -> dict[str, Any]:
