@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ads_kit.auth.errors import ReauthenticationRequired
 from ads_kit.resilience.errors import AccountSkipped, RequestFailed
 from ads_kit.timezones import local_today, zone
 from ads_kit.unified.adapter import AccountInfo, Level, UnifiedAdapter
@@ -56,7 +57,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
         for account_id in self._tap.accounts.ids():
             try:
                 yield self._tap.accounts.info(account_id)
-            except (AccountSkipped, RequestFailed) as exc:
+            except (AccountSkipped, RequestFailed, ReauthenticationRequired) as exc:
                 reason = account_failure(exc)
                 if reason is None:
                     raise

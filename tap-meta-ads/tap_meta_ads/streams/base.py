@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from singer_sdk import Stream
 from singer_sdk.helpers.types import Context
 
+from ads_kit.auth.errors import ReauthenticationRequired
 from ads_kit.resilience.errors import AccountSkipped, ErrorClass, RequestFailed
 from tap_meta_ads.client import MetaClient
 
@@ -21,6 +22,8 @@ def account_failure(exc: Exception) -> str | None:
     refresh), or None when it is not about the account."""
     if isinstance(exc, AccountSkipped):
         return exc.reason
+    if isinstance(exc, ReauthenticationRequired):
+        return str(exc)
     if isinstance(exc, RequestFailed) and exc.classified.error_class is ErrorClass.REAUTH:
         return f"{exc.classified.code}: {exc.classified.message}"
     return None
@@ -45,7 +48,7 @@ class MetaStream(Stream):
             return
         try:
             yield from self.account_records(account_id, context)
-        except (AccountSkipped, RequestFailed) as exc:
+        except (AccountSkipped, RequestFailed, ReauthenticationRequired) as exc:
             reason = account_failure(exc)
             if reason is None:
                 raise

@@ -1,0 +1,105 @@
+"""One unreadable account never stops the others; bad settings end the run with one line naming them;
+API versions are chosen, switched and reported as the calendar and Meta say."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ads_kit.sandbox.client import SandboxClient
+from tests.meta_tap.conftest import run_tap, tap_config
+
+OBJECTS_ONLY = {"report_type": "custom"}  # no insights streams: these tests are about accounts
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "| ERROR" in line]
+
+
+def test_denied_account_is_skipped_and_the_others_complete(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    accounts = sandbox_meta.platform("meta")["accounts"]
+    denied = accounts[1]
+    sandbox_meta.settings(meta_denied_accounts=[denied])
+    # Named in config: /me/adaccounts would not even list an account the token cannot read.
+    run = run_tap(tap_config(sandbox_meta, tmp_path, ad_accounts=accounts, **OBJECTS_ONLY), tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    skipped = [line for line in _error_lines(run.stderr) if f"account {denied} skipped" in line]
+    assert len(skipped) == 1 and "Missing permissions" in skipped[0]
+    for stream in ("ad_accounts", "ads", "unified_ads"):
+        seen = {record["account_id"] for record in run.records[stream]}
+        assert seen == set(accounts) - {denied}, stream
+    letters = [json.loads(line) for line in (tmp_path / "dead-letters.jsonl").read_text().splitlines()]
+    assert {(r["account_id"], r["error_class"]) for r in letters} == {(denied, "skip_account")}
+    assert [r["account_id"] for r in run.records["unified_dead_letters"]] == [denied]
+
+
+def test_token_rejected_on_one_account_skips_it_after_one_refresh(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    accounts = sandbox_meta.platform("meta")["accounts"]
+    sandbox_meta.add_fault(
+        {"platform": "meta", "route": "*", "account": accounts[0], "kind": "error", "name": "token_invalid"}
+    )
+    run = run_tap(tap_config(sandbox_meta, tmp_path, **OBJECTS_ONLY), tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    skipped = [line for line in _error_lines(run.stderr) if f"account {accounts[0]} skipped" in line]
+    assert len(skipped) == 1 and "190/460" in skipped[0]
+    for stream in ("ad_accounts", "unified_accounts"):
+        assert {r["account_id"] for r in run.records[stream]} == set(accounts[1:])
+    assert "retry 1/4" in run.stderr  # one retry with a renewed token before giving the account up
+
+
+@pytest.mark.parametrize(
+    ("overrides", "setting"),
+    [
+        ({"date_range": {"type": "weekly"}}, "date_range"),
+        ({"date_range": {"type": "custom"}}, "date_range.start_date"),
+        ({"lookback_days": 40}, "lookback_days"),
+        ({"action_attribution_windows": ["7d_view"]}, "action_attribution_windows"),
+        ({"breakdowns": ["zodiac"]}, "breakdowns"),
+        ({"custom_reports": [{"name": "by region", "level": "ad"}]}, "custom_reports[0].name"),
+        ({"custom_reports": [{"name": "r", "level": "region"}]}, "custom_reports[0].level"),
+        ({"api_version": "banana"}, "api_version"),
+        ({"rate_limiting": {"max_retries": -1}}, "rate_limiting.max_retries"),
+    ],
+)
+def test_bad_setting_is_one_line_naming_it(
+    sandbox_meta: SandboxClient, tmp_path: Path, overrides: dict, setting: str
+) -> None:
+    run = run_tap(tap_config(sandbox_meta, tmp_path, **overrides), tmp_path, timeout=60)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    errors = _error_lines(run.stderr)
+    assert any(setting in line for line in errors), errors
+    assert not run.records.get("insights")
+
+
+def test_missing_credentials_name_the_setting(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
+    config = tap_config(sandbox_meta, tmp_path)
+    del config["access_token"]
+    run = run_tap(config, tmp_path, timeout=60)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert any("access_token" in line for line in _error_lines(run.stderr))
+
+
+def test_expired_version_is_replaced_by_the_newest_live_one(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    run = run_tap(tap_config(sandbox_meta, tmp_path, api_version="v24.0", **OBJECTS_ONLY), tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "api_version v24.0 of meta_ads expired on 2026-11-10; using v27.0" in run.stderr
+    paths = {entry["path"].split("/")[1] for entry in sandbox_meta.log("meta")}
+    assert paths == {"v27.0"}
+
+
+def test_deprecated_version_answer_switches_to_the_version_meta_names(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    run = run_tap(tap_config(sandbox_meta, tmp_path, api_version="v28.0", **OBJECTS_ONLY), tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "switching to v" in run.stderr
+    assert run.records["campaigns"]
