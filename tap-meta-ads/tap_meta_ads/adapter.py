@@ -65,34 +65,20 @@ class MetaUnifiedAdapter(UnifiedAdapter):
 
     def campaigns(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._tap.entity_rows("campaigns", account.account_id):
-            budget, period = _budget(row)
             yield {
                 "campaign_id": row["id"],
                 "campaign_name": row.get("name"),
-                "status_raw": row.get("effective_status"),
                 "objective_raw": row.get("objective"),
-                "budget": budget,
-                "budget_period": period,
-                "start_date": _local_date(row.get("start_time"), account),
-                "end_date": _local_date(row.get("stop_time"), account),
-                "created_at": row.get("created_time"),
-                "updated_at": row.get("updated_time"),
+                **_scheduled(row, account, end_field="stop_time"),
             }
 
     def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._tap.entity_rows("adsets", account.account_id):
-            budget, period = _budget(row)
             yield {
                 "ad_group_id": row["id"],
                 "ad_group_name": row.get("name"),
                 "campaign_id": row.get("campaign_id"),
-                "status_raw": row.get("effective_status"),
-                "budget": budget,
-                "budget_period": period,
-                "start_date": _local_date(row.get("start_time"), account),
-                "end_date": _local_date(row.get("end_time"), account),
-                "created_at": row.get("created_time"),
-                "updated_at": row.get("updated_time"),
+                **_scheduled(row, account, end_field="end_time"),
             }
 
     def ads(self, account: AccountInfo) -> Iterator[dict]:
@@ -193,6 +179,20 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             "attribution_click_days": _window_days(windows, "_click"),
             "attribution_view_days": _window_days(windows, "_view"),
         }
+
+
+def _scheduled(row: dict[str, Any], account: AccountInfo, *, end_field: str) -> dict[str, Any]:
+    """Status, budget and schedule, shared by campaigns and ad sets (campaigns say ``stop_time``)."""
+    budget, period = _budget(row)
+    return {
+        "status_raw": row.get("effective_status"),
+        "budget": budget,
+        "budget_period": period,
+        "start_date": _local_date(row.get("start_time"), account),
+        "end_date": _local_date(row.get(end_field), account),
+        "created_at": row.get("created_time"),
+        "updated_at": row.get("updated_time"),
+    }
 
 
 def _budget(row: dict[str, Any]) -> tuple[Decimal | None, str | None]:

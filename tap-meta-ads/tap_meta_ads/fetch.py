@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from ads_kit.resilience.errors import ShrinkRequired
+from ads_kit.resilience.errors import ConfigError, ShrinkRequired
 from ads_kit.resilience.jobs import JobFailed, JobRunner, JobSettings
 from ads_kit.unified.slices import SliceCache
 from tap_meta_ads.client import MetaClient
@@ -40,8 +40,11 @@ class ReportFetcher:
         *,
         max_in_flight: int,
         sleep: Callable[[float], None],
+        drop_field: Callable[[str, str, list[str], ConfigError], None],
     ) -> None:
         self._client = client
+        self._drop_field = drop_field
+        self._metrics: dict[str, list[str]] = {}  # report -> fields still requested this run
         self._cache = cache
         self._attribution = windows
         self._settings = replace(JOB_SETTINGS, max_in_flight=max_in_flight)
@@ -59,7 +62,15 @@ class ReportFetcher:
         on_failure: Callable[[dict[str, Any], JobFailed], None],
     ) -> Iterator[tuple[Window, Rows]]:
         """(window, rows) in window order; a window that failed for good goes to ``on_failure``."""
-        jobs = MetaReportJobs(self._client, spec, account_id, self._attribution)
+        metrics = self._metrics.setdefault(spec.name, list(spec.requested_metrics))
+        jobs = MetaReportJobs(
+            self._client,
+            spec,
+            account_id,
+            self._attribution,
+            metrics=metrics,
+            drop_field=lambda fields, error: self._drop_field(spec.name, account_id, fields, error),
+        )
         todo = [w for w in windows if self._key(spec, account_id, w) not in self._cached]
         done: dict[Window, Rows] = {}
         runner: Iterator[tuple[dict[str, Any], Rows]] | None = None

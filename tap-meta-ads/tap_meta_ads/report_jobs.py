@@ -10,11 +10,11 @@ report key by the fetcher).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from ads_kit.resilience.errors import AccountSkipped
+from ads_kit.resilience.errors import AccountSkipped, ConfigError
 from ads_kit.resilience.jobs import JobExpired, JobState, JobStatus
 from tap_meta_ads.client import MetaClient
 from tap_meta_ads.reports import ReportSpec
@@ -28,6 +28,9 @@ _STATES = {
     "Job Skipped": JobState.FAILED,
 }
 UNKNOWN_OBJECT_CODE = "100/33"
+T = TypeVar("T")
+FieldDrop = Callable[[list[str], ConfigError], None]
+"""Removes the field a config error names from the list (or re-raises the error)."""
 
 
 def window_slice(since: date, until: date, metrics: tuple[str, ...] | None = None) -> dict[str, Any]:
@@ -45,20 +48,43 @@ def slice_dates(slice_: dict[str, Any]) -> tuple[date, date]:
 class MetaReportJobs:
     """Report runs of one report and account."""
 
-    def __init__(self, client: MetaClient, spec: ReportSpec, account_id: str, windows: list[str]) -> None:
+    def __init__(
+        self,
+        client: MetaClient,
+        spec: ReportSpec,
+        account_id: str,
+        windows: list[str],
+        *,
+        metrics: list[str],
+        drop_field: FieldDrop,
+    ) -> None:
         self._client = client
         self._spec = spec
         self._account_id = account_id
         self._windows = windows
+        self._metrics = metrics  # shared by every job of this report; shrinks when Meta rejects one
+        self._drop_field = drop_field
         self._target = {"account": account_id, "endpoint": "insights", "stream": spec.name}
 
     def params(self, slice_: dict[str, Any]) -> dict[str, Any]:
-        metrics = tuple(slice_["metrics"]) if "metrics" in slice_ else None
+        wanted = slice_.get("metrics") or self._metrics
+        metrics = tuple(m for m in wanted if m in self._metrics)
         return self._spec.params(slice_["since"], slice_["until"], self._windows, metrics)
 
     def submit(self, slice_: dict[str, Any]) -> str:
-        body = self._client.post(f"act_{self._account_id}/insights", self.params(slice_), **self._target)
+        body = self._without_rejected_fields(
+            lambda: self._client.post(f"act_{self._account_id}/insights", self.params(slice_), **self._target)
+        )
         return str(body.get("report_run_id") or body["id"])
+
+    def _without_rejected_fields(self, request: Callable[[], T]) -> T:
+        """``request()``; a field Meta rejects is dropped (with a schema-drift finding) and it is
+        sent again; any other config error propagates."""
+        while True:
+            try:
+                return request()
+            except ConfigError as exc:
+                self._drop_field(self._metrics, exc)
 
     def poll(self, job_id: str) -> JobStatus:
         try:
@@ -96,7 +122,11 @@ class MetaReportJobs:
 
     def read_sync(self, slice_: dict[str, Any]) -> list[dict[str, Any]]:
         """The same slice through the synchronous GET (cheaper for a few days of one account)."""
-        params = self.params(slice_)
-        params["fields"] = ",".join(params["fields"])
-        pages = self._client.pages(f"act_{self._account_id}/insights", params, **self._target)
-        return [row for page in pages for row in page]
+
+        def read() -> list[dict[str, Any]]:
+            params = self.params(slice_)
+            params["fields"] = ",".join(params["fields"])
+            pages = self._client.pages(f"act_{self._account_id}/insights", params, **self._target)
+            return [row for page in pages for row in page]
+
+        return self._without_rejected_fields(read)

@@ -135,6 +135,7 @@ class TapMetaAds(Tap):
             self.attribution_windows,
             max_in_flight=self.rate_settings.concurrent_requests,
             sleep=lambda seconds: self.sleep(seconds),
+            drop_field=self.drop_field,
         )
 
     @cached_property

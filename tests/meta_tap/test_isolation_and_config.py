@@ -103,3 +103,14 @@ def test_deprecated_version_answer_switches_to_the_version_meta_names(
     assert run.returncode == 0, run.stderr[-2000:]
     assert "switching to v" in run.stderr
     assert run.records["campaigns"]
+
+
+def test_rejected_insights_field_is_dropped_with_a_schema_drift_finding(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    config = tap_config(sandbox_meta, tmp_path, metrics=["age_targeting"], breakdowns=[])
+    run = run_tap(config, tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.records["insights"] and all("age_targeting" not in r for r in run.records["insights"])
+    drift = [r for r in run.records["unified_data_quality"] if r["check"] == "schema_drift"]
+    assert any("insights.age_targeting" in r["message"] for r in drift)

@@ -77,6 +77,12 @@ def test_full_sync_equals_the_world(sandbox_meta: SandboxClient, tmp_path: Path)
         if budget_field:
             assert record[budget_field] == _major(campaign.budget_minor, accounts[record["account_id"]])
     assert {r["account_id"] for r in run.records["ad_accounts"]} == set(accounts)
+    for record in run.records["unified_campaigns"]:
+        campaign = next(c for c in world.campaigns(record["account_id"]) if c.id == record["campaign_id"])
+        account = accounts[record["account_id"]]
+        expected = _major(campaign.budget_minor, account) if campaign.budget_minor else None
+        assert (record["budget"], record["currency"]) == (expected, account.currency)
+        assert record["status"] == {"deleted": "removed"}.get(campaign.status, campaign.status)
 
 
 def test_unified_streams_add_no_requests(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
