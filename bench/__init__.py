@@ -1,0 +1,1 @@
+"""Benchmarks (figures, not tests). Run `python -m bench <name>`; `make bench` runs them all."""

@@ -1,0 +1,143 @@
+"""tap-meta-ads benchmarks against the sandbox (figures, not pass/fail tests).
+
+1. Throughput: a sync of ACCOUNTS accounts x DAYS days x ADS ads, ad-level daily insights through
+   async report runs: records per second, requests per sync, peak memory of the tap process.
+2. Concurrency: the same report with the sandbox's job latency switched on, run with one report
+   job in flight and then with several: wall-time speed-up.
+
+    python -m bench meta [--days 365] [--ads 200] [--accounts 5]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from ads_kit.sandbox.client import SandboxClient
+from ads_kit.sandbox.process import running_sandbox
+
+TAP = str(Path(sys.executable).with_name("tap-meta-ads"))
+
+
+@dataclass
+class SyncResult:
+    seconds: float
+    records: int
+    requests: int
+    peak_rss_mb: float
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+def tap_config(sandbox: SandboxClient, days: int, concurrent: int) -> dict[str, Any]:
+    meta = sandbox.platform("meta")
+    end = sandbox.world().today - timedelta(days=1)
+    return {
+        "api_base_url": meta["base_url"],
+        "access_token": meta["access_token"],
+        "app_id": meta["client_id"],
+        "app_secret": meta["client_secret"],
+        "ad_accounts": meta["accounts"],
+        "date_range": {
+            "type": "custom",
+            "start_date": (end - timedelta(days=days - 1)).isoformat(),
+            "end_date": end.isoformat(),
+        },
+        "rate_limiting": {"concurrent_requests": concurrent},
+    }
+
+
+def select_only(catalog: dict[str, Any], streams: set[str]) -> dict[str, Any]:
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return catalog
+
+
+def run_tap(sandbox: SandboxClient, config: dict[str, Any], streams: set[str]) -> SyncResult:
+    with tempfile.TemporaryDirectory(prefix="bench-meta-") as workdir:
+        config_path = Path(workdir) / "config.json"
+        catalog_path = Path(workdir) / "catalog.json"
+        config_path.write_text(json.dumps(config))
+        discovered = subprocess.run(
+            [TAP, "--config", str(config_path), "--discover"], capture_output=True, text=True, check=True
+        )
+        catalog_path.write_text(json.dumps(select_only(json.loads(discovered.stdout), streams)))
+        sandbox.reset()
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [TAP, "--config", str(config_path), "--catalog", str(catalog_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=workdir,
+        )
+        records = sum(1 for line in process.stdout if line.startswith(b'{"type":"RECORD"'))
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if status != 0:
+            raise SystemExit(f"tap-meta-ads exited with status {status}")
+        return SyncResult(seconds, records, sandbox.calls("meta"), usage.ru_maxrss / 1024)
+
+
+def throughput(days: int, ads: int, accounts: int) -> dict[str, Any]:
+    with running_sandbox(
+        seed=7, ads_per_account=ads, accounts_per_platform=accounts, history_days=days + 30
+    ) as sb:
+        result = run_tap(sb, tap_config(sb, days, concurrent=4), {"insights"})
+    return {
+        "shape": f"{accounts} accounts x {days} days x {ads} ads, ad level, daily",
+        "records": result.records,
+        "seconds": round(result.seconds, 1),
+        "records_per_second": round(result.records_per_second),
+        "requests": result.requests,
+        "peak_rss_mb": round(result.peak_rss_mb, 1),
+    }
+
+
+def concurrency(days: int, ads: int, accounts: int, job_seconds: float, in_flight: int) -> dict[str, Any]:
+    settings = {"meta_job_seconds": job_seconds}
+    with running_sandbox(
+        seed=7, ads_per_account=ads, accounts_per_platform=accounts, history_days=days + 30, settings=settings
+    ) as sb:
+        serial = run_tap(sb, tap_config(sb, days, concurrent=1), {"insights"})
+        parallel = run_tap(sb, tap_config(sb, days, concurrent=in_flight), {"insights"})
+    assert serial.records == parallel.records, "both runs must read the same rows"
+    return {
+        "shape": f"{accounts} accounts x {days} days x {ads} ads, job latency {job_seconds}s",
+        "one_in_flight_s": round(serial.seconds, 1),
+        f"{in_flight}_in_flight_s": round(parallel.seconds, 1),
+        "speed_up": round(serial.seconds / parallel.seconds, 2),
+        "records": serial.records,
+    }
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench meta", description=__doc__.split("\n")[0])
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--ads", type=int, default=200)
+    parser.add_argument("--accounts", type=int, default=5)
+    parser.add_argument("--job-seconds", type=float, default=2.0)
+    parser.add_argument("--in-flight", type=int, default=4)
+    parser.add_argument("--skip-throughput", action="store_true")
+    args = parser.parse_args(argv)
+    results = {}
+    if not args.skip_throughput:
+        results["throughput"] = throughput(args.days, args.ads, args.accounts)
+        print(json.dumps(results["throughput"], indent=2), flush=True)
+    # The concurrency comparison needs many jobs, not many rows: a smaller report is enough.
+    results["concurrency"] = concurrency(90, 20, args.accounts, args.job_seconds, args.in_flight)
+    print(json.dumps(results["concurrency"], indent=2))
+    return 0
