@@ -4,7 +4,7 @@ that follows from it. Built-in reports cover DESIGN §3; ``custom_reports`` in c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from singer_sdk import typing as th
@@ -79,7 +79,6 @@ class ReportSpec:
     action_breakdowns: tuple[str, ...] = ("action_type",)
     metrics: tuple[str, ...] = DEFAULT_METRICS
     time_increment: str | int = 1
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_hourly(self) -> bool:

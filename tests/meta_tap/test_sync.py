@@ -130,3 +130,27 @@ def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
     assert restated, "no restated day came through"
     for record in second.records["unified_ad_performance"]:
         assert record["conversions"] == truth[(record["account_id"], record["ad_id"], record["date_day"])][3]
+
+
+def test_reporting_timezone_rebuckets_hours_into_its_days(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    config = tap_config(sandbox_meta, tmp_path, breakdowns=[], reporting_timezone="UTC")
+    catalog = select(discover(config, tmp_path), lambda name: name == "unified_ad_performance")
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = {(r["ad_id"], r["date_day"]): r for r in run.records["unified_ad_performance"]}
+    assert {r["timezone"] for r in got.values()} == {"UTC"}
+    world = sandbox_meta.world()
+    day = world.today - timedelta(days=5)  # a whole UTC day inside the range for every zone
+    for account in world.accounts("meta"):
+        for ad in world.ads(account.id):
+            hours = [h for d in (-1, 0, 1) for h in world.ad_day_hours(ad, day + timedelta(days=d))]
+            utc_day = [h.metrics for h in hours if h.utc_start.date() == day]
+            record = got.get((ad.id, day.isoformat()))
+            if not utc_day:
+                assert record is None
+                continue
+            assert record["impressions"] == sum(m.impressions for m in utc_day)
+            assert record["spend"] == _major(sum(m.spend_minor for m in utc_day), account)
+            assert record["reach"] is None  # reach has no hourly form
