@@ -157,7 +157,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             for _ in fetcher.slices(spec, account.account_id, ahead, state={}, on_failure=on_failure):
                 pass  # rows land in the slice cache
         for _, rows in fetcher.slices(spec, account.account_id, windows, state={}, on_failure=on_failure):
-            for row in rows:
+            for row in self._tap.in_report_range(account.timezone, rows):
                 yield parse_insights_row(row)
 
     def _metrics(self, row: dict[str, Any]) -> dict[str, Any]:

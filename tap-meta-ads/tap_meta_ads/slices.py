@@ -22,23 +22,40 @@ DATE_RANGE_TYPES = ("last_n_days", "custom", "lifetime")
 Window = tuple[date, date]
 
 
-def date_range_bounds(date_range: Mapping[str, Any] | None, today: date) -> tuple[date, date | None]:
-    """``start_date`` and ``end_date`` (None: up to today) of the ``date_range`` setting."""
+def date_range_bounds(date_range: Mapping[str, Any] | None, utc_today: date) -> tuple[date, date | None]:
+    """``start_date`` and ``end_date`` (None: up to today) of the ``date_range`` setting.
+
+    ``last_n_days`` ends at each account's own today; ``start_date`` is then the earliest first day
+    over every zone (west of UTC today is at most one day behind) and ``first_report_day`` cuts each
+    account's rows to its own N days."""
     settings = dict(date_range or {})
     kind = settings.get("type", "last_n_days")
     if kind == "last_n_days":
-        days = settings.get("days", DEFAULT_LAST_N_DAYS)
-        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-            raise ValueError(f"date_range.days: must be a whole number of at least 1, got {days!r}")
-        return today - timedelta(days=days - 1), None
+        return utc_today - timedelta(days=_last_n_days(settings)), None
     if kind == "lifetime":
-        return today - timedelta(days=RETENTION_DAYS), None
+        return utc_today - timedelta(days=RETENTION_DAYS), None
     if kind == "custom":
         start, end = _date(settings, "start_date", required=True), _date(settings, "end_date")
         if end is not None and end < start:  # type: ignore[operator]
             raise ValueError(f"date_range.end_date: {end} is before date_range.start_date {start}")
         return start, end  # type: ignore[return-value]
     raise ValueError(f"date_range.type: must be one of {', '.join(DATE_RANGE_TYPES)}, got {kind!r}")
+
+
+def first_report_day(date_range: Mapping[str, Any] | None, account_today: date) -> date | None:
+    """The first day of an account's ``last_n_days`` range, counted from its own today (None for
+    other range types, whose start_date is exact)."""
+    settings = dict(date_range or {})
+    if settings.get("type", "last_n_days") != "last_n_days":
+        return None
+    return account_today - timedelta(days=_last_n_days(settings) - 1)
+
+
+def _last_n_days(settings: Mapping[str, Any]) -> int:
+    days = settings.get("days", DEFAULT_LAST_N_DAYS)
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise ValueError(f"date_range.days: must be a whole number of at least 1, got {days!r}")
+    return days
 
 
 def _date(settings: Mapping[str, Any], key: str, *, required: bool = False) -> date | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -22,6 +22,7 @@ from ads_kit.resilience.errors import AccountSkipped, ConfigError, ResilienceErr
 from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
 from ads_kit.resilience.retry import RetryPolicy
 from ads_kit.resilience.versions import FieldDropper, VersionPolicy
+from ads_kit.timezones import local_today
 from ads_kit.unified.run import unified_run
 from ads_kit.unified.slices import SliceCache
 from ads_kit.unified.streams import unified_streams
@@ -32,7 +33,7 @@ from tap_meta_ads.client import DEFAULT_TIMEOUT_S, MetaClient
 from tap_meta_ads.errors import rejected_field
 from tap_meta_ads.fetch import ReportFetcher
 from tap_meta_ads.reports import DEFAULT_METRICS, ReportSpec, builtin_reports, custom_report
-from tap_meta_ads.slices import date_range_bounds
+from tap_meta_ads.slices import date_range_bounds, first_report_day
 from tap_meta_ads.streams.audiences import CustomAudiencesStream
 from tap_meta_ads.streams.conversions import CustomConversionsStream
 from tap_meta_ads.streams.dead_letters import DeadLettersStream
@@ -157,6 +158,13 @@ class TapMetaAds(Tap):
     @property
     def insights_metrics(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*DEFAULT_METRICS, *(self.config.get("metrics") or ()))))
+
+    def in_report_range(
+        self, account_timezone: str, rows: Iterable[dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
+        """Rows whose ``date_start`` lies in the account's own ``last_n_days`` (all rows otherwise)."""
+        first = first_report_day(self.config.get("date_range"), local_today(account_timezone))
+        return (row for row in rows if first is None or str(row["date_start"]) >= first.isoformat())
 
     @property
     def slice_days(self) -> int:

@@ -61,7 +61,8 @@ class InsightsStream(MetaStream):
             on_checkpoint=self.checkpoint,
             on_failure=on_failure,
         ):
-            yield from sorted((self.shape(row, account_id) for row in rows), key=lambda r: r["date_start"])
+            records = (self.shape(row, account_id) for row in self._tap.in_report_range(info.timezone, rows))
+            yield from sorted(records, key=lambda r: r["date_start"])
             if window_key(window) in failed - failed_now:
                 self._tap.resolve_dead_letter(self.name, account_id, window_slice(*window))
             failed = (failed - {window_key(window)}) | failed_now
