@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from meltano_project import ad_truth, campaign_truth, meltano, meltano_env
 
+from ads_kit.report import DuckDBSource, build_document
 from ads_kit.sandbox.process import running_sandbox
 
 pytestmark = pytest.mark.e2e
@@ -122,3 +123,20 @@ def test_meltano_run_into_duckdb_equals_the_world(sandbox, installed, tmp_path):
     ]
     ads = [(ad, date.fromisoformat(str(day)[:10])) for ad, day in ad_rows]
     assert_matches_world(sandbox, campaign_rows, ads)
+    assert_report_matches_world(sandbox, DuckDBSource(warehouse, schema="ads"))
+
+
+def assert_report_matches_world(sandbox, source) -> None:
+    """`ads-report`'s document for each account sums to the world's own totals for the synced days."""
+    truth = campaign_truth(sandbox.world(), DAYS)
+    for account in sandbox.world().accounts("meta"):
+        rows = [metrics for (acct, _, _), metrics in truth.items() if acct == account.id]
+        document = build_document(source, platform="meta_ads", account=account.id)
+        summary = document["summary"]
+        assert document["metadata"]["currency"] == account.currency
+        assert summary["total_impressions"] == sum(m[0] for m in rows)
+        assert summary["total_clicks"] == sum(m[1] for m in rows)
+        assert Decimal(str(summary["total_spend"])) == sum(m[2] for m in rows)
+        assert Decimal(str(summary["total_conversions"])) == sum(m[3] for m in rows)
+        campaign_spend = sum(Decimal(str(c["spend"])) for c in document["campaigns"])
+        assert campaign_spend == Decimal(str(summary["total_spend"]))
