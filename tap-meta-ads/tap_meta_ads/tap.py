@@ -75,7 +75,8 @@ class TapMetaAds(Tap):
         into the ``start_date``/``end_date`` every report stream (raw and unified) reads.
 
         Runs before the streams are built, because each stream keeps its own copy of the config."""
-        install_redaction([self.config.get(key) for key in SECRET_SETTINGS])
+        redis_url = (self.config.get("rate_limiting") or {}).get("redis_url")
+        install_redaction([*(self.config.get(key) for key in SECRET_SETTINGS), redis_url])
         try:
             settings.check(self.config)
             start, end = date_range_bounds(self.config.get("date_range"), datetime.now(UTC).date())

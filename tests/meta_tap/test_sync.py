@@ -153,3 +153,32 @@ def test_reporting_timezone_rebuckets_hours_into_its_days(
             assert record["impressions"] == sum(m.impressions for m in utc_day)
             assert record["spend"] == _major(sum(m.spend_minor for m in utc_day), account)
             assert record["reach"] is None  # reach has no hourly form
+
+
+def test_custom_report_from_config(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
+    report = {
+        "name": "campaign_country",
+        "level": "campaign",
+        "breakdowns": ["country"],
+        "fields": ["impressions"],
+    }
+    config = tap_config(sandbox_meta, tmp_path, report_type="custom", custom_reports=[report])
+    catalog = select(discover(config, tmp_path), lambda name: name == "insights_custom_campaign_country")
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.keys["insights_custom_campaign_country"] == [
+        "account_id",
+        "campaign_id",
+        "date_start",
+        "country",
+    ]
+    totals: dict[tuple[str, str], int] = {}
+    for record in run.records["insights_custom_campaign_country"]:
+        assert record["country"] and "ad_id" not in record
+        key = (record["campaign_id"], record["date_start"])
+        totals[key] = totals.get(key, 0) + record["impressions"]
+    world = sandbox_meta.world()
+    campaigns = {c.id: c for a in world.accounts("meta") for c in world.campaigns(a.id)}
+    assert totals
+    for (campaign_id, day), impressions in totals.items():
+        assert impressions == world.campaign_day(campaigns[campaign_id], date.fromisoformat(day)).impressions
