@@ -62,7 +62,12 @@ CONFIG_SCHEMA = th.PropertiesList(
         description=f"Breakdown reports to extract; any of {', '.join(BREAKDOWN_REPORTS)} (default all)",
     ),
     th.Property(
-        "report_type", th.StringType, allowed_values=list(REPORT_TYPES), default="campaign_performance"
+        "report_type",
+        th.StringType,
+        allowed_values=list(REPORT_TYPES),
+        default="campaign_performance",
+        description="Raw report streams offered: campaign_performance (insights and the breakdown "
+        "reports), audience_insights (breakdown reports only) or custom (custom_reports only)",
     ),
     th.Property(
         "custom_reports",
