@@ -144,3 +144,22 @@ def _write(tmp_path: Path, name: str, content: dict[str, Any]) -> str:
     path = tmp_path / name
     path.write_text(json.dumps(content))
     return str(path)
+
+
+# Streams whose records depend on the run itself (findings, failures, extraction time).
+RUN_SPECIFIC = {"unified_data_quality", "unified_dead_letters"}
+VOLATILE_FIELDS = {"extracted_at", "is_final"}
+
+
+def landed(run: TapRun, *earlier: TapRun) -> dict[str, dict[str, dict[str, Any]]]:
+    """What a target would hold after these runs: records upserted by primary key, per stream."""
+    tables: dict[str, dict[str, dict[str, Any]]] = {}
+    for part in (*earlier, run):
+        for stream, records in part.records.items():
+            if stream in RUN_SPECIFIC:
+                continue
+            table = tables.setdefault(stream, {})
+            for record in records:
+                key = json.dumps([record[name] for name in part.keys[stream]], default=str)
+                table[key] = {k: v for k, v in record.items() if k not in VOLATILE_FIELDS}
+    return tables

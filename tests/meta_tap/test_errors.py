@@ -9,7 +9,8 @@ import pytest
 from ads_kit.resilience.errors import ErrorClass, Scope
 from tap_meta_ads.errors import classify, rejected_field, suggested_version
 from tap_meta_ads.usage import parse_usage
-from tests.meta_tap.conftest import FIXTURES, payload
+
+from .conftest import FIXTURES, payload
 
 REAL_ERRORS = [
     ("error_1_99_unknown_500.json", 500, ErrorClass.RETRYABLE, "1/99"),

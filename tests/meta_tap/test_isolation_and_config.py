@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ads_kit.sandbox.client import SandboxClient
-from tests.meta_tap.conftest import run_tap, tap_config
+
+from .conftest import run_tap, tap_config
 
 OBJECTS_ONLY = {"report_type": "custom"}  # no insights streams: these tests are about accounts
 

@@ -11,7 +11,8 @@ import pytest
 from tap_meta_ads.currencies import minor_to_major
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
 from tap_meta_ads.tap import TapMetaAds
-from tests.meta_tap.conftest import payload
+
+from .conftest import payload
 
 CONFIG = {"access_token": "EAAfixturetoken0123456789abcdef", "ad_accounts": ["1"]}
 

@@ -11,8 +11,8 @@ from ads_kit.sandbox.client import SandboxClient
 from tap_meta_ads.fetch import _covered, _join, root_window
 from tap_meta_ads.report_jobs import MetaReportJobs, window_slice
 from tap_meta_ads.reports import ReportSpec
-from tests.meta_tap.conftest import discover, run_tap, select, tap_config
-from tests.meta_tap.test_resilience import landed
+
+from .conftest import discover, landed, run_tap, select, tap_config
 
 SPEC = ReportSpec("insights", metrics=("impressions", "clicks", "spend"))
 JAN = (date(2026, 1, 1), date(2026, 1, 14))

@@ -9,28 +9,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from ads_kit.sandbox.client import SandboxClient
-from tests.meta_tap.conftest import TapRun, parse_output, run_tap, tap_config
 
-# Streams whose records depend on the run itself (findings, failures, extraction time).
-RUN_SPECIFIC = {"unified_data_quality", "unified_dead_letters"}
-VOLATILE_FIELDS = {"extracted_at", "is_final"}
-
-
-def landed(run: TapRun, *earlier: TapRun) -> dict[str, dict[str, dict[str, Any]]]:
-    """What a target would hold after these runs: records upserted by primary key, per stream."""
-    tables: dict[str, dict[str, dict[str, Any]]] = {}
-    for part in (*earlier, run):
-        for stream, records in part.records.items():
-            if stream in RUN_SPECIFIC:
-                continue
-            table = tables.setdefault(stream, {})
-            for record in records:
-                key = json.dumps([record[name] for name in part.keys[stream]], default=str)
-                table[key] = {k: v for k, v in record.items() if k not in VOLATILE_FIELDS}
-    return tables
+from .conftest import landed, parse_output, run_tap, tap_config
 
 
 def test_faults_change_nothing_that_lands(sandbox_meta: SandboxClient, tmp_path: Path) -> None:

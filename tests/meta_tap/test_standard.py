@@ -11,7 +11,8 @@ from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
 from ads_kit.sandbox.pytest_plugin import running_sandbox
 from tap_meta_ads.tap import TapMetaAds
-from tests.meta_tap.conftest import FAST_SANDBOX, WORLD, tap_config
+
+from .conftest import FAST_SANDBOX, WORLD, tap_config
 
 # The class is built at import time, so the sandbox it reads from starts here and stops at exit
 # (also when the tests are collected but deselected).

@@ -10,7 +10,8 @@ from pathlib import Path
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.world import World
 from ads_kit.timezones import local_today
-from tests.meta_tap.conftest import discover, run_tap, select, tap_config
+
+from .conftest import discover, run_tap, select, tap_config
 
 RANGE_DAYS = 20
 
