@@ -22,9 +22,9 @@ SCHEMA = "ads"
 
 
 def run_meltano(args: list[str], env: dict[str, str]) -> None:
-    command = [str(Path(sys.executable).with_name("meltano")), "--environment=sandbox", *args]
-    print("$", " ".join(command[0:1] + command[1:]).replace(str(Path(sys.executable).parent) + "/", ""))
-    subprocess.run(command, env=env, check=True)
+    print("$ meltano --environment=sandbox", " ".join(args), flush=True)
+    meltano = str(Path(sys.executable).with_name("meltano"))
+    subprocess.run([meltano, "--log-level=warning", "--environment=sandbox", *args], env=env, check=True)
 
 
 def summary(warehouse: Path) -> str:
