@@ -19,7 +19,7 @@ from ads_kit.timezones import local_today, zone
 from ads_kit.unified.adapter import AccountInfo, Level, UnifiedAdapter
 from ads_kit.unified.slices import report_windows
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
-from tap_meta_ads.reports import ReportSpec, builtin_reports
+from tap_meta_ads.reports import INSIGHTS_STREAM, ReportSpec, builtin_reports
 from tap_meta_ads.slices import RETENTION_DAYS, read_range
 from tap_meta_ads.streams.base import account_failure
 
@@ -28,12 +28,12 @@ if TYPE_CHECKING:
 
 # unified breakdown dimension -> (built-in report, the Meta column holding the value)
 BREAKDOWN_SOURCES = {
-    "age": ("insights_age", "age"),
-    "gender": ("insights_gender", "gender"),
-    "country": ("insights_country", "country"),
-    "device": ("insights_platform_device", "impression_device"),
-    "placement": ("insights_platform_device", "platform_position"),
-    "hour": ("insights_hourly", "hourly_stats_aggregated_by_advertiser_time_zone"),
+    "age": ("meta_insights_age", "age"),
+    "gender": ("meta_insights_gender", "gender"),
+    "country": ("meta_insights_country", "country"),
+    "device": ("meta_insights_platform_device", "impression_device"),
+    "placement": ("meta_insights_platform_device", "platform_position"),
+    "hour": ("meta_insights_hourly", "hourly_stats_aggregated_by_advertiser_time_zone"),
 }
 # Meta custom audiences carry no status; a delivery_status code of 200 means "ready for use".
 READY_AUDIENCE = 200
@@ -64,7 +64,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
                 self._tap.skip_account(account_id, "unified_accounts", reason)
 
     def campaigns(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._tap.entity_rows("campaigns", account.account_id):
+        for row in self._tap.entity_rows("meta_campaigns", account.account_id):
             yield {
                 "campaign_id": row["id"],
                 "campaign_name": row.get("name"),
@@ -73,7 +73,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._tap.entity_rows("adsets", account.account_id):
+        for row in self._tap.entity_rows("meta_adsets", account.account_id):
             yield {
                 "ad_group_id": row["id"],
                 "ad_group_name": row.get("name"),
@@ -82,7 +82,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def ads(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._tap.entity_rows("ads", account.account_id):
+        for row in self._tap.entity_rows("meta_ads", account.account_id):
             yield {
                 "ad_id": row["id"],
                 "ad_name": row.get("name"),
@@ -95,7 +95,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def audiences(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._tap.entity_rows("customaudiences", account.account_id):
+        for row in self._tap.entity_rows("meta_custom_audiences", account.account_id):
             origin = ((row.get("lookalike_spec") or {}).get("origin") or [{}])[0]
             delivery = (row.get("delivery_status") or {}).get("code")
             yield {
@@ -112,13 +112,13 @@ class MetaUnifiedAdapter(UnifiedAdapter):
     # -- reports --------------------------------------------------------------------------------
 
     def performance(self, account: AccountInfo, level: Level, start: date, end: date) -> Iterator[dict]:
-        for row in self._report_rows("insights", account, start, end):
+        for row in self._report_rows(INSIGHTS_STREAM, account, start, end):
             yield self._metrics(row)
 
     def hourly_performance(
         self, account: AccountInfo, level: Level, start: date, end: date
     ) -> Iterator[dict]:
-        for row in self._report_rows("insights_hourly", account, start, end):
+        for row in self._report_rows("meta_insights_hourly", account, start, end):
             slot = row.get("hourly_stats_aggregated_by_advertiser_time_zone")
             if slot:
                 yield {**self._metrics(row), "hour": hour_of(slot)}

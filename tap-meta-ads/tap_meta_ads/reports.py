@@ -59,15 +59,17 @@ ACTION_LIST_METRICS = frozenset(
         "video_thruplay_watched_actions",
     }
 )
+# Stream names carry the platform, so the three taps load into one schema without collisions.
+INSIGHTS_STREAM = "meta_insights"
 BUILTIN_BREAKDOWNS: dict[str, tuple[str, ...]] = {
-    "insights": (),
-    "insights_age": ("age",),
-    "insights_gender": ("gender",),
-    "insights_age_gender": ("age", "gender"),
-    "insights_country": ("country",),
-    "insights_region": ("region",),
-    "insights_platform_device": ("publisher_platform", "platform_position", "impression_device"),
-    "insights_hourly": ("hourly_stats_aggregated_by_advertiser_time_zone",),
+    INSIGHTS_STREAM: (),
+    "meta_insights_age": ("age",),
+    "meta_insights_gender": ("gender",),
+    "meta_insights_age_gender": ("age", "gender"),
+    "meta_insights_country": ("country",),
+    "meta_insights_region": ("region",),
+    "meta_insights_platform_device": ("publisher_platform", "platform_position", "impression_device"),
+    "meta_insights_hourly": ("hourly_stats_aggregated_by_advertiser_time_zone",),
 }
 
 
@@ -166,7 +168,7 @@ def custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
         raise ValueError(f"{where}.level: must be one of {', '.join(LEVELS)}, got {level!r}")
     fields = tuple(entry.get("fields") or DEFAULT_METRICS)
     return ReportSpec(
-        name=f"insights_custom_{name}",
+        name=f"{INSIGHTS_STREAM}_custom_{name}",
         level=level,
         breakdowns=tuple(entry.get("breakdowns") or ()),
         action_breakdowns=tuple(entry.get("action_breakdowns") or ("action_type",)),

@@ -12,7 +12,7 @@ from singer_sdk import typing as th
 
 from ads_kit.settings import DEAD_LETTER_PATH, api_version_property, rate_limiting_property
 from tap_meta_ads.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT_S
-from tap_meta_ads.reports import BUILTIN_BREAKDOWNS, custom_report
+from tap_meta_ads.reports import BUILTIN_BREAKDOWNS, INSIGHTS_STREAM, custom_report
 from tap_meta_ads.slices import DATE_RANGE_TYPES, DEFAULT_LOOKBACK_DAYS
 
 # Windows Meta still serves (7d_view and 28d_view stopped on 2026-01-12).
@@ -22,7 +22,9 @@ DEFAULT_ATTRIBUTION_WINDOWS = ["7d_click", "1d_view"]
 # same purchases again.
 DEFAULT_CONVERSION_EVENTS = ["omni_purchase"]
 REPORT_TYPES = ("campaign_performance", "audience_insights", "custom")
-BREAKDOWN_REPORTS = tuple(name.removeprefix("insights_") for name in BUILTIN_BREAKDOWNS if name != "insights")
+BREAKDOWN_REPORTS = tuple(
+    name.removeprefix(f"{INSIGHTS_STREAM}_") for name in BUILTIN_BREAKDOWNS if name != INSIGHTS_STREAM
+)
 
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property(

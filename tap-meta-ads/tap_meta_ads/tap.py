@@ -32,7 +32,7 @@ from tap_meta_ads.adapter import MetaUnifiedAdapter
 from tap_meta_ads.client import DEFAULT_TIMEOUT_S, MetaClient
 from tap_meta_ads.errors import rejected_field
 from tap_meta_ads.fetch import ReportFetcher
-from tap_meta_ads.reports import DEFAULT_METRICS, ReportSpec, builtin_reports, custom_report
+from tap_meta_ads.reports import DEFAULT_METRICS, INSIGHTS_STREAM, ReportSpec, builtin_reports, custom_report
 from tap_meta_ads.slices import date_range_bounds, first_report_day
 from tap_meta_ads.streams.audiences import CustomAudiencesStream
 from tap_meta_ads.streams.conversions import CustomConversionsStream
@@ -210,9 +210,12 @@ class TapMetaAds(Tap):
 
     def report_specs(self) -> list[ReportSpec]:
         report_type = self.config.get("report_type", "campaign_performance")
-        wanted = {f"insights_{name}" for name in self.config.get("breakdowns") or settings.BREAKDOWN_REPORTS}
+        wanted = {
+            f"{INSIGHTS_STREAM}_{name}"
+            for name in self.config.get("breakdowns") or settings.BREAKDOWN_REPORTS
+        }
         if report_type == "campaign_performance":
-            wanted.add("insights")
+            wanted.add(INSIGHTS_STREAM)
         specs = [] if report_type == "custom" else builtin_reports(self.insights_metrics)
         specs = [spec for spec in specs if spec.name in wanted]
         return specs + [custom_report(e, i) for i, e in enumerate(self.config.get("custom_reports") or [])]

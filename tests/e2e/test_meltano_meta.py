@@ -24,7 +24,7 @@ from ads_kit.sandbox.process import running_sandbox
 pytestmark = pytest.mark.e2e
 
 DAYS = 7
-STREAMS = ["unified_campaign_performance.*", "insights.*", "campaigns.*", "unified_campaigns.*"]
+STREAMS = ["unified_campaign_performance.*", "meta_insights.*", "meta_campaigns.*", "unified_campaigns.*"]
 POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 # Trust authentication: target-postgres still wants credentials, so give it a URL without a password.
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -91,7 +91,7 @@ def test_meltano_run_into_postgres_equals_the_world(sandbox, installed):
                 f"select account_id, campaign_id, date_day, impressions, clicks, spend, conversions "
                 f"from {schema}.unified_campaign_performance where platform = 'meta_ads'"
             ).fetchall()
-            ad_rows = con.execute(f"select ad_id, date_start::date from {schema}.insights").fetchall()
+            ad_rows = con.execute(f"select ad_id, date_start::date from {schema}.meta_insights").fetchall()
         finally:
             con.execute(f"drop schema if exists {schema} cascade")
     assert_matches_world(sandbox, campaign_rows, ad_rows)
@@ -106,7 +106,7 @@ def test_meltano_run_into_duckdb_equals_the_world(sandbox, installed, tmp_path):
             "select account_id, campaign_id, date_day, impressions, clicks, spend, conversions "
             "from ads.unified_campaign_performance where platform = 'meta_ads'"
         ).fetchall()
-        ad_rows = con.execute("select ad_id, date_start from ads.insights").fetchall()
+        ad_rows = con.execute("select ad_id, date_start from ads.meta_insights").fetchall()
     exponents = {a.id: a.currency_exponent for a in sandbox.world().accounts("meta")}
     # target-duckdb stores numbers as DOUBLE: round once to the currency's exponent to compare exactly.
     campaign_rows = [

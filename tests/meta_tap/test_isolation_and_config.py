@@ -30,7 +30,7 @@ def test_denied_account_is_skipped_and_the_others_complete(
     assert run.returncode == 0, run.stderr[-2000:]
     skipped = [line for line in _error_lines(run.stderr) if f"account {denied} skipped" in line]
     assert len(skipped) == 1 and "Missing permissions" in skipped[0]
-    for stream in ("ad_accounts", "ads", "unified_ads"):
+    for stream in ("meta_ad_accounts", "meta_ads", "unified_ads"):
         seen = {record["account_id"] for record in run.records[stream]}
         assert seen == set(accounts) - {denied}, stream
     letters = [json.loads(line) for line in (tmp_path / "dead-letters.jsonl").read_text().splitlines()]
@@ -49,7 +49,7 @@ def test_token_rejected_on_one_account_skips_it_after_one_refresh(
     assert run.returncode == 0, run.stderr[-2000:]
     skipped = [line for line in _error_lines(run.stderr) if f"account {accounts[0]} skipped" in line]
     assert len(skipped) == 1 and "190/460" in skipped[0]
-    for stream in ("ad_accounts", "unified_accounts"):
+    for stream in ("meta_ad_accounts", "unified_accounts"):
         assert {r["account_id"] for r in run.records[stream]} == set(accounts[1:])
     assert "retry 1/4" in run.stderr  # one retry with a renewed token before giving the account up
 
@@ -103,7 +103,7 @@ def test_deprecated_version_answer_switches_to_the_version_meta_names(
     run = run_tap(tap_config(sandbox_meta, tmp_path, api_version="v28.0", **OBJECTS_ONLY), tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "switching to v" in run.stderr
-    assert run.records["campaigns"]
+    assert run.records["meta_campaigns"]
 
 
 def test_rejected_insights_field_is_dropped_with_a_schema_drift_finding(
@@ -112,6 +112,8 @@ def test_rejected_insights_field_is_dropped_with_a_schema_drift_finding(
     config = tap_config(sandbox_meta, tmp_path, metrics=["age_targeting"], breakdowns=[])
     run = run_tap(config, tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert run.records["insights"] and all("age_targeting" not in r for r in run.records["insights"])
+    assert run.records["meta_insights"] and all(
+        "age_targeting" not in r for r in run.records["meta_insights"]
+    )
     drift = [r for r in run.records["unified_data_quality"] if r["check"] == "schema_drift"]
-    assert any("insights.age_targeting" in r["message"] for r in drift)
+    assert any("meta_insights.age_targeting" in r["message"] for r in drift)

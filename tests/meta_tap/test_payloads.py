@@ -72,25 +72,25 @@ def test_a_non_numeric_metric_is_a_one_line_error_naming_the_field() -> None:
 )
 def test_adset_budget_minor_units_by_currency(tap: TapMetaAds, currency: str, expected: Decimal) -> None:
     row = dict(payload("adsets_list_page.json")["data"][0])
-    shaped = tap.streams["adsets"].shape(row, "111111111111111", currency)
+    shaped = tap.streams["meta_adsets"].shape(row, "111111111111111", currency)
     assert shaped["daily_budget"] == expected
     assert shaped["lifetime_budget"] == 0
     assert shaped["created_time"] == datetime(2024, 3, 12, 22, 2, 47, tzinfo=UTC)
 
 
 def test_campaign_and_ad_timestamps_are_utc(tap: TapMetaAds) -> None:
-    campaign = tap.streams["campaigns"].shape(
+    campaign = tap.streams["meta_campaigns"].shape(
         dict(payload("campaigns_list_page.json")["data"][0]), "1", "USD"
     )
     assert campaign["start_time"] == datetime(2024, 3, 12, 22, 2, 47, tzinfo=UTC)
-    ad = tap.streams["ads"].shape(dict(payload("ads_list_page.json")["data"][0]), "1", "USD")
+    ad = tap.streams["meta_ads"].shape(dict(payload("ads_list_page.json")["data"][0]), "1", "USD")
     assert ad["updated_time"] == datetime(2023, 3, 22, 5, 41, 46, tzinfo=UTC)
     assert ad["creative"] == {"id": "23853666124230398"}
 
 
 def test_custom_audience_unix_times_and_sizes(tap: TapMetaAds) -> None:
     raw = dict(payload("custom_audience_object_airbyte_record.json"))
-    audience = tap.streams["customaudiences"].shape(raw, "212551616838260", "")
+    audience = tap.streams["meta_custom_audiences"].shape(raw, "212551616838260", "")
     assert audience["time_created"].tzinfo is UTC
     assert audience["approximate_count_upper_bound"] == 5500
 
@@ -107,7 +107,7 @@ def test_minor_units_are_exact_decimals() -> None:
 def test_ad_account_money_and_creation_time(tap: TapMetaAds) -> None:
     node = payload("ad_account_object_airbyte_record.json")
     tap.accounts._raw["212551616838260"] = node  # the node as /act_<id> returned it
-    record = next(tap.streams["ad_accounts"].account_records("212551616838260", None))
+    record = next(tap.streams["meta_ad_accounts"].account_records("212551616838260", None))
     assert record["amount_spent"] == Decimal("391.25")  # "39125" cents of USD
     assert record["created_time"].tzinfo is UTC
     info = tap.accounts.info("212551616838260")

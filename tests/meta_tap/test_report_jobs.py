@@ -61,7 +61,7 @@ def test_failed_jobs_are_run_again_and_the_rows_are_complete(
     sandbox_meta: SandboxClient, tmp_path: Path
 ) -> None:
     config = tap_config(sandbox_meta, tmp_path, breakdowns=[])
-    catalog = select(discover(config, tmp_path), lambda name: name == "insights")
+    catalog = select(discover(config, tmp_path), lambda name: name == "meta_insights")
     clean = run_tap(config, tmp_path, catalog=catalog)
     sandbox_meta.reset()
     # The first two submissions fail: the first window is retried once, then split in two.
@@ -78,7 +78,7 @@ def test_a_window_that_fails_for_good_is_read_first_next_run(
     sandbox_meta: SandboxClient, tmp_path: Path
 ) -> None:
     config = tap_config(sandbox_meta, tmp_path, breakdowns=[])
-    catalog = select(discover(config, tmp_path), lambda name: name == "insights")
+    catalog = select(discover(config, tmp_path), lambda name: name == "meta_insights")
     clean = run_tap(config, tmp_path, catalog=catalog)
     sandbox_meta.reset()
     account = sandbox_meta.platform("meta")["accounts"][0]
@@ -87,7 +87,7 @@ def test_a_window_that_fails_for_good_is_read_first_next_run(
     assert failed.returncode == 0, failed.stderr[-2000:]
     partition = next(
         p
-        for p in failed.final_state["bookmarks"]["insights"]["partitions"]
+        for p in failed.final_state["bookmarks"]["meta_insights"]["partitions"]
         if p["context"]["account_id"] == account
     )
     assert partition["failed_slices"]
@@ -104,7 +104,7 @@ def test_a_window_that_fails_for_good_is_read_first_next_run(
     assert landed(retried, failed) == landed(clean)
     partition = next(
         p
-        for p in retried.final_state["bookmarks"]["insights"]["partitions"]
+        for p in retried.final_state["bookmarks"]["meta_insights"]["partitions"]
         if p["context"]["account_id"] == account
     )
     assert partition["failed_slices"] == []

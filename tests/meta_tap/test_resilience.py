@@ -72,7 +72,7 @@ def test_killed_tap_resumes_from_its_last_state(sandbox_meta: SandboxClient, tmp
     assert process.stdout is not None
     os.set_blocking(process.stdout.fileno(), False)
     deadline = time.monotonic() + 60
-    while b'"stream":"insights"' not in stdout and time.monotonic() < deadline:
+    while b'"stream":"meta_insights"' not in stdout and time.monotonic() < deadline:
         stdout += process.stdout.read() or b""
         time.sleep(0.05)
     time.sleep(1.5)  # some report jobs submitted, some windows written
@@ -83,7 +83,7 @@ def test_killed_tap_resumes_from_its_last_state(sandbox_meta: SandboxClient, tmp
     assert killed.states, "the tap wrote no STATE before it was killed"
     pending = [
         job["job_id"]
-        for partition in killed.final_state["bookmarks"]["insights"]["partitions"]
+        for partition in killed.final_state["bookmarks"]["meta_insights"]["partitions"]
         for job in partition.get("jobs", {}).values()
         if job.get("job_id")
     ]

@@ -50,10 +50,10 @@ def test_full_sync_equals_the_world(sandbox_meta: SandboxClient, tmp_path: Path)
     world = sandbox_meta.world()
     truth = world_ad_days(world)
 
-    raw = Counter((r["account_id"], r["ad_id"], r["date_start"]) for r in run.records["insights"])
+    raw = Counter((r["account_id"], r["ad_id"], r["date_start"]) for r in run.records["meta_insights"])
     assert max(raw.values()) == 1, "an ad-day came twice"
     assert set(raw) == set(truth)
-    for record in run.records["insights"]:
+    for record in run.records["meta_insights"]:
         impressions, clicks, spend, _, _ = truth[
             (record["account_id"], record["ad_id"], record["date_start"])
         ]
@@ -71,12 +71,12 @@ def test_full_sync_equals_the_world(sandbox_meta: SandboxClient, tmp_path: Path)
         assert (record["attribution_click_days"], record["attribution_view_days"]) == (7, 1)
 
     accounts = {a.id: a for a in world.accounts("meta")}
-    for record in run.records["campaigns"]:
+    for record in run.records["meta_campaigns"]:
         campaign = next(c for c in world.campaigns(record["account_id"]) if c.id == record["id"])
         budget_field = f"{campaign.budget_period}_budget" if campaign.budget_minor else None
         if budget_field:
             assert record[budget_field] == _major(campaign.budget_minor, accounts[record["account_id"]])
-    assert {r["account_id"] for r in run.records["ad_accounts"]} == set(accounts)
+    assert {r["account_id"] for r in run.records["meta_ad_accounts"]} == set(accounts)
     for record in run.records["unified_campaigns"]:
         campaign = next(c for c in world.campaigns(record["account_id"]) if c.id == record["campaign_id"])
         account = accounts[record["account_id"]]
@@ -99,7 +99,7 @@ def test_unified_streams_add_no_requests(sandbox_meta: SandboxClient, tmp_path: 
     both = run_tap(config, tmp_path, catalog=select(catalog, lambda name: True))
     assert both.returncode == 0, both.stderr[-2000:]
     assert sandbox_meta.calls("meta") == raw_calls
-    assert len(both.records["unified_ad_performance"]) == len(both.records["insights"])
+    assert len(both.records["unified_ad_performance"]) == len(both.records["meta_insights"])
     assert both.records["unified_performance_breakdowns"]
 
 
@@ -121,7 +121,7 @@ def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
     assert second_reports - calls_before < first_reports * 3 // 4
 
     today = sandbox_meta.world().today
-    oldest = min(r["date_start"] for r in second.records["insights"])
+    oldest = min(r["date_start"] for r in second.records["meta_insights"])
     assert oldest >= (today - timedelta(days=28 + 2)).isoformat()
     world = sandbox_meta.world()
     truth = world_ad_days(world, date.fromisoformat(oldest))
@@ -164,17 +164,17 @@ def test_custom_report_from_config(sandbox_meta: SandboxClient, tmp_path: Path) 
         "fields": ["impressions"],
     }
     config = tap_config(sandbox_meta, tmp_path, report_type="custom", custom_reports=[report])
-    catalog = select(discover(config, tmp_path), lambda name: name == "insights_custom_campaign_country")
+    catalog = select(discover(config, tmp_path), lambda name: name == "meta_insights_custom_campaign_country")
     run = run_tap(config, tmp_path, catalog=catalog)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert run.keys["insights_custom_campaign_country"] == [
+    assert run.keys["meta_insights_custom_campaign_country"] == [
         "account_id",
         "campaign_id",
         "date_start",
         "country",
     ]
     totals: dict[tuple[str, str], int] = {}
-    for record in run.records["insights_custom_campaign_country"]:
+    for record in run.records["meta_insights_custom_campaign_country"]:
         assert record["country"] and "ad_id" not in record
         key = (record["campaign_id"], record["date_start"])
         totals[key] = totals.get(key, 0) + record["impressions"]

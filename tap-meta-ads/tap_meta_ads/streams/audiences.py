@@ -16,7 +16,7 @@ from tap_meta_ads.streams.objects import AccountEdgeStream, _json
 
 
 class CustomAudiencesStream(AccountEdgeStream):
-    name = "customaudiences"
+    name = "meta_custom_audiences"
     edge = "customaudiences"
     primary_keys = ("id",)
     replication_key = "time_updated"

@@ -8,7 +8,7 @@ from tap_meta_ads.streams.objects import AccountEdgeStream, _json
 
 
 class CustomConversionsStream(AccountEdgeStream):
-    name = "customconversions"
+    name = "meta_custom_conversions"
     edge = "customconversions"
     primary_keys = ("id",)
     time_fields = ("creation_time", "first_fired_time", "last_fired_time")

@@ -45,7 +45,7 @@ def _json(name: str) -> th.Property:
 
 
 class AdAccountsStream(MetaStream):
-    name = "ad_accounts"
+    name = "meta_ad_accounts"
     primary_keys = ("account_id",)
     schema = th.PropertiesList(
         _ID,
@@ -162,7 +162,7 @@ class IncrementalObjectStream(AccountEdgeStream):
 
 
 class CampaignsStream(IncrementalObjectStream):
-    name = "campaigns"
+    name = "meta_campaigns"
     edge = "campaigns"
     level = "campaign"
     primary_keys = ("id",)
@@ -187,7 +187,7 @@ class CampaignsStream(IncrementalObjectStream):
 
 
 class AdSetsStream(IncrementalObjectStream):
-    name = "adsets"
+    name = "meta_adsets"
     edge = "adsets"
     level = "adset"
     primary_keys = ("id",)
@@ -215,7 +215,7 @@ class AdSetsStream(IncrementalObjectStream):
 
 
 class AdsStream(IncrementalObjectStream):
-    name = "ads"
+    name = "meta_ads"
     edge = "ads"
     level = "ad"
     primary_keys = ("id",)
@@ -236,7 +236,7 @@ class AdsStream(IncrementalObjectStream):
 
 
 class AdCreativesStream(AccountEdgeStream):
-    name = "adcreatives"
+    name = "meta_adcreatives"
     edge = "adcreatives"
     primary_keys = ("id",)
     schema = th.PropertiesList(
