@@ -1,25 +1,26 @@
 """Config-schema fragments every tap declares the same way.
 
-A tap adds them to its `config_jsonschema`:
+A tap's config schema is its own settings plus the shared ones:
 
     config_jsonschema = th.PropertiesList(
         ...platform settings...,
-        api_version_property("meta_ads"),
-        rate_limiting_property("meta_ads"),
-        DEAD_LETTER_PATH,
+        *shared_settings(MyPlatformAdapter),
     ).to_dict()
 
-Defaults are stated in the descriptions, not as JSON defaults: `RateLimitSettings.from_config`
-fills them per platform, so a config that leaves a key out gets the platform's own value.
+Defaults are stated in the descriptions, not as JSON defaults: the code that reads a setting fills
+it per platform (`RateLimitSettings.from_config`, `ads_kit.unified.ranges.lookback_days`), so a
+config that leaves a key out gets the platform's own value.
 """
 
 from __future__ import annotations
 
 from singer_sdk import typing as th
 
-from ads_kit.resilience.platforms import canonical_platform
+from ads_kit.resilience.platforms import canonical_platform, short_platform
 from ads_kit.resilience.ratelimit import REDIS_URL_ENV, RateLimitSettings
 from ads_kit.resilience.versions import CALENDARS, PINNED
+from ads_kit.unified.adapter import UnifiedAdapter
+from ads_kit.unified.ranges import DATE_RANGE_TYPES, DEFAULT_LAST_N_DAYS
 
 _RATE_LIMITING_KEYS: tuple[tuple[str, type[th.JSONTypeHelper], str], ...] = (
     ("requests_per_hour", th.IntegerType, "App-wide cap per hour"),
@@ -70,3 +71,65 @@ DEAD_LETTER_PATH = th.Property(
     description="JSONL file of requests that failed for good, retried first on the next run "
     "(default .ads-dead-letters/<platform>.jsonl under the working directory)",
 )
+
+DATE_RANGE = th.Property(
+    "date_range",
+    th.ObjectType(
+        th.Property("type", th.StringType, allowed_values=list(DATE_RANGE_TYPES)),
+        th.Property("days", th.IntegerType),
+        th.Property("start_date", th.DateType),
+        th.Property("end_date", th.DateType),
+    ),
+    description=f"Report days on the first run, counted in each account's own time zone: last_n_days "
+    f"(days, default {DEFAULT_LAST_N_DAYS}, ending today), custom (start_date, optional end_date), "
+    "or lifetime (all the history the platform keeps)",
+)
+
+_JSON_VALUE = th.CustomType({"type": ["object", "array", "null"]})
+
+
+def shared_settings(adapter: type[UnifiedAdapter]) -> list[th.Property]:
+    """The settings every tap declares the same way, described with ``adapter``'s platform values."""
+    platform = adapter.platform
+    return [
+        api_version_property(platform),
+        th.Property(
+            "token_store",
+            th.StringType,
+            description=f"Encrypted token store written by `ads-auth login {short_platform(platform)}`",
+        ),
+        th.Property("token_store_login", th.StringType, description="Login name inside the token store"),
+        DATE_RANGE,
+        th.Property(
+            "lookback_days",
+            th.IntegerType,
+            description="Days before the bookmark re-read to pick up restated numbers "
+            f"(default and maximum {adapter.restatement_days}, the platform's restatement window)",
+        ),
+        th.Property(
+            "include_deleted",
+            th.BooleanType,
+            default=False,
+            description="Also read deleted and archived objects",
+        ),
+        th.Property(
+            "reporting_currency",
+            th.StringType,
+            description="ISO 4217 code: unified performance rows also carry spend and value converted to it",
+        ),
+        th.Property(
+            "fx_rates",
+            _JSON_VALUE,
+            description="Rates for reporting_currency: [{date, currency, rate}] or {currency: rate}",
+        ),
+        th.Property(
+            "fx_rates_file", th.StringType, description="CSV of rates for reporting_currency (ECB style)"
+        ),
+        th.Property(
+            "reporting_timezone",
+            th.StringType,
+            description="IANA zone unified performance days are expressed in (default: each account's own)",
+        ),
+        DEAD_LETTER_PATH,
+        rate_limiting_property(platform),
+    ]

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ads_kit.auth.errors import ReauthenticationRequired
 from ads_kit.resilience.errors import AccountSkipped, RequestFailed
-from ads_kit.timezones import local_today, zone
+from ads_kit.timezones import zone
 from ads_kit.unified.adapter import AccountInfo, Level, UnifiedAdapter
+from ads_kit.unified.ranges import report_days
 from ads_kit.unified.slices import report_windows
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
 from tap_meta_ads.reports import INSIGHTS_STREAM, ReportSpec, builtin_reports
-from tap_meta_ads.slices import RETENTION_DAYS, read_range
 from tap_meta_ads.streams.base import account_failure
 
 if TYPE_CHECKING:
@@ -35,6 +35,8 @@ BREAKDOWN_SOURCES = {
     "placement": ("meta_insights_platform_device", "platform_position"),
     "hour": ("meta_insights_hourly", "hourly_stats_aggregated_by_advertiser_time_zone"),
 }
+# Meta keeps insights for 37 months; a day less so accounts east of UTC never ask past the limit.
+RETENTION_DAYS = 37 * 30 + 12
 # Meta custom audiences carry no status; a delivery_status code of 200 means "ready for use".
 READY_AUDIENCE = 200
 
@@ -152,12 +154,12 @@ class MetaUnifiedAdapter(UnifiedAdapter):
 
         windows = report_windows(start, end, self.slice_days)
         if not all(fetcher.is_cached(spec, account.account_id, w) for w in windows):
-            last = read_range(self._tap.config, local_today(account.timezone), None)[1]
+            last = report_days(self._tap.config, self, account, account.timezone, None).end
             ahead = report_windows(start, max(end, last), self.slice_days)
             for _ in fetcher.slices(spec, account.account_id, ahead, state={}, on_failure=on_failure):
                 pass  # rows land in the slice cache
         for _, rows in fetcher.slices(spec, account.account_id, windows, state={}, on_failure=on_failure):
-            for row in self._tap.in_report_range(account.timezone, rows):
+            for row in rows:
                 yield parse_insights_row(row)
 
     def _metrics(self, row: dict[str, Any]) -> dict[str, Any]:

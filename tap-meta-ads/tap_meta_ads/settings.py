@@ -10,10 +10,10 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-from ads_kit.settings import DEAD_LETTER_PATH, api_version_property, rate_limiting_property
+from ads_kit.settings import shared_settings
+from tap_meta_ads.adapter import MetaUnifiedAdapter
 from tap_meta_ads.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT_S
 from tap_meta_ads.reports import BUILTIN_BREAKDOWNS, INSIGHTS_STREAM, custom_report
-from tap_meta_ads.slices import DATE_RANGE_TYPES, DEFAULT_LOOKBACK_DAYS
 
 # Windows Meta still serves (7d_view and 28d_view stopped on 2026-01-12).
 ATTRIBUTION_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
@@ -34,26 +34,11 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "app_secret", th.StringType, secret=True, description="Meta app secret (appsecret_proof, renewal)"
     ),
-    th.Property(
-        "token_store", th.StringType, description="Encrypted token store written by `ads-auth login meta`"
-    ),
-    th.Property("token_store_login", th.StringType, description="Login name inside the token store"),
-    api_version_property("meta_ads"),
     th.Property("api_base_url", th.StringType, default=DEFAULT_BASE_URL, description="Graph host"),
     th.Property(
         "ad_accounts",
         th.ArrayType(th.StringType),
         description="Ad account ids (with or without act_); default every account the token reaches",
-    ),
-    th.Property(
-        "date_range",
-        th.ObjectType(
-            th.Property("type", th.StringType, allowed_values=list(DATE_RANGE_TYPES)),
-            th.Property("days", th.IntegerType),
-            th.Property("start_date", th.DateType),
-            th.Property("end_date", th.DateType),
-        ),
-        description="Report days on the first run: last_n_days (days, default 30), custom, or lifetime",
     ),
     th.Property(
         "metrics", th.ArrayType(th.StringType), description="Insights fields (default: core metrics)"
@@ -95,20 +80,13 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Action types counted as unified conversions (and their values), e.g. omni_purchase "
         "or offsite_conversion.custom.<id>; list one type per real event",
     ),
-    th.Property("lookback_days", th.IntegerType, default=DEFAULT_LOOKBACK_DAYS, description="Days re-read"),
-    th.Property("include_deleted", th.BooleanType, default=False, description="Also read DELETED/ARCHIVED"),
-    rate_limiting_property("meta_ads"),
     th.Property(
         "request_timeout",
         th.NumberType,
         default=DEFAULT_TIMEOUT_S,
         description="Seconds to wait for one Graph response before retrying it",
     ),
-    th.Property("reporting_currency", th.StringType),
-    th.Property("fx_rates", th.CustomType({"type": ["object", "array", "null"]})),
-    th.Property("fx_rates_file", th.StringType),
-    th.Property("reporting_timezone", th.StringType),
-    DEAD_LETTER_PATH,
+    *shared_settings(MetaUnifiedAdapter),
 ).to_dict()
 
 
@@ -124,8 +102,5 @@ def check(config: Mapping[str, Any]) -> None:
             raise ValueError(f"breakdowns: {name!r} is not one of {', '.join(BREAKDOWN_REPORTS)}")
     for index, entry in enumerate(config.get("custom_reports") or []):
         custom_report(entry, index)
-    lookback = config.get("lookback_days", DEFAULT_LOOKBACK_DAYS)
-    if not 0 <= lookback <= 28:  # Meta freezes a day's numbers after 28 days
-        raise ValueError(f"lookback_days: must be between 0 and 28, got {lookback}")
     if not str(config.get("api_base_url", DEFAULT_BASE_URL)).startswith(("http://", "https://")):
         raise ValueError(f"api_base_url: {config['api_base_url']!r} is not an http(s) URL")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -22,10 +22,10 @@ from ads_kit.resilience.errors import AccountSkipped, ConfigError, ResilienceErr
 from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
 from ads_kit.resilience.retry import RetryPolicy
 from ads_kit.resilience.versions import FieldDropper, VersionPolicy
-from ads_kit.timezones import local_today
+from ads_kit.unified.ranges import check_date_settings
 from ads_kit.unified.run import unified_run
 from ads_kit.unified.slices import SliceCache
-from ads_kit.unified.streams import unified_streams
+from ads_kit.unified.streams import UnifiedDeadLettersStream, unified_streams
 from tap_meta_ads import settings
 from tap_meta_ads.accounts import AccountDirectory
 from tap_meta_ads.adapter import MetaUnifiedAdapter
@@ -33,10 +33,8 @@ from tap_meta_ads.client import DEFAULT_TIMEOUT_S, MetaClient
 from tap_meta_ads.errors import rejected_field
 from tap_meta_ads.fetch import ReportFetcher
 from tap_meta_ads.reports import DEFAULT_METRICS, INSIGHTS_STREAM, ReportSpec, builtin_reports, custom_report
-from tap_meta_ads.slices import date_range_bounds, first_report_day
 from tap_meta_ads.streams.audiences import CustomAudiencesStream
 from tap_meta_ads.streams.conversions import CustomConversionsStream
-from tap_meta_ads.streams.dead_letters import DeadLettersStream
 from tap_meta_ads.streams.insights import InsightsStream
 from tap_meta_ads.streams.objects import (
     AccountEdgeStream,
@@ -71,20 +69,14 @@ class TapMetaAds(Tap):
         super().__init__(*args, **kwargs)
 
     def _prepare_settings(self) -> None:
-        """Register secrets for redaction, check what JSON Schema cannot, and turn ``date_range``
-        into the ``start_date``/``end_date`` every report stream (raw and unified) reads.
-
-        Runs before the streams are built, because each stream keeps its own copy of the config."""
+        """Register secrets for redaction and check what JSON Schema cannot, before any stream syncs."""
         redis_url = (self.config.get("rate_limiting") or {}).get("redis_url")
         install_redaction([*(self.config.get(key) for key in SECRET_SETTINGS), redis_url])
         try:
             settings.check(self.config)
-            start, end = date_range_bounds(self.config.get("date_range"), datetime.now(UTC).date())
-        except ValueError as exc:
+            check_date_settings(self.config, MetaUnifiedAdapter.restatement_days)
+        except (ValueError, ConfigError) as exc:
             raise ConfigValidationError(str(exc), errors=[str(exc)]) from None
-        self._config.setdefault("start_date", start.isoformat())
-        if end is not None:
-            self._config.setdefault("end_date", end.isoformat())
 
     # -- run-wide collaborators -----------------------------------------------------------------
 
@@ -144,9 +136,9 @@ class TapMetaAds(Tap):
     def unified_adapter(self) -> MetaUnifiedAdapter:
         return MetaUnifiedAdapter(self)
 
-    @cached_property
+    @property
     def dead_letters(self) -> DeadLetterBox:
-        return DeadLetterBox("meta_ads", self.config.get("dead_letter_path"))
+        return unified_run(self).dead_letters
 
     @property
     def attribution_windows(self) -> list[str]:
@@ -159,13 +151,6 @@ class TapMetaAds(Tap):
     @property
     def insights_metrics(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*DEFAULT_METRICS, *(self.config.get("metrics") or ()))))
-
-    def in_report_range(
-        self, account_timezone: str, rows: Iterable[dict[str, Any]]
-    ) -> Iterator[dict[str, Any]]:
-        """Rows whose ``date_start`` lies in the account's own ``last_n_days`` (all rows otherwise)."""
-        first = first_report_day(self.config.get("date_range"), local_today(account_timezone))
-        return (row for row in rows if first is None or str(row["date_start"]) >= first.isoformat())
 
     @property
     def slice_days(self) -> int:
@@ -225,7 +210,7 @@ class TapMetaAds(Tap):
         streams: list[Stream] = [stream_class(tap=self) for stream_class in OBJECT_STREAMS]
         streams += [InsightsStream(self, spec) for spec in self.report_specs()]
         streams += unified_streams(self)
-        streams.append(DeadLettersStream(self))
+        streams.append(UnifiedDeadLettersStream(self))
         return streams
 
     def sync_all(self) -> None:

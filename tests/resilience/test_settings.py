@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from singer_sdk import typing as th
 
-from ads_kit.settings import DEAD_LETTER_PATH, api_version_property, rate_limiting_property
+from ads_kit.settings import DEAD_LETTER_PATH, api_version_property, rate_limiting_property, shared_settings
 
 
 def schema(*properties: th.Property) -> dict:
@@ -45,3 +45,32 @@ def test_rate_limiting_rejects_unknown_keys():
 def test_api_version_description_names_the_pinned_default():
     description = schema(api_version_property("google_ads"))["properties"]["api_version"]["description"]
     assert "default v26" in description
+
+
+def test_shared_settings_make_a_taps_schema_with_its_platform_values():
+    class TikTokLike:
+        platform = "tiktok_ads"
+        restatement_days = 7
+
+    config_schema = schema(
+        th.Property("advertiser_ids", th.ArrayType(th.StringType)), *shared_settings(TikTokLike)
+    )
+    config = {
+        "advertiser_ids": ["7000000000000000001"],
+        "date_range": {"type": "custom", "start_date": "2026-01-01", "end_date": "2026-01-31"},
+        "lookback_days": 7,
+        "include_deleted": True,
+        "reporting_currency": "EUR",
+        "fx_rates": {"USD": "1.08"},
+        "reporting_timezone": "Europe/Berlin",
+        "token_store": "tokens.enc",
+        "rate_limiting": {"burst": 5},
+        "dead_letter_path": "out/dead.jsonl",
+    }
+    jsonschema.validate(config, config_schema)
+    properties = config_schema["properties"]
+    assert "maximum 7" in properties["lookback_days"]["description"]
+    assert "`ads-auth login tiktok`" in properties["token_store"]["description"]
+    assert properties["rate_limiting"]["properties"]["burst"]["description"].endswith("(default 8)")
+    with pytest.raises(jsonschema.ValidationError, match="weekly"):
+        jsonschema.validate({"date_range": {"type": "weekly"}}, config_schema)

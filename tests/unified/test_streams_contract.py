@@ -25,8 +25,12 @@ def days_ago(n: int, tz: str = "America/New_York") -> date:
     return local_today(tz) - timedelta(days=n)
 
 
+def since(day: date) -> dict:
+    return {"type": "custom", "start_date": day.isoformat()}
+
+
 def base_config(**extra):
-    return {"start_date": days_ago(9).isoformat(), **extra}
+    return {"date_range": since(days_ago(9)), **extra}
 
 
 def findings(run, check):
@@ -234,7 +238,7 @@ def test_one_skipped_account_does_not_stop_the_others(sync):
     [
         ({"lookback_days": -1}, "lookback_days"),
         ({"reporting_timezone": "Mars/Olympus"}, "reporting_timezone"),
-        ({"start_date": "next tuesday"}, "start_date"),
+        ({"date_range": {"type": "custom", "start_date": "next tuesday"}}, "date_range.start_date"),
         ({"reporting_currency": "USD"}, "reporting_currency"),
     ],
 )
@@ -267,7 +271,7 @@ def test_unreadable_amount_fails_naming_stream_account_and_field(sync):
 
 
 def test_a_killed_sync_resumes_from_its_last_finished_window():
-    config = base_config(start_date=days_ago(20).isoformat(), lookback_days=0)
+    config = base_config(date_range=since(days_ago(20)), lookback_days=0)
     tap = ContractTap(
         config=config, catalog=select(ContractTap(config=config).catalog_dict, {"unified_ad_performance"})
     )
@@ -304,3 +308,13 @@ def test_a_killed_sync_resumes_from_its_last_finished_window():
     with redirect_stdout(io.StringIO()):
         resumed.sync_all()
     assert resumed_windows[0] == (US, windows[1][1])  # lookback 0: the bookmarked day is read again
+
+
+def test_last_n_days_are_each_accounts_own_days_and_none_is_missing(sync):
+    config = {"date_range": {"type": "last_n_days", "days": 5}}
+    run = sync(config, streams={"unified_ad_performance", "unified_data_quality"})
+    for account_id, tz in ((US, "America/New_York"), (JP, "Asia/Tokyo")):
+        days = {r["date_day"] for r in run.records("unified_ad_performance") if r["account_id"] == account_id}
+        assert min(days) == (local_today(tz) - timedelta(days=4)).isoformat()
+        assert max(days) == local_today(tz).isoformat()
+    assert findings(run, "missing_days") == []

@@ -11,6 +11,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 
 from ads_kit.resilience.errors import AccountSkipped
+from ads_kit.settings import DATE_RANGE
 from ads_kit.timezones import zone
 from ads_kit.unified.adapter import AccountInfo, UnifiedAdapter
 from ads_kit.unified.run import unified_run
@@ -171,8 +172,7 @@ class FakeAdapter(UnifiedAdapter):
 class ContractTap(Tap):
     name = "tap-unified-contract"
     config_jsonschema = th.PropertiesList(
-        th.Property("start_date", th.DateType),
-        th.Property("end_date", th.DateType),
+        DATE_RANGE,
         th.Property("lookback_days", th.IntegerType),
         th.Property("freshness_days", th.IntegerType),
         th.Property("reporting_timezone", th.StringType),

@@ -1,4 +1,4 @@
-"""What the unified streams of one tap run share: adapter, accounts, quality collector, FX, slice cache.
+"""What the streams of one tap run share: adapter, accounts, quality collector, FX, slice cache, dead letters.
 
 One ``UnifiedRun`` exists per tap instance (``unified_run(tap)``); the tap's own report fetcher uses
 ``unified_run(tap).slice_cache`` so raw and unified streams share fetched slices.
@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from ads_kit.fx import FxConfigError, FxConverter, converter_from_config
 from ads_kit.quality import QualityCollector
 from ads_kit.quality.checks import fx_rate_missing
+from ads_kit.resilience.deadletters import DeadLetterBox
 from ads_kit.resilience.errors import ConfigError
+from ads_kit.timezones import TimezoneError, zone
 from ads_kit.unified.adapter import AccountInfo, UnifiedAdapter
 from ads_kit.unified.slices import SliceCache
 
@@ -72,6 +74,23 @@ class UnifiedRun:
                 day=day,
             )
         )
+
+    @cached_property
+    def dead_letters(self) -> DeadLetterBox:
+        """Requests of this run that failed for good (``dead_letter_path``), and earlier runs' ones."""
+        return DeadLetterBox(self.adapter.platform, self._tap.config.get("dead_letter_path"))
+
+    @cached_property
+    def reporting_timezone(self) -> str | None:
+        """The checked ``reporting_timezone``: the zone performance days are expressed in, if not
+        each account's own."""
+        name = self._tap.config.get("reporting_timezone")
+        if name:
+            try:
+                zone(name)
+            except TimezoneError as exc:
+                raise ConfigError("reporting_timezone", str(exc)) from None
+        return name or None
 
     @property
     def config(self) -> Mapping[str, object]:

@@ -4,14 +4,15 @@ Name, schema, primary keys and replication key come from ``UNIFIED_STREAMS``, so
 from the contract. Every stream has one partition per account (context ``{"account_id": …}``).
 
 Performance streams use ``date_day`` (a date, not a timestamp: the SDK neither applies
-``start_date`` nor lookback to it) and handle the range themselves: from the later of ``start_date``
-and ``bookmark - lookback_days`` to today in the day zone. Rows are emitted in date order, so the
-bookmark is the last day written and an interrupted sync resumes there; ``check_sorted`` is off
-because re-reading the lookback window steps the bookmark back on purpose.
+``start_date`` nor lookback to it) and take each account's own days from ``ads_kit.unified.ranges``:
+the ``date_range`` on a first run, else from ``bookmark - lookback_days``, up to today in the day
+zone. Rows are emitted in date order, so the bookmark is the last day written and an interrupted sync
+resumes there; ``check_sorted`` is off because re-reading the lookback window steps the bookmark back
+on purpose.
 
-Settings read (declared by the tap's config schema): ``start_date``, ``end_date``, ``lookback_days``,
+Settings read (declared by ``ads_kit.settings.shared_settings``): ``date_range``, ``lookback_days``,
 ``reporting_timezone``, ``reporting_currency`` with ``fx_rates``/``fx_rates_file`` (see ads_kit.fx),
-``freshness_days``.
+``dead_letter_path``; and ``freshness_days``.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from singer_sdk import Stream
 from ads_kit.money import MoneyError, quantize_output, quantize_ratio, to_decimal
 from ads_kit.quality import checks
 from ads_kit.resilience.errors import AccountSkipped, ConfigError
-from ads_kit.timezones import TimezoneError, local_today, parse_offset_timestamp, rebucket_hours, zone
+from ads_kit.timezones import TimezoneError, parse_offset_timestamp, rebucket_hours
 from ads_kit.unified.adapter import AccountInfo, Level
 from ads_kit.unified.metrics import ADDITIVE_METRICS, DERIVED_METRICS, derive, sum_rows
 from ads_kit.unified.normalize import normalize
+from ads_kit.unified.ranges import report_days
 from ads_kit.unified.run import UnifiedRun, unified_run
 from ads_kit.unified.schemas import UNIFIED_STREAMS
 from ads_kit.unified.slices import report_windows
@@ -253,40 +255,31 @@ class PerformanceStream(AccountStream):
             self._write_state_message()
         self.after_account(account, plan, days_seen)
 
+    def day_zone(self, account: AccountInfo) -> str:
+        """The zone this stream's days are counted in: ``reporting_timezone`` or the account's."""
+        return self.run.reporting_timezone or account.timezone
+
     def plan(self, account: AccountInfo, context: Mapping[str, Any]) -> SyncPlan:
-        adapter, config = self.run.adapter, self.config
-        reporting_zone = config.get("reporting_timezone")
-        if reporting_zone:
-            try:
-                zone(reporting_zone)
-            except TimezoneError as exc:
-                raise ConfigError("reporting_timezone", str(exc)) from None
-        day_zone = reporting_zone or account.timezone
-        today = local_today(day_zone)
-        lookback = _setting_int(config, "lookback_days", adapter.restatement_days)
-        start = _setting_date(config, "start_date") or today - timedelta(days=lookback)
-        bookmark = self._bookmark(context)
-        if bookmark is not None:
-            start = max(start, bookmark - timedelta(days=lookback))
-        end = min(_setting_date(config, "end_date") or today, today)
-        if adapter.retention_days is not None:
-            self.run.collector.add(
-                checks.beyond_retention(
-                    start,
-                    today,
-                    adapter.retention_days,
-                    platform=self.platform,
-                    account_id=account.account_id,
-                    stream=self.name,
-                )
+        """This account's own days: its range starts and ends on its own today in the day zone."""
+        adapter = self.run.adapter
+        day_zone = self.day_zone(account)
+        days = report_days(self.config, adapter, account, day_zone, self._bookmark(context))
+        self.run.collector.add(
+            checks.beyond_retention(
+                days.requested_start,
+                days.today,
+                adapter.retention_days,
+                platform=self.platform,
+                account_id=account.account_id,
+                stream=self.name,
             )
-            start = max(start, today - timedelta(days=adapter.retention_days))
+        )
         return SyncPlan(
-            start=start,
-            end=end,
-            today=today,
+            start=days.start,
+            end=days.end,
+            today=days.today,
             day_zone=day_zone,
-            rebucket=bool(reporting_zone) and reporting_zone != account.timezone,
+            rebucket=day_zone != account.timezone,
             restatement_days=adapter.restatement_days,
         )
 
@@ -435,13 +428,11 @@ class UnifiedPerformanceBreakdownsStream(PerformanceStream):
                 rows.append(row)
         return _merge_same_values(rows)
 
-    def plan(self, account: AccountInfo, context: Mapping[str, Any]) -> SyncPlan:
-        plan = super().plan(account, context)
-        if plan.rebucket:  # breakdown days stay in the account zone, and each row's `timezone` says so
-            today = local_today(account.timezone)
-            end = min(_setting_date(self.config, "end_date") or today, today)
-            return SyncPlan(plan.start, end, today, account.timezone, False, plan.restatement_days)
-        return plan
+    def day_zone(self, account: AccountInfo) -> str:
+        """Breakdown days stay in the account zone (each row's ``timezone`` says so); a bad
+        ``reporting_timezone`` still fails here as in every performance stream."""
+        super().day_zone(account)
+        return account.timezone
 
     def observe(self, row: Mapping[str, Any]) -> None:
         sums = self._sums.setdefault((row["campaign_id"], row["date_day"], row["dimension"]), {})
@@ -473,7 +464,7 @@ class UnifiedPerformanceBreakdownsStream(PerformanceStream):
         self._sums.clear()
 
 
-# --- data quality --------------------------------------------------------------------------------
+# --- data quality and dead letters ------------------------------------------------------------
 
 
 class UnifiedDataQualityStream(UnifiedStream):
@@ -485,6 +476,16 @@ class UnifiedDataQualityStream(UnifiedStream):
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict]:
         for record in self.run.collector.drain():
             yield self.output(record, record.get("account_id"))  # type: ignore[arg-type]
+
+
+class UnifiedDeadLettersStream(UnifiedStream):
+    """Every request that failed for good, from the run's dead-letter file (``dead_letter_path``)."""
+
+    name = "unified_dead_letters"
+
+    def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict]:
+        for record in self.run.dead_letters.records():
+            yield self.output(record, record.get("account_id"))
 
 
 UNIFIED_STREAM_CLASSES: tuple[type[UnifiedStream], ...] = (
@@ -503,7 +504,7 @@ UNIFIED_STREAM_CLASSES: tuple[type[UnifiedStream], ...] = (
 def unified_streams(tap: Tap) -> list[Stream]:
     """Every unified stream for ``tap`` (whose ``unified_adapter`` supplies the platform rows).
 
-    ``unified_dead_letters`` comes from ``ads_kit.resilience``, which owns the dead letters.
+    ``UnifiedDeadLettersStream`` is added by a tap that records dead letters (``run.dead_letters``).
     """
     return [stream_class(tap) for stream_class in UNIFIED_STREAM_CLASSES]
 
@@ -584,13 +585,3 @@ def _setting_int(config: Mapping[str, Any], key: str, default: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ConfigError(key, f"expected a non-negative whole number of days, got {value!r}")
     return value
-
-
-def _setting_date(config: Mapping[str, Any], key: str) -> date | None:
-    value = config.get(key)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise ConfigError(key, f"expected a date (YYYY-MM-DD), got {value!r}") from None

@@ -11,17 +11,17 @@ so a killed tap loses at most one window. A window that fails for good is dead-l
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from singer_sdk.helpers.types import Context
 
 from ads_kit.resilience.jobs import JobFailed
-from ads_kit.timezones import local_today
+from ads_kit.unified.ranges import report_days, window_key, windows_to_read
 from tap_meta_ads.fetch import root_window
 from tap_meta_ads.parsing import parse_insights_row
 from tap_meta_ads.report_jobs import window_slice
 from tap_meta_ads.reports import ReportSpec
-from tap_meta_ads.slices import read_range, window_key, windows_to_read
 from tap_meta_ads.streams.base import MetaStream
 
 
@@ -42,11 +42,17 @@ class InsightsStream(MetaStream):
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
         info = self._tap.accounts.info(account_id)
         bookmark = self.get_starting_replication_key_value(context)
-        since, last = read_range(self.config, local_today(info.timezone), bookmark)
+        days = report_days(
+            self.config,
+            self._tap.unified_adapter,
+            info,
+            info.timezone,
+            date.fromisoformat(str(bookmark)[:10]) if bookmark else None,
+        )
         state = self.get_context_state(context)
         failed: set[str] = set(state.get("failed_slices", []))
         failed_now: set[str] = set()
-        windows = windows_to_read(since, last, self._tap.slice_days, sorted(failed))
+        windows = windows_to_read(days.start, days.end, self._tap.slice_days, sorted(failed))
 
         def on_failure(slice_: dict[str, Any], error: JobFailed) -> None:
             window = root_window(slice_, windows)
@@ -61,7 +67,7 @@ class InsightsStream(MetaStream):
             on_checkpoint=self.checkpoint,
             on_failure=on_failure,
         ):
-            records = (self.shape(row, account_id) for row in self._tap.in_report_range(info.timezone, rows))
+            records = (self.shape(row, account_id) for row in rows)
             yield from sorted(records, key=lambda r: r["date_start"])
             if window_key(window) in failed - failed_now:
                 self._tap.resolve_dead_letter(self.name, account_id, window_slice(*window))
