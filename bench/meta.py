@@ -25,6 +25,7 @@ from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.process import running_sandbox
 
 TAP = str(Path(sys.executable).with_name("tap-meta-ads"))
+INSIGHTS = "meta_insights"  # ad level, daily
 
 
 @dataclass
@@ -87,6 +88,8 @@ def run_tap(sandbox: SandboxClient, config: dict[str, Any], streams: set[str]) -
         seconds = time.perf_counter() - started
         if status != 0:
             raise SystemExit(f"tap-meta-ads exited with status {status}")
+        if not records:
+            raise SystemExit(f"tap-meta-ads emitted no records for {sorted(streams)}")
         return SyncResult(seconds, records, sandbox.calls("meta"), usage.ru_maxrss / 1024)
 
 
@@ -94,7 +97,7 @@ def throughput(days: int, ads: int, accounts: int) -> dict[str, Any]:
     with running_sandbox(
         seed=7, ads_per_account=ads, accounts_per_platform=accounts, history_days=days + 30
     ) as sb:
-        result = run_tap(sb, tap_config(sb, days, concurrent=4), {"insights"})
+        result = run_tap(sb, tap_config(sb, days, concurrent=4), {INSIGHTS})
     return {
         "shape": f"{accounts} accounts x {days} days x {ads} ads, ad level, daily",
         "records": result.records,
@@ -110,8 +113,8 @@ def concurrency(days: int, ads: int, accounts: int, job_seconds: float, in_fligh
     with running_sandbox(
         seed=7, ads_per_account=ads, accounts_per_platform=accounts, history_days=days + 30, settings=settings
     ) as sb:
-        serial = run_tap(sb, tap_config(sb, days, concurrent=1), {"insights"})
-        parallel = run_tap(sb, tap_config(sb, days, concurrent=in_flight), {"insights"})
+        serial = run_tap(sb, tap_config(sb, days, concurrent=1), {INSIGHTS})
+        parallel = run_tap(sb, tap_config(sb, days, concurrent=in_flight), {INSIGHTS})
     assert serial.records == parallel.records, "both runs must read the same rows"
     return {
         "shape": f"{accounts} accounts x {days} days x {ads} ads, job latency {job_seconds}s",
