@@ -13,15 +13,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ads_kit.auth.errors import ReauthenticationRequired
-from ads_kit.resilience.errors import AccountSkipped, RequestFailed
 from ads_kit.timezones import zone
 from ads_kit.unified.adapter import AccountInfo, Level, UnifiedAdapter
 from ads_kit.unified.ranges import report_days
+from ads_kit.unified.run import unified_run
 from ads_kit.unified.slices import report_windows
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
 from tap_meta_ads.reports import INSIGHTS_STREAM, ReportSpec, builtin_reports
-from tap_meta_ads.streams.base import account_failure
 
 if TYPE_CHECKING:
     from tap_meta_ads.tap import TapMetaAds
@@ -56,14 +54,10 @@ class MetaUnifiedAdapter(UnifiedAdapter):
     # -- entities -------------------------------------------------------------------------------
 
     def accounts(self) -> Iterable[AccountInfo]:
+        run = unified_run(self._tap)
         for account_id in self._tap.accounts.ids():
-            try:
+            with run.isolated(account_id, "unified_accounts"):
                 yield self._tap.accounts.info(account_id)
-            except (AccountSkipped, RequestFailed, ReauthenticationRequired) as exc:
-                reason = account_failure(exc)
-                if reason is None:
-                    raise
-                self._tap.skip_account(account_id, "unified_accounts", reason)
 
     def campaigns(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._tap.entity_rows("meta_campaigns", account.account_id):
@@ -150,7 +144,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
         fetcher = self._tap.fetcher
 
         def on_failure(slice_: dict[str, Any], error: Exception) -> None:
-            self._tap.dead_letter(spec.name, account.account_id, slice_, error)
+            self._tap.dead_letters.record(spec.name, account.account_id, slice_, error)
 
         windows = report_windows(start, end, self.slice_days)
         if not all(fetcher.is_cached(spec, account.account_id, w) for w in windows):

@@ -49,7 +49,6 @@ class ReportFetcher:
         self._attribution = windows
         self._settings = replace(JOB_SETTINGS, max_in_flight=max_in_flight)
         self._sleep = sleep
-        self._cached: set[tuple[str, ...]] = set()
 
     def slices(
         self,
@@ -71,7 +70,7 @@ class ReportFetcher:
             metrics=metrics,
             drop_field=lambda fields, error: self._drop_field(spec.name, account_id, fields, error),
         )
-        todo = [w for w in windows if self._key(spec, account_id, w) not in self._cached]
+        todo = [w for w in windows if not self.is_cached(spec, account_id, w)]
         done: dict[Window, Rows] = {}
         runner: Iterator[tuple[dict[str, Any], Rows]] | None = None
         if len(todo) == 1 and (todo[0][1] - todo[0][0]).days < SYNC_MAX_DAYS and not state.get("jobs"):
@@ -80,7 +79,7 @@ class ReportFetcher:
         pieces: dict[Window, list[tuple[dict[str, Any], Rows]]] = {}
         for window in windows:
             key = self._key(spec, account_id, window)
-            if key in self._cached:
+            if key in self._cache:
                 yield window, list(self._cache.rows(key, _never_fetched))
                 continue
             if window not in done and runner is None:
@@ -106,14 +105,13 @@ class ReportFetcher:
                     done[root] = _join(spec, pieces.pop(root))
             if window in done:
                 fetched = done.pop(window)
-                self._cached.add(key)
                 yield window, list(self._cache.rows(key, lambda fetched=fetched: fetched))
             elif partial := _whole_rows(pieces.pop(window, [])):
                 # Part of the window failed (and is dead-lettered); its complete rows still count.
                 yield window, partial
 
     def is_cached(self, spec: ReportSpec, account_id: str, window: Window) -> bool:
-        return self._key(spec, account_id, window) in self._cached
+        return self._key(spec, account_id, window) in self._cache
 
     @staticmethod
     def _key(spec: ReportSpec, account_id: str, window: Window) -> tuple[str, ...]:

@@ -6,7 +6,6 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
@@ -18,7 +17,7 @@ from ads_kit.auth.errors import AuthError
 from ads_kit.auth.provider import TokenProvider
 from ads_kit.redaction import install_redaction
 from ads_kit.resilience.deadletters import DeadLetterBox
-from ads_kit.resilience.errors import AccountSkipped, ConfigError, ResilienceError, one_line
+from ads_kit.resilience.errors import ConfigError, ResilienceError, one_line
 from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
 from ads_kit.resilience.retry import RetryPolicy
 from ads_kit.resilience.versions import FieldDropper, VersionPolicy
@@ -64,7 +63,6 @@ class TapMetaAds(Tap):
     message_writer_class = MsgSpecWriter
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._skipped: set[str] = set()
         self.sleep = time.sleep
         super().__init__(*args, **kwargs)
 
@@ -82,12 +80,7 @@ class TapMetaAds(Tap):
 
     @cached_property
     def rate_settings(self) -> RateLimitSettings:
-        # The SDK reads config JSON numbers with a fraction as Decimal; the limiter wants floats.
-        limits = {
-            key: float(value) if isinstance(value, Decimal) else value
-            for key, value in (self.config.get("rate_limiting") or {}).items()
-        }
-        return RateLimitSettings.from_config("meta", limits)
+        return RateLimitSettings.from_config("meta", self.config.get("rate_limiting"))
 
     @cached_property
     def client(self) -> MetaClient:
@@ -162,21 +155,7 @@ class TapMetaAds(Tap):
         assert isinstance(edge, AccountEdgeStream)
         return edge.rows(account_id, None)
 
-    # -- per-account isolation and dead letters --------------------------------------------------
-
-    def skip_account(self, account_id: str, stream: str, reason: str) -> None:
-        if account_id not in self._skipped:
-            self._skipped.add(account_id)
-            self.logger.error("account %s skipped (stream %s): %s", account_id, stream, one_line(reason))
-            self.dead_letters.record(stream, account_id, None, AccountSkipped(account_id, reason))
-
-    def is_skipped(self, account_id: str) -> bool:
-        return account_id in self._skipped
-
-    def dead_letter(
-        self, stream: str, account_id: str, slice_: dict[str, Any] | None, error: Exception
-    ) -> None:
-        self.dead_letters.record(stream, account_id, slice_, error)
+    # -- schema drift -----------------------------------------------------------------------------
 
     def drop_field(self, stream: str, account_id: str, fields: list[str], error: ConfigError) -> None:
         """Drop the field Meta rejected (in place, for the rest of the run) and report the drift;
@@ -187,9 +166,6 @@ class TapMetaAds(Tap):
         dropper = FieldDropper("meta_ads", stream, self.versions.version, account_id)
         fields[:], finding = dropper.drop(fields, field, str(error))
         unified_run(self).collector.add(finding)
-
-    def resolve_dead_letter(self, stream: str, account_id: str, slice_: dict[str, Any]) -> None:
-        self.dead_letters.resolve(stream, account_id, slice_)
 
     # -- streams ----------------------------------------------------------------------------------
 

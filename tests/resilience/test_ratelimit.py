@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 import redis
@@ -216,6 +217,21 @@ def test_settings_apply_platform_defaults_and_treat_null_as_unset(monkeypatch):
     assert settings.burst == 2
     assert settings.requests_per_hour == ratelimit.PLATFORM_DEFAULTS["google_ads"]["requests_per_hour"]
     assert settings.max_retries == 5 and settings.redis_url is None
+
+
+def test_decimal_numbers_from_singer_sdk_config_are_accepted(monkeypatch):
+    monkeypatch.delenv(ratelimit.REDIS_URL_ENV, raising=False)
+    # singer-sdk parses config JSON numbers with a fraction as Decimal.
+    config = {
+        "backoff_multiplier": Decimal("0.05"),
+        "max_wait_seconds": Decimal("90.5"),
+        "burst": Decimal("10"),
+    }
+    settings = RateLimitSettings.from_config("meta", config)
+    assert (settings.backoff_multiplier, settings.max_wait_seconds, settings.burst) == (0.05, 90.5, 10)
+    assert isinstance(settings.burst, int)
+    with pytest.raises(ConfigError, match=r"^rate_limiting\.max_retries: must be a whole number"):
+        RateLimitSettings.from_config("meta", {"max_retries": Decimal("2.5")})
 
 
 def test_redis_url_can_come_from_the_environment(monkeypatch, redis_url):

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from ads_kit.auth.errors import ReauthenticationRequired
 from ads_kit.resilience import (
     AccountSkipped,
     Classified,
@@ -293,3 +294,32 @@ def test_quota_verdicts_pause_the_limiter_for_every_worker(sleeps, fixture_paylo
         )
     # DEVELOPER scope: the whole app waits, whichever account asks next.
     assert 40000 < limiter.paused_for("another-account") <= 40591
+
+
+def test_a_grant_lost_for_one_account_skips_that_account_in_one_line(sleeps):
+    def renewal_refused():
+        raise ReauthenticationRequired("meta", "123")
+
+    rejected = Classified(ErrorClass.REAUTH, "190/460", "The session has been invalidated")
+    with pytest.raises(AccountSkipped) as caught:
+        call_with_retries(
+            Script(PlatformError({})),
+            classify=lambda exc: rejected,
+            policy=RetryPolicy(),
+            target=TARGET,
+            reauthenticate=renewal_refused,
+            sleep=sleeps,
+        )
+    assert caught.value.account == "123"
+    assert str(caught.value) == (
+        "account 123 skipped: meta: access for account 123 was revoked or expired; "
+        "run `ads-auth login meta` again"
+    )
+
+
+def test_a_grant_lost_for_every_account_still_stops_the_run(sleeps):
+    def token_for_nobody():
+        raise ReauthenticationRequired("meta")
+
+    with pytest.raises(ReauthenticationRequired):
+        call_with_retries(token_for_nobody, classify=lambda exc: None, policy=RetryPolicy(), target=TARGET)

@@ -48,6 +48,16 @@ class Classified:
     setting: str | None = None
 
 
+def account_failure(exc: Exception) -> str | None:
+    """Why `exc` blocks one account only (no permission, or credentials still rejected after a
+    renewal), or None when it concerns more than that account."""
+    if isinstance(exc, AccountSkipped):
+        return exc.reason
+    if isinstance(exc, RequestFailed) and exc.classified.error_class is ErrorClass.REAUTH:
+        return f"{exc.classified.code}: {exc.classified.message}"
+    return None
+
+
 def one_line(text: object) -> str:
     """Collapse `text` to one redacted line: platform messages often carry newlines and tokens."""
     return redact(" ".join(str(text).split()))

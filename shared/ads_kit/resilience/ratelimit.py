@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -184,6 +185,8 @@ class RateLimitSettings:
 def _checked_number(key: str, value: Any) -> int | float:
     whole, minimum = _NUMBER_RULES[key]
     setting = f"rate_limiting.{key}"
+    if isinstance(value, Decimal):  # singer-sdk reads config numbers with a fraction as Decimal
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(setting, f"must be a number, got {value!r}")
     if whole and value != int(value):

@@ -3,7 +3,8 @@
 Exponential backoff with full jitter (scaled by `backoff_multiplier`), server-given delays honoured,
 at most `max_retries` retries and `max_wait_seconds` of waiting in total. Each retry is logged once
 with its reason. REAUTH calls the `reauthenticate` hook once; QUOTA also tells the limiter so every
-worker waits; SKIP_ACCOUNT, SHRINK and FATAL_CONFIG raise at once.
+worker waits; SKIP_ACCOUNT, SHRINK and FATAL_CONFIG raise at once. A grant that cannot be renewed for
+one account (`ReauthenticationRequired` naming it) skips that account like SKIP_ACCOUNT.
 """
 
 from __future__ import annotations
@@ -154,7 +155,9 @@ def call_with_retries(
     """Call `request()` (inside `limiter.acquire` when given) until it succeeds or fails for good.
 
     Raises AccountSkipped, ShrinkRequired, ConfigError for those classes and RequestFailed when
-    retries or the wait budget run out; exceptions the classifier does not know propagate unchanged.
+    retries or the wait budget run out; exceptions the classifier does not know propagate unchanged,
+    except `ReauthenticationRequired` for one account (from the token provider or the
+    `reauthenticate` hook), which becomes AccountSkipped for that account.
     `observer` defaults to the limiter: QUOTA verdicts pause its scope for every worker.
     """
     attempts = _Attempts(classify, policy, target, can_reauth=reauthenticate is not None)
@@ -191,6 +194,9 @@ def call_with_retries(
     try:
         return retrying(attempt)
     except Exception as exc:
+        skipped = _account_access_lost(exc)
+        if skipped is not None:
+            raise skipped from None
         verdict = attempts.verdict(exc)
         if verdict is None:
             raise
@@ -198,6 +204,16 @@ def call_with_retries(
         tell_observer(verdict, attempts.last_wait)
         tried = int(retrying.statistics.get("attempt_number", 1))
         raise _final_error(verdict, attempts, tried) from exc
+
+
+def _account_access_lost(exc: BaseException) -> AccountSkipped | None:
+    """AccountSkipped when the grant cannot be renewed for one account; None otherwise (a grant
+    lost for every account propagates: nothing else can be read either)."""
+    from ads_kit.auth.errors import ReauthenticationRequired  # here: ads_kit.auth retries through us
+
+    if isinstance(exc, ReauthenticationRequired) and exc.account is not None:
+        return AccountSkipped(exc.account, str(exc))
+    return None
 
 
 def _final_error(verdict: Classified, attempts: _Attempts, tried: int) -> Exception:

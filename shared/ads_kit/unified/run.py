@@ -7,7 +7,8 @@ One ``UnifiedRun`` exists per tap instance (``unified_run(tap)``); the tap's own
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -17,7 +18,7 @@ from ads_kit.fx import FxConfigError, FxConverter, converter_from_config
 from ads_kit.quality import QualityCollector
 from ads_kit.quality.checks import fx_rate_missing
 from ads_kit.resilience.deadletters import DeadLetterBox
-from ads_kit.resilience.errors import ConfigError
+from ads_kit.resilience.errors import AccountSkipped, ConfigError, RequestFailed, account_failure, one_line
 from ads_kit.timezones import TimezoneError, zone
 from ads_kit.unified.adapter import AccountInfo, UnifiedAdapter
 from ads_kit.unified.slices import SliceCache
@@ -49,6 +50,7 @@ class UnifiedRun:
         # (account, campaign, day, zone) totals seen by unified_campaign_performance, for the
         # breakdown consistency check
         self.campaign_totals: dict[tuple[str, str, str, str], dict[str, Decimal | int | None]] = {}
+        self._skipped: set[str] = set()
 
     @cached_property
     def accounts(self) -> dict[str, AccountInfo]:
@@ -79,6 +81,27 @@ class UnifiedRun:
     def dead_letters(self) -> DeadLetterBox:
         """Requests of this run that failed for good (``dead_letter_path``), and earlier runs' ones."""
         return DeadLetterBox(self.adapter.platform, self._tap.config.get("dead_letter_path"))
+
+    @contextmanager
+    def isolated(self, account_id: str, stream: str) -> Iterator[None]:
+        """One account's work: a failure that blocks only this account (no permission, grant gone)
+        skips it for the rest of the run with one ERROR line and one dead letter; the others go on."""
+        try:
+            yield
+        except (AccountSkipped, RequestFailed) as exc:
+            reason = account_failure(exc)
+            if reason is None:
+                raise
+            self.skip_account(account_id, stream, reason)
+
+    def skip_account(self, account_id: str, stream: str, reason: str) -> None:
+        if account_id not in self._skipped:
+            self._skipped.add(account_id)
+            self._tap.logger.error("account %s skipped (stream %s): %s", account_id, stream, one_line(reason))
+            self.dead_letters.record(stream, account_id, None, AccountSkipped(account_id, reason))
+
+    def is_skipped(self, account_id: str) -> bool:
+        return account_id in self._skipped
 
     @cached_property
     def reporting_timezone(self) -> str | None:

@@ -68,7 +68,7 @@ class UnifiedStream(Stream):
 
     @property
     def run(self) -> UnifiedRun:
-        return unified_run(self._tap)
+        return unified_run(self._tap)  # singer-sdk 0.54 gives a stream no public route to its tap
 
     @property
     def platform(self) -> str:
@@ -252,6 +252,7 @@ class PerformanceStream(AccountStream):
                 days_seen.add(date.fromisoformat(record["date_day"]))
                 yield record
             # a checkpoint per report window: a killed sync loses at most the window in flight
+            # (singer-sdk 0.54 has no public way to emit STATE mid-partition)
             self._write_state_message()
         self.after_account(account, plan, days_seen)
 

@@ -57,7 +57,7 @@ class InsightsStream(MetaStream):
         def on_failure(slice_: dict[str, Any], error: JobFailed) -> None:
             window = root_window(slice_, windows)
             failed_now.add(window_key(window))
-            self._tap.dead_letter(self.name, account_id, window_slice(*window), error)
+            self._tap.dead_letters.record(self.name, account_id, window_slice(*window), error)
 
         for window, rows in self._tap.fetcher.slices(
             self.spec,
@@ -70,7 +70,7 @@ class InsightsStream(MetaStream):
             records = (self.shape(row, account_id) for row in rows)
             yield from sorted(records, key=lambda r: r["date_start"])
             if window_key(window) in failed - failed_now:
-                self._tap.resolve_dead_letter(self.name, account_id, window_slice(*window))
+                self._tap.dead_letters.resolve(self.name, account_id, window_slice(*window))
             failed = (failed - {window_key(window)}) | failed_now
             state["failed_slices"] = sorted(failed)
             self.checkpoint()
