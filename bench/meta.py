@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ads_kit.resilience.ratelimit import RateLimitSettings
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.process import running_sandbox
 
@@ -40,7 +41,9 @@ class SyncResult:
         return self.records / self.seconds if self.seconds else 0.0
 
 
-def tap_config(sandbox: SandboxClient, days: int, concurrent: int) -> dict[str, Any]:
+def tap_config(
+    sandbox: SandboxClient, days: int, concurrent: int, limits: dict[str, int] | None = None
+) -> dict[str, Any]:
     meta = sandbox.platform("meta")
     end = sandbox.world().today - timedelta(days=1)
     return {
@@ -54,7 +57,7 @@ def tap_config(sandbox: SandboxClient, days: int, concurrent: int) -> dict[str, 
             "start_date": (end - timedelta(days=days - 1)).isoformat(),
             "end_date": end.isoformat(),
         },
-        "rate_limiting": {"concurrent_requests": concurrent},
+        "rate_limiting": {"concurrent_requests": concurrent, **(limits or {})},
     }
 
 
@@ -93,18 +96,31 @@ def run_tap(sandbox: SandboxClient, config: dict[str, Any], streams: set[str]) -
         return SyncResult(seconds, records, sandbox.calls("meta"), usage.ru_maxrss / 1024)
 
 
+# Limits high enough that only the tap and the sandbox set the pace.
+UNTHROTTLED = {"requests_per_minute": 100_000, "requests_per_hour": 1_000_000, "burst": 1_000}
+
+
 def throughput(days: int, ads: int, accounts: int) -> dict[str, Any]:
-    with running_sandbox(
-        seed=7, ads_per_account=ads, accounts_per_platform=accounts, history_days=days + 30
-    ) as sb:
-        result = run_tap(sb, tap_config(sb, days, concurrent=4), {INSIGHTS})
+    """Once unthrottled (the tap's own pace), once under the default Meta quota (against its lower bound)."""
+    quota = RateLimitSettings.from_config("meta_ads", {})
+    shape = {"ads_per_account": ads, "accounts_per_platform": accounts, "history_days": days + 30}
+    with running_sandbox(seed=7, **shape) as sb:
+        free = run_tap(sb, tap_config(sb, days, concurrent=4, limits=UNTHROTTLED), {INSIGHTS})
+        limited = run_tap(sb, tap_config(sb, days, concurrent=4), {INSIGHTS})
+    assert limited.records == free.records, "both runs must read the same rows"
+    # The quota's lower bound: after the first minute's allowance, requests at the per-minute rate.
+    per_minute = quota.requests_per_minute
+    lower_bound = max(0.0, (limited.requests - per_minute) * 60 / per_minute)
     return {
         "shape": f"{accounts} accounts x {days} days x {ads} ads, ad level, daily",
-        "records": result.records,
-        "seconds": round(result.seconds, 1),
-        "records_per_second": round(result.records_per_second),
-        "requests": result.requests,
-        "peak_rss_mb": round(result.peak_rss_mb, 1),
+        "records": free.records,
+        "requests": free.requests,
+        "unthrottled_seconds": round(free.seconds, 1),
+        "records_per_second": round(free.records_per_second),
+        "peak_rss_mb": round(free.peak_rss_mb, 1),
+        "quota": f"{per_minute}/min, {quota.requests_per_hour}/h, burst {quota.burst}/s",
+        "under_quota_seconds": round(limited.seconds, 1),
+        "quota_lower_bound_seconds": round(lower_bound, 1),
     }
 
 
