@@ -34,9 +34,9 @@ from tap_meta_ads.fetch import ReportFetcher
 from tap_meta_ads.reports import DEFAULT_METRICS, INSIGHTS_STREAM, ReportSpec, builtin_reports, custom_report
 from tap_meta_ads.streams.audiences import CustomAudiencesStream
 from tap_meta_ads.streams.conversions import CustomConversionsStream
+from tap_meta_ads.streams.edges import AccountEdgeStream
 from tap_meta_ads.streams.insights import InsightsStream
 from tap_meta_ads.streams.objects import (
-    AccountEdgeStream,
     AdAccountsStream,
     AdCreativesStream,
     AdSetsStream,

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from singer_sdk import typing as th
 
-from tap_meta_ads.streams.objects import AccountEdgeStream, _json
+from tap_meta_ads.streams.edges import AccountEdgeStream, json_property, object_schema
 
 
 class CustomConversionsStream(AccountEdgeStream):
     name = "meta_custom_conversions"
     edge = "customconversions"
-    primary_keys = ("id",)
     time_fields = ("creation_time", "first_fired_time", "last_fired_time")
-    schema = th.PropertiesList(
-        th.Property("id", th.StringType, required=True),
-        th.Property("account_id", th.StringType, required=True),
+    schema = object_schema(
         th.Property("name", th.StringType),
         th.Property("description", th.StringType),
         th.Property("custom_event_type", th.StringType),
@@ -24,8 +21,8 @@ class CustomConversionsStream(AccountEdgeStream):
         th.Property("retention_days", th.IntegerType),
         th.Property("is_archived", th.BooleanType),
         th.Property("is_unavailable", th.BooleanType),
-        _json("pixel"),
+        json_property("pixel"),
         th.Property("creation_time", th.DateTimeType),
         th.Property("first_fired_time", th.DateTimeType),
         th.Property("last_fired_time", th.DateTimeType),
-    ).to_dict()
+    )
