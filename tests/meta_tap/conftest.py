@@ -21,6 +21,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "meta"
 WORLD = {"seed": 11, "ads_per_account": 4, "accounts_per_platform": 3, "history_days": 60}
 FAST_SANDBOX = {
     "meta_job_seconds": 0.05,
+    # Quota faults announce no regain wait; test_quota checks the announced wait is honoured.
+    "meta_quota_regain_minutes": 0,
     "meta_denied_accounts": [],
     "limits": {"meta": {"app": ["10000/second"], "account": ["10000/second"]}},
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -92,6 +92,12 @@ class MetaEmulator:
             "items": {"type": "string"},
             "description": "Ad account ids every token is refused on (code 100 Missing permissions)",
         },
+        "meta_quota_regain_minutes": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Minutes a named quota fault says it takes to regain access "
+            "(estimated_time_to_regain_access; default 1 as Meta; 0 announces no wait)",
+        },
         "meta_auto_upgrade_versions": {
             "type": "boolean",
             "description": "Serve expired API versions as the oldest live one instead of answering #2635",
@@ -131,6 +137,9 @@ class MetaEmulator:
     def error_response(self, name: str, request: web.Request) -> web.Response:
         """A fault the core injects by name, rendered with Graph's envelope and usage headers."""
         error = errors.named_error(name, self._latest())
+        regain_minutes = self.ctx.settings.get("meta_quota_regain_minutes")
+        if error.retry_after_s and regain_minutes is not None:
+            error = replace(error, retry_after_s=regain_minutes * 60.0)
         usage = Usage(100.0, 100.0, error.retry_after_s) if error.retry_after_s else Usage()
         account_id = request.match_info.get("account_id") or self.account_of(request)
         insights = "insights" in request.path
