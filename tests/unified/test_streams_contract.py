@@ -225,12 +225,20 @@ def test_retention_horizon_clamps_the_start(sync):
     assert {f["account_id"] for f in findings(run, "beyond_retention")} == {US, JP}
 
 
-def test_one_skipped_account_does_not_stop_the_others(sync):
+def test_one_skipped_account_does_not_stop_the_others(sync, tmp_path):
     def forbid_us(adapter):
         adapter.skip_reports_for.add(US)
 
-    run = sync(base_config(), streams={"unified_ad_performance"}, prepare=forbid_us)
+    letters = tmp_path / "dead-letters.jsonl"
+    streams = {"unified_ad_performance", "unified_campaign_performance"}
+    run = sync(base_config(dead_letter_path=str(letters)), streams=streams, prepare=forbid_us)
     assert {r["account_id"] for r in run.records("unified_ad_performance")} == {JP}
+    assert {r["account_id"] for r in run.records("unified_campaign_performance")} == {JP}
+    # Skipped once, in the first stream that met it: one dead letter, the later stream passes it by.
+    recorded = [json.loads(line) for line in letters.read_text().splitlines()]
+    assert [(r["account_id"], r["stream"], r["error_class"]) for r in recorded] == [
+        (US, "unified_ad_performance", "skip_account")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 
 from ads_kit.resilience.errors import AccountSkipped
-from ads_kit.settings import DATE_RANGE
+from ads_kit.settings import DATE_RANGE, DEAD_LETTER_PATH
 from ads_kit.timezones import zone
 from ads_kit.unified.adapter import AccountInfo, UnifiedAdapter
 from ads_kit.unified.run import unified_run
@@ -173,6 +173,7 @@ class ContractTap(Tap):
     name = "tap-unified-contract"
     config_jsonschema = th.PropertiesList(
         DATE_RANGE,
+        DEAD_LETTER_PATH,
         th.Property("lookback_days", th.IntegerType),
         th.Property("freshness_days", th.IntegerType),
         th.Property("reporting_timezone", th.StringType),

@@ -27,7 +27,7 @@ from singer_sdk import Stream
 
 from ads_kit.money import MoneyError, quantize_output, quantize_ratio, to_decimal
 from ads_kit.quality import checks
-from ads_kit.resilience.errors import AccountSkipped, ConfigError
+from ads_kit.resilience.errors import ConfigError
 from ads_kit.timezones import TimezoneError, parse_offset_timestamp, rebucket_hours
 from ads_kit.unified.adapter import AccountInfo, Level
 from ads_kit.unified.metrics import ADDITIVE_METRICS, DERIVED_METRICS, derive, sum_rows
@@ -84,7 +84,8 @@ class UnifiedStream(Stream):
 
 
 class AccountStream(UnifiedStream):
-    """One partition per account; a skipped account (no permission, disabled) never stops the others."""
+    """One partition per account; a skipped account (no permission, disabled) never stops the others
+    (``UnifiedRun.isolated``: one ERROR line and one dead letter, and later streams pass it by)."""
 
     @property
     def partitions(self) -> list[dict]:
@@ -94,10 +95,11 @@ class AccountStream(UnifiedStream):
         if not context:
             raise ValueError(f"{self.name} syncs per account; it needs an account_id context")
         account = self.run.account(context["account_id"])
+        if self.run.is_skipped(account.account_id):
+            return
         try:
-            yield from self.account_records(account, context)
-        except AccountSkipped as exc:
-            self.logger.warning("%s: %s", self.name, exc)
+            with self.run.isolated(account.account_id, self.name):
+                yield from self.account_records(account, context)
         except (MoneyError, TimezoneError) as exc:
             raise UnifiedRowError(f"{self.name}: account {account.account_id}: {exc}") from None
         self.run.flush_quality()
