@@ -21,13 +21,20 @@ def _required_string(name: str, description: str) -> th.Property:
 
 
 _PLATFORM = _required_string("platform", "meta_ads | google_ads | tiktok_ads")
-_ACCOUNT_ID = _required_string("account_id", "Platform account id (Meta ad account without act_, Google customer id, TikTok advertiser id)")
-_EXTRACTED_AT = th.Property("extracted_at", th.DateTimeType, description="UTC time the row was read from the platform")
+_ACCOUNT_ID = _required_string(
+    "account_id",
+    "Platform account id (Meta ad account without act_, Google customer id, TikTok advertiser id)",
+)
+_EXTRACTED_AT = th.Property(
+    "extracted_at", th.DateTimeType, description="UTC time the row was read from the platform"
+)
 
 
 def _status_pair(prefix: str = "") -> list[th.Property]:
     return [
-        th.Property(f"{prefix}status", th.StringType, description="active|paused|removed|archived|draft|unknown"),
+        th.Property(
+            f"{prefix}status", th.StringType, description="active|paused|removed|archived|draft|unknown"
+        ),
         th.Property(f"{prefix}status_raw", th.StringType, description="The platform's own status value"),
     ]
 
@@ -49,7 +56,11 @@ UNIFIED_CAMPAIGNS = th.PropertiesList(
     _required_string("campaign_id", "Platform campaign id"),
     th.Property("campaign_name", th.StringType),
     *_status_pair(),
-    th.Property("objective", th.StringType, description="awareness|traffic|engagement|leads|app_promotion|sales|video_views|other"),
+    th.Property(
+        "objective",
+        th.StringType,
+        description="awareness|traffic|engagement|leads|app_promotion|sales|video_views|other",
+    ),
     th.Property("objective_raw", th.StringType),
     th.Property("budget", Money, description="Budget in major units of the account currency"),
     th.Property("budget_period", th.StringType, description="daily|lifetime|null"),
@@ -97,7 +108,9 @@ UNIFIED_AUDIENCES = th.PropertiesList(
     _ACCOUNT_ID,
     _required_string("audience_id", "Platform audience / user list id"),
     th.Property("audience_name", th.StringType),
-    th.Property("audience_type", th.StringType, description="custom|lookalike|website|customer_list|engagement|other"),
+    th.Property(
+        "audience_type", th.StringType, description="custom|lookalike|website|customer_list|engagement|other"
+    ),
     th.Property("audience_type_raw", th.StringType),
     th.Property("source_audience_id", th.StringType, description="Seed audience of a lookalike"),
     th.Property("approximate_size", th.IntegerType),
@@ -188,7 +201,9 @@ UNIFIED_DATA_QUALITY = th.PropertiesList(
     th.Property("stream", th.StringType),
     _required_string("check", "negative_spend|clicks_exceed_impressions|...|schema_drift"),
     th.Property("severity", th.StringType, description="info|warning|error"),
-    th.Property("scope", th.StringType, description="What the finding is about, e.g. campaign 123 on 2026-11-01"),
+    th.Property(
+        "scope", th.StringType, description="What the finding is about, e.g. campaign 123 on 2026-11-01"
+    ),
     th.Property("date_day", th.DateType),
     th.Property("observed", th.StringType, description="JSON of the observed values"),
     th.Property("message", th.StringType),
@@ -200,9 +215,13 @@ UNIFIED_DEAD_LETTERS = th.PropertiesList(
     _PLATFORM,
     th.Property("account_id", th.StringType),
     th.Property("stream", th.StringType),
-    th.Property("slice", th.StringType, description="JSON of the slice the request covered (dates, level, ids)"),
+    th.Property(
+        "slice", th.StringType, description="JSON of the slice the request covered (dates, level, ids)"
+    ),
     th.Property("request", th.StringType, description="Redacted method, path and parameters"),
-    th.Property("error_class", th.StringType, description="retryable|quota|reauth|skip_account|shrink|fatal_config"),
+    th.Property(
+        "error_class", th.StringType, description="retryable|quota|reauth|skip_account|shrink|fatal_config"
+    ),
     th.Property("error_code", th.StringType),
     th.Property("message", th.StringType),
     th.Property("attempts", th.IntegerType),
@@ -223,7 +242,11 @@ UNIFIED_STREAMS: dict[str, tuple[th.PropertiesList, list[str], str | None]] = {
         ["platform", "account_id", "campaign_id", "date_day"],
         "date_day",
     ),
-    "unified_ad_performance": (UNIFIED_AD_PERFORMANCE, ["platform", "account_id", "ad_id", "date_day"], "date_day"),
+    "unified_ad_performance": (
+        UNIFIED_AD_PERFORMANCE,
+        ["platform", "account_id", "ad_id", "date_day"],
+        "date_day",
+    ),
     "unified_performance_breakdowns": (
         UNIFIED_PERFORMANCE_BREAKDOWNS,
         ["platform", "account_id", "campaign_id", "date_day", "dimension", "value"],
