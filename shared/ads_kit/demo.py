@@ -1,11 +1,12 @@
 """`make demo`: the whole suite on the embedded default, with no credentials and no services.
 
-Starts the sandbox, runs `meltano run <tap> target-duckdb` for every tap against it, prints a
-cross-platform summary from the DuckDB warehouse, and stops the sandbox.
+Starts the sandbox, runs `meltano run <tap> target-duckdb` for every tap against it, stops the
+sandbox, prints a cross-platform summary from the DuckDB warehouse and renders the report.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,11 +14,14 @@ from pathlib import Path
 
 import duckdb
 
+from ads_kit.report import DuckDBSource, build_report, render_html
 from ads_kit.sandbox.client import sandbox_environment
 from ads_kit.sandbox.process import running_sandbox
 
 TAPS = ("tap-meta-ads",)
 WAREHOUSE = Path("output/warehouse.duckdb")
+REPORT_JSON = Path("output/report.json")
+REPORT_HTML = Path("output/report.html")
 SCHEMA = "ads"
 
 
@@ -63,6 +67,10 @@ def main() -> int:
             run_meltano(["run", tap, "target-duckdb"], env)
     print(f"\nCross-platform campaign performance in {WAREHOUSE} (schema {SCHEMA}):\n")
     print(summary(WAREHOUSE))
+    report = build_report(DuckDBSource(WAREHOUSE, schema=SCHEMA))
+    REPORT_JSON.write_text(json.dumps(report.document, indent=2, default=str))
+    render_html(report, REPORT_HTML)
+    print(f"\nReport: {REPORT_JSON} (the seed document) and {REPORT_HTML} (charts; opens offline)")
     return 0
 
 
