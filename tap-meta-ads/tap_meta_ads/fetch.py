@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from ads_kit.resilience.errors import ConfigError, ShrinkRequired
@@ -28,7 +29,9 @@ Rows = list[dict[str, Any]]
 # Up to this many days of one account, one synchronous GET costs fewer calls than a report run
 # (submit, polls, results).
 SYNC_MAX_DAYS = 7
-JOB_SETTINGS = JobSettings(poll_initial_s=0.25, poll_max_s=30.0)
+# A 14-day window reaches single days in 4 levels; a 5th splits by campaigns (or metrics). Deeper
+# splits multiply the jobs a window that fails for good costs before it is dead-lettered.
+JOB_SETTINGS = JobSettings(poll_initial_s=0.25, poll_max_s=30.0, max_split_depth=5)
 
 
 class ReportFetcher:
@@ -133,10 +136,16 @@ def _days(window: Window) -> int:
 
 
 def _covered(spec: ReportSpec, root: Window, parts: list[tuple[dict[str, Any], Rows]]) -> bool:
-    """Split pieces partition their root, so day x metric counts tell when all of it has arrived."""
-    wanted = _days(root) * len(spec.requested_metrics)
-    got = sum(_days(slice_dates(s)) * len(s.get("metrics") or spec.requested_metrics) for s, _ in parts)
-    return got >= wanted
+    """Split pieces partition their root, so day x metric x campaign shares tell when all of it
+    has arrived."""
+
+    def share(slice_: dict[str, Any]) -> Fraction:
+        metrics = len(slice_.get("metrics") or spec.requested_metrics)
+        part = slice_.get("campaigns")
+        campaigns = Fraction(len(part), slice_["campaign_total"]) if part is not None else 1
+        return _days(slice_dates(slice_)) * metrics * campaigns
+
+    return sum(share(s) for s, _ in parts) >= _days(root) * len(spec.requested_metrics)
 
 
 def _join(spec: ReportSpec, parts: list[tuple[dict[str, Any], Rows]]) -> Rows:

@@ -18,31 +18,79 @@ SPEC = ReportSpec("insights", metrics=("impressions", "clicks", "spend"))
 JAN = (date(2026, 1, 1), date(2026, 1, 14))
 
 
-def _jobs() -> MetaReportJobs:
-    return MetaReportJobs(
-        None,  # type: ignore[arg-type]  # splitting never calls Meta
+class CampaignList:
+    """Answers the one request splitting makes: the account's campaigns, every status."""
+
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
+        self.requests: list[tuple[str, dict]] = []
+
+    def pages(self, path: str, params: dict, **target: object):
+        self.requests.append((path, params))
+        yield [{"id": campaign_id} for campaign_id in self.ids]
+
+
+def _jobs(campaigns: list[str] | None = None) -> tuple[MetaReportJobs, CampaignList]:
+    client = CampaignList(campaigns or ["c3", "c1", "c2"])
+    jobs = MetaReportJobs(
+        client,  # type: ignore[arg-type]
         SPEC,
         "1",
         ["7d_click"],
         metrics=list(SPEC.requested_metrics),
         drop_field=lambda fields, error: None,
     )
+    return jobs, client
 
 
-def test_a_failed_slice_splits_by_dates_then_by_fields() -> None:
-    jobs = _jobs()
+def test_a_failed_slice_splits_by_dates_then_by_campaigns_then_by_fields() -> None:
+    jobs, client = _jobs()
     halves = jobs.split(window_slice(*JAN))
     assert halves == [
         window_slice(date(2026, 1, 1), date(2026, 1, 7)),
         window_slice(date(2026, 1, 8), JAN[1]),
     ]
+    assert client.requests == [], "date splits need no request"
+    one_day = window_slice(date(2026, 1, 3), date(2026, 1, 3))
+    by_campaign = jobs.split(one_day)
+    assert by_campaign == [
+        {**one_day, "campaigns": ["c1"], "campaign_total": 3},
+        {**one_day, "campaigns": ["c2", "c3"], "campaign_total": 3},
+    ]
+    [(path, params)] = client.requests
+    assert path == "act_1/campaigns" and "DELETED" in params["filtering"][0]["value"]
+    assert jobs.split(by_campaign[1]) == [
+        {**one_day, "campaigns": ["c2"], "campaign_total": 3},
+        {**one_day, "campaigns": ["c3"], "campaign_total": 3},
+    ]
+    one_campaign = by_campaign[0]
+    assert jobs.split(one_campaign) == [
+        {**one_campaign, "metrics": ["impressions"]},
+        {**one_campaign, "metrics": ["clicks", "spend"]},
+    ]
+    assert jobs.split({**one_campaign, "metrics": ["spend"]}) == []
+    params = jobs.params({**one_campaign, "metrics": ["spend"]})
+    assert params["fields"][-1] == "spend"
+    assert {"field": "campaign.id", "operator": "IN", "value": ["c1"]} in params["filtering"]
+    assert len(client.requests) == 1, "the campaign list is read once per report and account"
+
+
+def test_an_account_with_one_campaign_splits_a_day_by_fields() -> None:
+    jobs, _ = _jobs(["only"])
     one_day = window_slice(date(2026, 1, 3), date(2026, 1, 3))
     assert jobs.split(one_day) == [
         {**one_day, "metrics": ["impressions"]},
         {**one_day, "metrics": ["clicks", "spend"]},
     ]
-    assert jobs.split({**one_day, "metrics": ["spend"]}) == []
-    assert jobs.params({**one_day, "metrics": ["spend"]})["fields"][-1] == "spend"
+
+
+def test_campaign_pieces_are_complete_only_together() -> None:
+    day = window_slice(date(2026, 1, 3), date(2026, 1, 3))
+    window = (date(2026, 1, 3), date(2026, 1, 3))
+    first = ({**day, "campaigns": ["c1"], "campaign_total": 3}, [{"campaign_id": "c1"}])
+    second = ({**day, "campaigns": ["c2", "c3"], "campaign_total": 3}, [{"campaign_id": "c2"}])
+    assert not _covered(SPEC, window, [first])
+    assert _covered(SPEC, window, [first, second])
 
 
 def test_pieces_are_joined_only_when_they_cover_the_window() -> None:
