@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ads_kit import clock
 from ads_kit.resilience.ratelimit import RateLimitSettings
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.process import running_sandbox
@@ -45,7 +46,7 @@ def tap_config(
     sandbox: SandboxClient, days: int, concurrent: int, limits: dict[str, int] | None = None
 ) -> dict[str, Any]:
     meta = sandbox.platform("meta")
-    end = sandbox.world().today - timedelta(days=1)
+    end = min(sandbox.world().account_today(a) for a in sandbox.world().accounts("meta")) - timedelta(days=1)
     return {
         "api_base_url": meta["base_url"],
         "access_token": meta["access_token"],
@@ -69,13 +70,22 @@ def select_only(catalog: dict[str, Any], streams: set[str]) -> dict[str, Any]:
     return catalog
 
 
+def _tap_env(sandbox: SandboxClient) -> dict[str, str]:
+    """The tap reads the pinned sandbox's instant, so runs compared with each other read the same days."""
+    return {**os.environ, clock.ENV_VAR: sandbox.now().isoformat()}
+
+
 def run_tap(sandbox: SandboxClient, config: dict[str, Any], streams: set[str]) -> SyncResult:
     with tempfile.TemporaryDirectory(prefix="bench-meta-") as workdir:
         config_path = Path(workdir) / "config.json"
         catalog_path = Path(workdir) / "catalog.json"
         config_path.write_text(json.dumps(config))
         discovered = subprocess.run(
-            [TAP, "--config", str(config_path), "--discover"], capture_output=True, text=True, check=True
+            [TAP, "--config", str(config_path), "--discover"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=_tap_env(sandbox),
         )
         catalog_path.write_text(json.dumps(select_only(json.loads(discovered.stdout), streams)))
         sandbox.reset()
@@ -85,6 +95,7 @@ def run_tap(sandbox: SandboxClient, config: dict[str, Any], streams: set[str]) -
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=workdir,
+            env=_tap_env(sandbox),
         )
         records = sum(1 for line in process.stdout if line.startswith(b'{"type":"RECORD"'))
         _, status, usage = os.wait4(process.pid, 0)
@@ -96,6 +107,8 @@ def run_tap(sandbox: SandboxClient, config: dict[str, Any], streams: set[str]) -
         return SyncResult(seconds, records, sandbox.calls("meta"), usage.ru_maxrss / 1024)
 
 
+# A pinned instant: the runs a figure compares read exactly the same rows.
+BENCH_NOW = "2026-11-25T12:00:00+00:00"
 # Limits high enough that only the tap and the sandbox set the pace.
 UNTHROTTLED = {"requests_per_minute": 100_000, "requests_per_hour": 1_000_000, "burst": 1_000}
 
@@ -104,7 +117,7 @@ def throughput(days: int, ads: int, accounts: int) -> dict[str, Any]:
     """Once unthrottled (the tap's own pace), once under the default Meta quota (against its lower bound)."""
     quota = RateLimitSettings.from_config("meta_ads", {})
     shape = {"ads_per_account": ads, "accounts_per_platform": accounts, "history_days": days + 30}
-    with running_sandbox(seed=7, **shape) as sb:
+    with running_sandbox(seed=7, now=BENCH_NOW, **shape) as sb:
         free = run_tap(sb, tap_config(sb, days, concurrent=4, limits=UNTHROTTLED), {INSIGHTS})
         limited = run_tap(sb, tap_config(sb, days, concurrent=4), {INSIGHTS})
     assert limited.records == free.records, "both runs must read the same rows"
@@ -127,7 +140,12 @@ def throughput(days: int, ads: int, accounts: int) -> dict[str, Any]:
 def concurrency(days: int, ads: int, accounts: int, job_seconds: float, in_flight: int) -> dict[str, Any]:
     settings = {"meta_job_seconds": job_seconds}
     with running_sandbox(
-        seed=7, ads_per_account=ads, accounts_per_platform=accounts, history_days=days + 30, settings=settings
+        seed=7,
+        now=BENCH_NOW,
+        ads_per_account=ads,
+        accounts_per_platform=accounts,
+        history_days=days + 30,
+        settings=settings,
     ) as sb:
         serial = run_tap(sb, tap_config(sb, days, concurrent=1), {INSIGHTS})
         parallel = run_tap(sb, tap_config(sb, days, concurrent=in_flight), {INSIGHTS})

@@ -29,9 +29,12 @@ def zone(name: str) -> ZoneInfo:
         raise TimezoneError(f"unknown time zone {name!r} (expected an IANA name such as UTC)") from None
 
 
-def local_today(tz_name: str, now: datetime | None = None) -> date:
-    """Today's date in ``tz_name`` — the last day a platform can report for an account there."""
-    return (now or datetime.now(UTC)).astimezone(zone(tz_name)).date()
+def local_today(tz_name: str, now: datetime) -> date:
+    """The date of the instant ``now`` in ``tz_name``: the last day a platform can report (partly)
+    for an account there. ``now`` comes from ``ads_kit.clock``; a naive value is refused."""
+    if now.tzinfo is None:
+        raise TimezoneError(f"now {now.isoformat()} has no time zone")
+    return now.astimezone(zone(tz_name)).date()
 
 
 def parse_offset_timestamp(text: str) -> datetime:

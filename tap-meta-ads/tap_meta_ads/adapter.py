@@ -148,7 +148,8 @@ class MetaUnifiedAdapter(UnifiedAdapter):
 
         windows = report_windows(start, end, self.slice_days)
         if not all(fetcher.is_cached(spec, account.account_id, w) for w in windows):
-            last = report_days(self._tap.config, self, account, account.timezone, None).end
+            run_now = unified_run(self._tap).now
+            last = report_days(self._tap.config, self, account, account.timezone, None, run_now).end
             ahead = report_windows(start, max(end, last), self.slice_days)
             for _ in fetcher.slices(spec, account.account_id, ahead, state={}, on_failure=on_failure):
                 pass  # rows land in the slice cache

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
@@ -13,6 +12,7 @@ from singer_sdk import Stream, Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 
+from ads_kit import clock
 from ads_kit.auth.errors import AuthError
 from ads_kit.auth.provider import TokenProvider
 from ads_kit.redaction import install_redaction
@@ -104,7 +104,7 @@ class TapMetaAds(Tap):
 
     @cached_property
     def versions(self) -> VersionPolicy:
-        return VersionPolicy("meta_ads", self.config.get("api_version"), datetime.now(UTC).date())
+        return VersionPolicy("meta_ads", self.config.get("api_version"), clock.now().date())
 
     @cached_property
     def accounts(self) -> AccountDirectory:

@@ -6,12 +6,11 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from ads_kit.sandbox.client import SandboxClient, sandbox_environment
+from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,10 +18,11 @@ MELTANO = Path(sys.executable).with_name("meltano")
 
 
 def meltano_env(sandbox: SandboxClient, state_dir: Path, **settings: str) -> dict[str, str]:
-    """Environment for `meltano --environment=sandbox`: sandbox credentials, a private state backend."""
+    """Environment for `meltano --environment=sandbox`: sandbox credentials and instant (ADS_NOW),
+    a private state backend."""
     env = {
         **os.environ,
-        **sandbox_environment(sandbox.connection),
+        **sandbox.tap_environment(),
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "MELTANO_HUB_URL": "http://127.0.0.1:9",
         "MELTANO_STATE_BACKEND_URI": f"file://{state_dir}",
@@ -49,7 +49,7 @@ def meltano(args: Iterable[str], env: Mapping[str, str]) -> subprocess.Completed
 
 def account_days(world: World, account_id: str, count: int) -> list[date]:
     """The last `count` report days of an account: days end at its local today, in its own zone."""
-    today = min(datetime.now(ZoneInfo(world.account(account_id).timezone)).date(), world.today)
+    today = world.account_today(world.account(account_id))
     return [today - timedelta(days=n) for n in range(count)]
 
 

@@ -30,18 +30,26 @@ POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+# The day Berlin falls back (01:00 UTC), at four hours: before the change, when Tokyo is on the
+# next day (15:30) and when Berlin is too (23:30). The tap reads the sandbox's instant (ADS_NOW).
+INSTANTS = ["2026-10-25T00:30:00Z", "2026-10-25T08:30:00Z", "2026-10-25T15:30:00Z", "2026-10-25T23:30:00Z"]
+
+
 @pytest.fixture(scope="module")
-def sandbox():
-    # The world's today is the real date: the tap reads "the last N days" by its own clock.
-    with running_sandbox(seed=11) as client:
+def installed(tmp_path_factory):
+    with running_sandbox(seed=11, now=INSTANTS[0]) as client:
+        meltano(["install"], meltano_env(client, tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture(params=INSTANTS)
+def sandbox(request, installed):
+    with running_sandbox(seed=11, now=request.param) as client:
         yield client
 
 
-@pytest.fixture(scope="module")
-def installed(sandbox, tmp_path_factory):
-    env = meltano_env(sandbox, tmp_path_factory.mktemp("state"))
-    meltano(["install"], env)
-    return env
+@pytest.fixture
+def env(sandbox, tmp_path):
+    return meltano_env(sandbox, tmp_path / "state")
 
 
 def run_settings(**extra: str) -> dict[str, str]:
@@ -70,10 +78,10 @@ def assert_matches_world(sandbox, campaign_rows: list[tuple], ad_rows: list[tupl
     assert set(ad_keys) == ad_truth(world, DAYS)
 
 
-def test_meltano_run_into_postgres_equals_the_world(sandbox, installed):
+def test_meltano_run_into_postgres_equals_the_world(sandbox, env):
     schema = f"e2e_{uuid.uuid4().hex[:8]}"
     env = {
-        **installed,
+        **env,
         **run_settings(
             TARGET_POSTGRES_SQLALCHEMY_URL=POSTGRES_URL, TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=schema
         ),
@@ -97,9 +105,9 @@ def test_meltano_run_into_postgres_equals_the_world(sandbox, installed):
     assert_matches_world(sandbox, campaign_rows, ad_rows)
 
 
-def test_meltano_run_into_duckdb_equals_the_world(sandbox, installed, tmp_path):
+def test_meltano_run_into_duckdb_equals_the_world(sandbox, env, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
-    env = {**installed, **run_settings(TARGET_DUCKDB_FILEPATH=str(warehouse))}
+    env = {**env, **run_settings(TARGET_DUCKDB_FILEPATH=str(warehouse))}
     meltano(["run", "tap-meta-ads", "target-duckdb"], env)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         raw_campaigns = con.execute(

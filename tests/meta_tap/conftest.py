@@ -7,18 +7,23 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ads_kit import clock
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.pytest_plugin import running_sandbox
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "meta"
+# 15:30 UTC: Asia/Tokyo is on 2026-11-26 (00:30, nothing reported yet), Berlin and Los Angeles on
+# the 25th. Tap processes read the same instant through ADS_NOW (``pin_tap_clock``).
+NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
 # A small world keeps a full sync (objects, insights, breakdowns, unified) to a few seconds.
-WORLD = {"seed": 11, "ads_per_account": 4, "accounts_per_platform": 3, "history_days": 60}
+WORLD = {"seed": 11, "ads_per_account": 4, "accounts_per_platform": 3, "history_days": 60, "now": NOW}
 FAST_SANDBOX = {
     "meta_job_seconds": 0.05,
     # Quota faults announce no regain wait; test_quota checks the announced wait is honoured.
@@ -40,11 +45,19 @@ def meta_sandbox() -> Iterator[SandboxClient]:
 
 
 @pytest.fixture
-def sandbox_meta(meta_sandbox: SandboxClient) -> SandboxClient:
-    """The package sandbox with faults, counters, log and the world's clock reset."""
+def sandbox_meta(meta_sandbox: SandboxClient, monkeypatch: pytest.MonkeyPatch) -> SandboxClient:
+    """The package sandbox with faults, counters, log and the world's clock reset; tap processes
+    read the world's instant."""
     meta_sandbox.reset()
     meta_sandbox.settings(**FAST_SANDBOX)
+    pin_tap_clock(meta_sandbox, monkeypatch)
     return meta_sandbox
+
+
+def pin_tap_clock(sandbox: SandboxClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tap processes started from here on read the sandbox's current instant; call again after
+    moving the world."""
+    monkeypatch.setenv(clock.ENV_VAR, sandbox.now().isoformat())
 
 
 def tap_config(sandbox: SandboxClient, tmp_path: Path, **overrides: Any) -> dict[str, Any]:

@@ -7,8 +7,10 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
+from ads_kit import clock
 from ads_kit.sandbox.pytest_plugin import running_sandbox
 from tap_meta_ads.tap import TapMetaAds
 
@@ -21,6 +23,12 @@ _client = _sandbox.__enter__()
 atexit.register(_sandbox.__exit__, None, None, None)
 _workdir = Path(tempfile.mkdtemp(prefix="tap-meta-ads-standard-"))
 CONFIG = tap_config(_client, _workdir, date_range={"type": "last_n_days", "days": 7})
+
+
+@pytest.fixture(autouse=True)
+def _tap_reads_the_sandbox_instant(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(clock.ENV_VAR, _client.now().isoformat())
+
 
 TestTapMetaAds = get_tap_test_class(
     TapMetaAds,

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.world import World
-from ads_kit.timezones import local_today
 
-from .conftest import discover, run_tap, select, tap_config
+from .conftest import discover, pin_tap_clock, run_tap, select, tap_config
 
 RANGE_DAYS = 20
 
@@ -25,8 +26,8 @@ def world_ad_days(world: World, since: date | None = None) -> dict[tuple[str, st
     or from ``since``."""
     truth = {}
     for account in world.accounts("meta"):
-        # The tap reads up to today in the account's zone, which may be before the world's today.
-        last = min(world.today, local_today(account.timezone))
+        # The tap reads up to the account's own today, which the world serves in part.
+        last = world.account_today(account)
         first = since or last - timedelta(days=RANGE_DAYS - 1)
         for ad in world.ads(account.id):
             day = first - timedelta(days=1)
@@ -104,7 +105,7 @@ def test_unified_streams_add_no_requests(sandbox_meta: SandboxClient, tmp_path: 
 
 
 def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
-    sandbox_meta: SandboxClient, tmp_path: Path
+    sandbox_meta: SandboxClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tap_config(sandbox_meta, tmp_path, date_range={"type": "last_n_days", "days": 60})
     first = run_tap(config, tmp_path)
@@ -113,6 +114,7 @@ def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
     before = {(r["ad_id"], r["date_day"]): r["conversions"] for r in first.records["unified_ad_performance"]}
 
     sandbox_meta.advance(1)
+    pin_tap_clock(sandbox_meta, monkeypatch)
     calls_before = sandbox_meta.calls("meta", "insights_async") + sandbox_meta.calls("meta", "insights")
     second = run_tap(config, tmp_path, state=first.final_state)
     assert second.returncode == 0, second.stderr[-2000:]
@@ -120,9 +122,10 @@ def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
     # The 28-day lookback is two or three 14-day windows per report; the first run needed five.
     assert second_reports - calls_before < first_reports * 3 // 4
 
-    today = sandbox_meta.world().today
+    # The world moved from 2026-11-25T15:30Z to the 26th: the earliest account today is the 26th
+    # (Los Angeles), so 28 lookback days before the bookmark reach back no further than the 27th of October.
     oldest = min(r["date_start"] for r in second.records["meta_insights"])
-    assert oldest >= (today - timedelta(days=28 + 2)).isoformat()
+    assert oldest >= "2026-10-27"
     world = sandbox_meta.world()
     truth = world_ad_days(world, date.fromisoformat(oldest))
     after = {(r["ad_id"], r["date_day"]): r["conversions"] for r in second.records["unified_ad_performance"]}
@@ -142,7 +145,7 @@ def test_reporting_timezone_rebuckets_hours_into_its_days(
     got = {(r["ad_id"], r["date_day"]): r for r in run.records["unified_ad_performance"]}
     assert {r["timezone"] for r in got.values()} == {"UTC"}
     world = sandbox_meta.world()
-    day = world.today - timedelta(days=5)  # a whole UTC day inside the range for every zone
+    day = date(2026, 11, 20)  # a whole UTC day inside every zone's range at 2026-11-25T15:30Z
     for account in world.accounts("meta"):
         for ad in world.ads(account.id):
             hours = [h for d in (-1, 0, 1) for h in world.ad_day_hours(ad, day + timedelta(days=d))]

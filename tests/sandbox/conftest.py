@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ import requests
 from ads_kit.sandbox.server import Sandbox
 from ads_kit.sandbox.world import World
 
-TODAY = date(2026, 11, 25)
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 ECHO = "sandbox_echo_plugin:EchoEmulator"
 
 
@@ -20,7 +20,7 @@ class InProcessSandbox:
     """A Sandbox served from a background event loop, with only the echo plug-in loaded."""
 
     def __init__(self, seed: int = 7, settings: dict[str, Any] | None = None) -> None:
-        self.world = World(seed, today=TODAY)
+        self.world = World(seed, now=NOW)
         self.sandbox = Sandbox(self.world, settings, registry={"meta": [ECHO], "tiktok": [ECHO]})
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)

@@ -74,12 +74,29 @@ def test_tightened_limits_deny_and_are_counted(echo_sandbox):
     assert stats["rate_limited"] == {"meta": 1} and stats["limit_rejections"] == {"meta": {"app": 1}}
 
 
-def test_advance_moves_today_and_rejects_bad_days(echo_sandbox):
-    assert echo_sandbox.control("POST", "/advance", json={"days": 3}).json() == {"today": "2026-11-28"}
-    assert echo_sandbox.control("GET", "/stats").json()["advanced_days"] == 3
-    for bad in ({"days": 0}, {"days": "2"}, {"days": True}):
+def test_advance_moves_the_instant_and_rejects_bad_steps(echo_sandbox):
+    # The in-process world is pinned at 2026-11-25T12:00Z (conftest.NOW).
+    advanced = echo_sandbox.control("POST", "/advance", json={"days": 3}).json()
+    assert advanced == {"now": "2026-11-28T12:00:00+00:00"}
+    assert echo_sandbox.control("POST", "/advance", json={"hours": 13}).json() == {
+        "now": "2026-11-29T01:00:00+00:00"
+    }
+    moved = echo_sandbox.control("POST", "/advance", json={"to": "2026-11-30T23:30:00Z"}).json()
+    assert moved == {"now": "2026-11-30T23:30:00+00:00"}
+    stats = echo_sandbox.control("GET", "/stats").json()
+    assert stats["now"] == "2026-11-30T23:30:00+00:00" and stats["pinned"] is True
+    assert stats["origin"] == "2026-11-25"
+    for bad, named in (
+        ({"days": 0}, "'days' or 'hours'"),
+        ({"days": "2"}, "'days'"),
+        ({"days": True}, "'days'"),
+        ({"hours": -1}, "'hours'"),
+        ({"weeks": 1}, "'to'"),
+        ({"to": "2026-11-01T00:00:00Z"}, "only moves forward"),
+        ({"to": "2026-12-01T00:00:00"}, "no UTC offset"),
+    ):
         response = echo_sandbox.control("POST", "/advance", json=bad)
-        assert response.status_code == 400 and "'days'" in response.json()["error"]
+        assert response.status_code == 400 and named in response.json()["error"], (bad, response.json())
     assert echo_sandbox.control("POST", "/advance", data="not json").json() == {
         "error": "request body must be JSON"
     }

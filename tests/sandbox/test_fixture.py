@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import requests
 
@@ -12,7 +14,7 @@ def test_session_sandbox_serves_every_platform(sandbox):
     assert set(sandbox.connection["platforms"]) == {"meta", "google_ads", "tiktok"}
     world = sandbox.world()
     assert sandbox.platform("tiktok")["accounts"] == [a.id for a in world.accounts("tiktok")]
-    assert world.today.isoformat() == sandbox.stats()["today"]
+    assert world.now.isoformat() == sandbox.stats()["now"]
 
 
 def test_sandbox_clean_starts_from_zero(sandbox_clean):
@@ -34,12 +36,24 @@ def test_client_errors_are_one_line(sandbox_clean):
 
 
 def test_running_sandbox_with_its_own_world_and_advance():
-    with running_sandbox(seed=21, today="2026-06-01", ads_per_account=5, accounts_per_platform=2) as client:
+    start = "2026-06-01T23:30:00+00:00"
+    with running_sandbox(seed=21, now=start, ads_per_account=5, accounts_per_platform=2) as client:
         world = client.world()
         assert [len(world.ads(a.id)) for a in world.accounts()] == [5] * 6
-        assert client.advance(2) == "2026-06-03"
+        tokyo = next(a for a in world.accounts() if a.timezone == "Asia/Tokyo")
+        angeles = next(a for a in world.accounts() if a.timezone == "America/Los_Angeles")
+        # 23:30 UTC is 08:30 the next morning in Tokyo and 16:30 the same day in Los Angeles.
+        assert (world.account_today(tokyo), world.account_today(angeles)) == (
+            date(2026, 6, 2),
+            date(2026, 6, 1),
+        )
+        assert client.advance(2).isoformat() == "2026-06-03T23:30:00+00:00"
+        assert client.tap_environment()["ADS_NOW"] == "2026-06-03T23:30:00+00:00"
         advanced = client.world()
-        assert advanced.today.isoformat() == "2026-06-03" and advanced.origin.isoformat() == "2026-06-01"
+        assert advanced.account_today(tokyo) == date(2026, 6, 4)
+        assert advanced.origin.isoformat() == "2026-06-01"
+        client.reset()
+        assert client.now().isoformat() == start
         assert client.settings(job_seconds=0.1)["job_seconds"] == 0.1
 
 

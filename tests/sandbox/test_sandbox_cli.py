@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("args", "named"),
     [
-        (["--today", "2026-13-01"], "--today"),
+        (["--now", "2026-13-01T00:00:00Z"], "--now"),
+        (["--now", "2026-11-25T10:00:00"], "--now"),
         (["--scale", "-1"], "--scale"),
         (["--history-days", "0"], "--history-days"),
         (["--settings", '{"colour": 1}'], "'colour'"),
@@ -51,24 +53,27 @@ def test_settings_file_is_read(tmp_path):
 
 
 def test_world_command_summarises_accounts():
-    result = _run("world", "--seed", "5", "--ads-per-account", "12", "--today", "2026-11-25")
+    result = _run("world", "--seed", "5", "--ads-per-account", "12", "--now", "2026-11-25T23:30:00Z")
     assert result.returncode == 0
-    world = World(5, today=__import__("datetime").date(2026, 11, 25), ads_per_account=12)
+    world = World(5, now=datetime(2026, 11, 25, 23, 30, tzinfo=UTC), ads_per_account=12)
     for account in world.accounts():
         line = next(line for line in result.stdout.splitlines() if account.id in line)
         assert account.currency in line and account.timezone in line and "12 ads" in line
+        # 23:30 UTC: Tokyo and Berlin are already on the 26th, the Americas still on the 25th.
+        local = "2026-11-26" if account.timezone in ("Asia/Tokyo", "Europe/Berlin") else "2026-11-25"
+        assert f"today {local}" in line, line
 
 
 def test_help_documents_the_options():
     result = _run("serve", "--help")
-    for option in ("--seed", "--connection-file", "--scale", "--today", "--history-days", "--settings"):
+    for option in ("--seed", "--connection-file", "--scale", "--now", "--history-days", "--settings"):
         assert option in result.stdout
 
 
 def test_serve_writes_the_connection_file_then_removes_it_on_sigterm(tmp_path):
     path = tmp_path / "nested" / "connection.json"
     process = subprocess.Popen(
-        [*CLI, "serve", "--seed", "9", "--connection-file", str(path), "--today", "2026-11-25"],
+        [*CLI, "serve", "--seed", "9", "--connection-file", str(path), "--now", "2026-11-25T08:30:00Z"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -80,7 +85,8 @@ def test_serve_writes_the_connection_file_then_removes_it_on_sigterm(tmp_path):
         assert (
             connection["seed"] == 9
             and connection["pid"] == process.pid
-            and connection["today"] == "2026-11-25"
+            and connection["now"] == "2026-11-25T08:30:00+00:00"
+            and connection["pinned"] is True
         )
         assert set(connection["platforms"]) == {"meta", "google_ads", "tiktok"}
         for platform, entry in connection["platforms"].items():

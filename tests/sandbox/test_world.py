@@ -10,11 +10,13 @@ import pytest
 from ads_kit.sandbox.world import DIMENSIONS, RESTATEMENT_WINDOW_DAYS, Metrics, World, sum_metrics
 
 TODAY = date(2026, 11, 25)
+# Noon UTC: every account zone of the world (UTC-8 to UTC+9) is on TODAY, partially.
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def world() -> World:
-    return World(7, today=TODAY)
+    return World(7, now=NOW)
 
 
 def _delivered(world: World, account_id: str, day: date):
@@ -85,8 +87,8 @@ def test_audiences_include_lookalikes_of_custom_audiences_and_one_primary_conver
 
 
 def test_same_seed_same_world_different_seed_different_world(world):
-    again = World(7, today=TODAY)
-    other = World(8, today=TODAY)
+    again = World(7, now=NOW)
+    other = World(8, now=NOW)
     account = world.accounts("meta")[0]
     assert [a.id for a in again.accounts()] == [a.id for a in world.accounts()]
     assert [a.id for a in other.accounts()] != [a.id for a in world.accounts()]
@@ -113,20 +115,27 @@ def test_daily_metrics_are_plausible(world):
 
 
 def test_levels_are_exact_sums_of_their_ads(world):
+    names = ("impressions", "clicks", "spend_minor", "conversions", "conversions_value_minor", "reach")
+    assert tuple(Metrics.__dataclass_fields__) == names  # a new metric must be summed here too
+
+    def values(metrics):
+        return None if metrics is None else tuple(getattr(metrics, name) for name in names)
+
+    def added(ads, day):
+        """Field by field, the plain sum of the ads that delivered; None when none did."""
+        rows = [values(m) for ad in ads if (m := world.ad_day(ad, day)) is not None]
+        return tuple(sum(row[i] for row in rows) for i in range(len(names))) if rows else None
+
     for account in world.accounts():
+        ads = world.ads(account.id)
         for day in (TODAY - timedelta(days=3), TODAY - timedelta(days=100)):
-            ad_rows = {ad.id: m for ad, m in _delivered(world, account.id, day)}
             for group in world.ad_groups(account.id):
-                expected = sum_metrics(
-                    ad_rows.get(ad.id) for ad in world.ads(account.id) if ad.ad_group_id == group.id
-                )
-                assert world.ad_group_day(group, day) == expected
+                expected = added([ad for ad in ads if ad.ad_group_id == group.id], day)
+                assert values(world.ad_group_day(group, day)) == expected
             for campaign in world.campaigns(account.id):
-                expected = sum_metrics(
-                    ad_rows.get(ad.id) for ad in world.ads(account.id) if ad.campaign_id == campaign.id
-                )
-                assert world.campaign_day(campaign, day) == expected
-            assert world.account_day(account, day) == sum_metrics(ad_rows.values())
+                expected = added([ad for ad in ads if ad.campaign_id == campaign.id], day)
+                assert values(world.campaign_day(campaign, day)) == expected
+            assert values(world.account_day(account, day)) == added(ads, day)
 
 
 @pytest.mark.parametrize("dimension", [*DIMENSIONS, "country"])
@@ -179,14 +188,14 @@ def test_hours_cover_the_real_local_day_and_sum_exactly(world, zone, day, hours)
 
 
 def test_conversions_restate_inside_the_window_and_then_stay_fixed():
-    world = World(7, today=TODAY)
+    world = World(7, now=NOW)
     account = world.accounts("tiktok")[0]
     window = RESTATEMENT_WINDOW_DAYS["tiktok"]
     recent, old = TODAY - timedelta(days=1), TODAY - timedelta(days=60)
     ads = world.ads(account.id)
     before_recent = {ad.id: world.ad_day(ad, recent) for ad in ads}
     before_old = {ad.id: world.ad_day(ad, old) for ad in ads}
-    assert not world.is_final("tiktok", recent) and world.is_final("tiktok", old)
+    assert not world.is_final(account, recent) and world.is_final(account, old)
 
     history = []
     for _ in range(window + 3):
@@ -221,16 +230,14 @@ def test_no_metrics_before_creation_after_stop_or_in_the_future(world):
 
 
 def test_shape_knobs_set_the_number_of_ads():
-    big = World(3, today=TODAY, ads_per_account=200, accounts_per_platform=5)
+    big = World(3, now=NOW, ads_per_account=200, accounts_per_platform=5)
     assert len(big.accounts("meta")) == 5
     for account in big.accounts():
         ads = big.ads(account.id)
         assert len(ads) == 200
         assert {ad.ad_group_id for ad in ads} == {g.id for g in big.ad_groups(account.id)}
-    scaled = World(3, scale=2, today=TODAY)
-    assert len(scaled.ads(scaled.accounts()[0].id)) == 2 * len(
-        World(3, today=TODAY).ads(scaled.accounts()[0].id)
-    )
+    scaled = World(3, scale=2, now=NOW)
+    assert len(scaled.ads(scaled.accounts()[0].id)) == 2 * len(World(3, now=NOW).ads(scaled.accounts()[0].id))
     with pytest.raises(ValueError, match="scale"):
         World(3, scale=0)
     with pytest.raises(ValueError, match="'ads'"):
@@ -257,3 +264,18 @@ def test_split_without_clicks_keeps_view_through_conversions_exact() -> None:
     assert all(p.clicks == 0 for p in parts)
     # Nothing to weigh by at all: an even split, still exact.
     assert sum(p.spend_minor for p in split_metrics(Metrics(0, 0, 5, 0, 0, 0), [0, 0])) == 5
+
+
+def test_no_hour_or_breakdown_value_has_value_without_a_conversion(world):
+    """Platforms report conversion value only with conversions: every part the world splits off a day
+    (the reported hours of a partial today included) keeps that."""
+    account = world.accounts("meta")[0]
+    days = [TODAY - timedelta(days=d) for d in range(0, 8)]
+    parts = []
+    for ad in world.ads(account.id):
+        for day in days:
+            parts += [h.metrics for h in world.ad_day_hours(ad, day)]
+            for dimension in ("age", "gender", "device"):
+                parts += list(world.ad_day_breakdown(ad, day, dimension).values())
+    assert parts and any(p.conversions_value_minor for p in parts)
+    assert [p for p in parts if p.conversions_value_minor and not p.conversions] == []

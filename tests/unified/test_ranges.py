@@ -7,7 +7,6 @@ from types import SimpleNamespace
 import pytest
 
 from ads_kit.resilience.errors import ConfigError
-from ads_kit.timezones import local_today
 from ads_kit.unified.adapter import AccountInfo
 from ads_kit.unified.ranges import check_date_settings, report_days, window_key, windows_to_read
 
@@ -15,6 +14,9 @@ from ads_kit.unified.ranges import check_date_settings, report_days, window_key,
 EAST, WEST = "Pacific/Kiritimati", "Pacific/Pago_Pago"
 META_LIKE = SimpleNamespace(restatement_days=28, retention_days=1122)
 KEEPS_ALL = SimpleNamespace(restatement_days=7, retention_days=None)
+# 12:00 UTC: 02:00 on 11 March at UTC+14, 01:00 on 10 March at UTC-11.
+NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
+TODAY = {EAST: date(2026, 3, 11), WEST: date(2026, 3, 10)}
 
 
 def account(zone: str, created: datetime | None = None) -> AccountInfo:
@@ -24,49 +26,53 @@ def account(zone: str, created: datetime | None = None) -> AccountInfo:
 @pytest.mark.parametrize("zone", [EAST, WEST])
 def test_last_n_days_ends_at_each_accounts_own_today(zone: str) -> None:
     config = {"date_range": {"type": "last_n_days", "days": 20}}
-    days = report_days(config, META_LIKE, account(zone), zone, None)
-    today = local_today(zone)
+    days = report_days(config, META_LIKE, account(zone), zone, None, NOW)
+    today = TODAY[zone]
     assert (days.start, days.end, days.today) == (today - timedelta(days=19), today, today)
 
 
 def test_custom_range_is_exact_and_never_passes_today() -> None:
-    today = local_today(EAST)
+    today = TODAY[EAST]
     start = today - timedelta(days=40)
     config = {"date_range": {"type": "custom", "start_date": start.isoformat(), "end_date": "2999-01-01"}}
-    days = report_days(config, META_LIKE, account(EAST), EAST, None)
+    days = report_days(config, META_LIKE, account(EAST), EAST, None, NOW)
     assert (days.start, days.end) == (start, today)
 
 
 def test_a_bookmark_rereads_the_lookback_but_never_before_the_range() -> None:
-    today = local_today(WEST)
+    today = TODAY[WEST]
     config = {"date_range": {"type": "last_n_days", "days": 60}, "lookback_days": 3}
     bookmark = today - timedelta(days=10)
-    assert report_days(config, META_LIKE, account(WEST), WEST, bookmark).start == bookmark - timedelta(days=3)
+    assert report_days(config, META_LIKE, account(WEST), WEST, bookmark, NOW).start == bookmark - timedelta(
+        days=3
+    )
     # Without lookback_days the platform's restatement window is re-read.
     config = {"date_range": {"type": "last_n_days", "days": 60}}
-    assert report_days(config, META_LIKE, account(WEST), WEST, bookmark).start == bookmark - timedelta(
+    assert report_days(config, META_LIKE, account(WEST), WEST, bookmark, NOW).start == bookmark - timedelta(
         days=28
     )
     config = {"date_range": {"type": "last_n_days", "days": 5}}
-    assert report_days(config, META_LIKE, account(WEST), WEST, bookmark).start == today - timedelta(days=4)
+    assert report_days(config, META_LIKE, account(WEST), WEST, bookmark, NOW).start == today - timedelta(
+        days=4
+    )
 
 
 def test_history_beyond_retention_is_cut_and_the_request_kept_for_the_finding() -> None:
-    today = local_today(EAST)
+    today = TODAY[EAST]
     config = {"date_range": {"type": "custom", "start_date": "2001-01-01"}}
-    days = report_days(config, META_LIKE, account(EAST), EAST, None)
-    assert days.start == today - timedelta(days=1122)
+    days = report_days(config, META_LIKE, account(EAST), EAST, None, NOW)
+    assert days.start == today - timedelta(days=1122) == date(2023, 2, 13)
     assert days.requested_start == date(2001, 1, 1)
-    lifetime = report_days({"date_range": {"type": "lifetime"}}, META_LIKE, account(EAST), EAST, None)
+    lifetime = report_days({"date_range": {"type": "lifetime"}}, META_LIKE, account(EAST), EAST, None, NOW)
     assert lifetime.start == lifetime.requested_start == today - timedelta(days=1122)
 
 
 def test_lifetime_without_retention_starts_on_the_accounts_creation_day_in_its_zone() -> None:
     created = datetime(2025, 3, 1, 20, 0, tzinfo=UTC)  # already 2 March at UTC+14
     config = {"date_range": {"type": "lifetime"}}
-    assert report_days(config, KEEPS_ALL, account(EAST, created), EAST, None).start == date(2025, 3, 2)
+    assert report_days(config, KEEPS_ALL, account(EAST, created), EAST, None, NOW).start == date(2025, 3, 2)
     with pytest.raises(ConfigError, match=r"^date_range\.type: lifetime needs the account's creation day"):
-        report_days(config, KEEPS_ALL, account(EAST), EAST, None)
+        report_days(config, KEEPS_ALL, account(EAST), EAST, None, NOW)
 
 
 @pytest.mark.parametrize(

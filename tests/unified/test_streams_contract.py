@@ -3,15 +3,15 @@
 import io
 import json
 from contextlib import redirect_stdout
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import jsonschema
 import pytest
 from unified_contract_tap import ContractTap, select
 
+from ads_kit import clock
 from ads_kit.resilience.errors import ConfigError
-from ads_kit.timezones import local_today
 from ads_kit.unified.contract import assert_unified_contract
 from ads_kit.unified.run import unified_run
 from ads_kit.unified.schemas import UNIFIED_STREAMS
@@ -21,8 +21,19 @@ PERFORMANCE = ("unified_campaign_performance", "unified_ad_performance", "unifie
 US, JP = "111", "222"
 
 
+# 15:30 UTC: 10:30 on the 25th in New York, already 00:30 on the 26th in Tokyo.
+NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
+TODAY = {"America/New_York": date(2026, 11, 25), "Asia/Tokyo": date(2026, 11, 26), "UTC": date(2026, 11, 25)}
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    with clock.pinned(NOW):
+        yield
+
+
 def days_ago(n: int, tz: str = "America/New_York") -> date:
-    return local_today(tz) - timedelta(days=n)
+    return TODAY[tz] - timedelta(days=n)
 
 
 def since(day: date) -> dict:
@@ -113,23 +124,23 @@ def test_state_is_per_account_and_the_next_run_rereads_the_lookback(sync):
     partitions = first.state["bookmarks"]["unified_ad_performance"]["partitions"]
     bookmarks = {p["context"]["account_id"]: p["replication_key_value"] for p in partitions}
     assert bookmarks == {
-        US: local_today("America/New_York").isoformat(),
-        JP: local_today("Asia/Tokyo").isoformat(),
+        US: TODAY["America/New_York"].isoformat(),
+        JP: TODAY["Asia/Tokyo"].isoformat(),
     }
     second = sync(base_config(lookback_days=2), streams={"unified_ad_performance"}, state=first.state)
     days: dict[str, str] = {}
     for record in second.records("unified_ad_performance"):
         account = record["account_id"]
         days[account] = min(days.get(account, record["date_day"]), record["date_day"])
-    assert days[US] == (local_today("America/New_York") - timedelta(days=2)).isoformat()
-    assert days[JP] == (local_today("Asia/Tokyo") - timedelta(days=2)).isoformat()
+    assert days[US] == (TODAY["America/New_York"] - timedelta(days=2)).isoformat()
+    assert days[JP] == (TODAY["Asia/Tokyo"] - timedelta(days=2)).isoformat()
 
 
 def test_is_final_follows_the_restatement_window(sync):
     run = sync(base_config(), streams={"unified_ad_performance", "unified_data_quality"})
     for record in run.records("unified_ad_performance"):
         tz = record["account_timezone"]
-        age = (local_today(tz) - date.fromisoformat(record["date_day"])).days
+        age = (TODAY[tz] - date.fromisoformat(record["date_day"])).days
         assert record["is_final"] is (age > 3), record["date_day"]
     (estimated,) = [f for f in findings(run, "restatement_window") if f["account_id"] == US]
     assert f"{days_ago(3)}..{days_ago(0)} is estimated" in estimated["message"]
@@ -323,6 +334,6 @@ def test_last_n_days_are_each_accounts_own_days_and_none_is_missing(sync):
     run = sync(config, streams={"unified_ad_performance", "unified_data_quality"})
     for account_id, tz in ((US, "America/New_York"), (JP, "Asia/Tokyo")):
         days = {r["date_day"] for r in run.records("unified_ad_performance") if r["account_id"] == account_id}
-        assert min(days) == (local_today(tz) - timedelta(days=4)).isoformat()
-        assert max(days) == local_today(tz).isoformat()
+        assert min(days) == (TODAY[tz] - timedelta(days=4)).isoformat()
+        assert max(days) == TODAY[tz].isoformat()
     assert findings(run, "missing_days") == []

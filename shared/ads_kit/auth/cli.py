@@ -68,7 +68,6 @@ def _login_request(args: argparse.Namespace) -> LoginRequest:
         revoke_url=sandbox.get("revoke_url") or platform.revoke_url,
         scopes=args.scopes or list(platform.required_scopes),
         login=args.login,
-        known_accounts=[str(a) for a in sandbox.get("accounts", [])],
     )
 
 

@@ -94,6 +94,10 @@ ACCOUNT_LISTERS: dict[str, Callable[[TokenEntry], list[str]]] = {
 }
 
 
+def can_discover_accounts(platform: str) -> bool:
+    return platform in ACCOUNT_LISTERS
+
+
 def discover_accounts(entry: TokenEntry) -> list[str]:
     lister = ACCOUNT_LISTERS.get(entry.platform)
     return lister(entry) if lister else []

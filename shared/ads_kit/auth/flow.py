@@ -14,7 +14,7 @@ import logging
 import threading
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,7 +24,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc6749.errors import MismatchingStateException
 
 from ads_kit.auth import grants
-from ads_kit.auth.discovery import discover_accounts, granted_scopes
+from ads_kit.auth.discovery import can_discover_accounts, discover_accounts, granted_scopes
 from ads_kit.auth.errors import AuthError, MissingScopes
 from ads_kit.auth.platforms import PlatformOAuth
 from ads_kit.auth.store import DEFAULT_LOGIN, TokenEntry
@@ -45,8 +45,6 @@ class LoginRequest:
     revoke_url: str | None
     scopes: list[str]
     login: str = DEFAULT_LOGIN
-    # Accounts to record when the platform offers no way to list them (set from the sandbox file).
-    known_accounts: list[str] = field(default_factory=list)
 
 
 class _CallbackListener:
@@ -186,11 +184,16 @@ def complete_login(
     missing = [s for s in platform.required_scopes if s not in entry.scopes]
     if missing:
         raise MissingScopes(platform.name, missing)
-    if not entry.accounts:
+    if not entry.accounts and can_discover_accounts(platform.name):
+        # The grant itself is good either way; the tap's account setting can stand in for the list.
         try:
             entry.accounts = discover_accounts(entry)
         except AuthError as exc:
-            # The grant itself is good; the tap's account setting can stand in for the list.
             log.warning("%s; set the account ids in the tap config", exc)
-    entry.accounts = entry.accounts or list(request.known_accounts)
+        else:
+            if not entry.accounts:
+                log.warning(
+                    "%s: the grant reaches no ad accounts; set the account ids in the tap config",
+                    platform.name,
+                )
     return entry

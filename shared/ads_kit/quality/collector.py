@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
+from ads_kit import clock
 from ads_kit.quality.checks import check_performance_row
 from ads_kit.quality.findings import Finding
 
@@ -43,7 +44,7 @@ class QualityCollector:
 
     def drain(self, detected_at: datetime | None = None) -> list[dict[str, object]]:
         """The findings collected since the last drain, as ``unified_data_quality`` records."""
-        when = detected_at or datetime.now(UTC)
+        when = detected_at or clock.now()
         records = [finding.to_record(when) for finding in self._pending]
         self._pending.clear()
         return records

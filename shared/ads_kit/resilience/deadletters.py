@@ -16,10 +16,10 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ads_kit import clock
 from ads_kit.redaction import redact
 from ads_kit.resilience.errors import (
     AccountSkipped,
@@ -122,7 +122,7 @@ class DeadLetterBox:
         """Record (or update) the open dead letter of this stream, account and slice."""
         key = dead_letter_id(self.platform, account, stream, slice_)
         previous = self._load().get(key)
-        now = datetime.now(UTC).isoformat()
+        now = clock.now().isoformat()
         error_class, code = _classify(error)
         attempts = error.attempts if isinstance(error, RequestFailed) else 1
         if previous is not None and previous["status"] == OPEN:

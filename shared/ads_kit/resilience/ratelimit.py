@@ -10,10 +10,13 @@
   on requests in flight.
 
 Windows are moving windows of the `limits` library: in memory by default, in Redis when
-`rate_limiting.redis_url` or `ADS_REDIS_URL` is set, so every process shares one quota. Only the
-waiter at the head of an app's queue hits the app windows, which makes "test, then hit" safe
-across processes. The queue, the in-flight slots and pauses live in the same place as the windows
-(a local lock, or Redis sorted sets with expiry so a killed worker cannot hold a slot or a place).
+`rate_limiting.redis_url` or `ADS_REDIS_URL` is set, so every process shares one quota. A request
+goes out only if every one of its windows accepted its hit; a hit is atomic in `limits` (a Lua
+script in Redis), so no window is ever overrun, even when two waiters act on the same stale look
+at it: a higher-priority arrival can take the head of the queue from a waiter that has already
+checked the windows. The queue only decides who tries first. The queue, the in-flight slots and
+pauses live in the same place as the windows (a local lock, or Redis sorted sets with expiry so a
+killed worker cannot hold a slot or a place).
 
 Reactive: `observe()` takes a normalised server signal. At >= 75 % usage each request costs more
 of the windows (requests spread out); at >= 95 % or with a server-given delay the scope pauses.
@@ -88,6 +91,24 @@ class ThrottleSignal:
     regain_after_s: float | None = None
     retry_after_s: float | None = None
     scope: Scope = Scope.APP
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What `acquire()` yields: when and in which turn a request was let through.
+
+    place: its place in the app's wait queue, on the coordinator's clock (Redis server time, or
+    this process's clock without Redis) at joining the queue plus the priority's head start; the
+    lowest place is served first.
+    counted_from, counted_to: this host's `time.time()` just before the first and just after the
+    last of the request's window hits. Every window stamps the request inside these bounds, and a
+    window of N per period never holds more than N stamps within one period; the bounds let a
+    caller check that without trusting when it got to run after the grant.
+    """
+
+    place: float
+    counted_from: float
+    counted_to: float
 
 
 @dataclass(frozen=True)
@@ -205,8 +226,9 @@ def _address(url: str) -> str:
 class _Coordinator(Protocol):
     """Wait queue, in-flight slots, pauses and slow-downs of one app (local or Redis)."""
 
-    def join(self, token: str, place: float) -> None: ...
+    def join(self, token: str, head_start: float, place: float | None) -> float: ...
     def leave(self, token: str) -> None: ...
+    def waiting(self) -> int: ...
     def is_first(self, token: str, place: float) -> bool: ...
     def take_slot(self, token: str) -> bool: ...
     def release_slot(self, token: str) -> None: ...
@@ -227,14 +249,21 @@ class _LocalCoordinator:
         self._pauses: dict[str, float] = {}
         self._costs: dict[str, tuple[int, float]] = {}
 
-    def join(self, token: str, place: float) -> None:
+    def join(self, token: str, head_start: float, place: float | None) -> float:
         with self._changed:
+            # Stamped under the lock, so places are in joining order (see _JOIN).
+            place = time.time() + head_start if place is None else place
             self._queue[token] = place
+            return place
 
     def leave(self, token: str) -> None:
         with self._changed:
             self._queue.pop(token, None)
             self._changed.notify_all()
+
+    def waiting(self) -> int:
+        with self._changed:
+            return len(self._queue)
 
     def is_first(self, token: str, place: float) -> bool:
         with self._changed:
@@ -266,6 +295,24 @@ class _LocalCoordinator:
         with self._changed:
             self._changed.wait(seconds)
 
+
+# KEYS: queue, alive. ARGV: token, head start, place ('' for a newcomer), now, ttl. A newcomer's
+# place is Redis's own clock plus its head start, read in the same atomic step that queues it: a
+# place taken on the client before joining would let a process descheduled in between join later
+# with an earlier place and take the head from a waiter already granted its look at the windows.
+# %.6f keeps microseconds (Lua's tostring would round to 14 digits, 0.1 ms).
+_JOIN = """
+local place = ARGV[3]
+if place == '' then
+  local now = redis.call('TIME')
+  place = string.format('%.6f', tonumber(now[1]) + tonumber(now[2]) / 1e6 + tonumber(ARGV[2]))
+end
+redis.call('ZADD', KEYS[1], 'NX', place, ARGV[1])
+redis.call('ZADD', KEYS[2], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[1])
+redis.call('EXPIRE', KEYS[1], 3600)
+redis.call('EXPIRE', KEYS[2], 3600)
+return place
+"""
 
 # KEYS: queue, alive. ARGV: token, place, now, ttl. Drops waiters that stopped refreshing (killed
 # processes), refreshes the caller (re-adding it if it was dropped), answers "is the caller first".
@@ -308,20 +355,26 @@ class _RedisCoordinator:
         self._redis = client
         self._prefix = prefix
         self._concurrent = concurrent
+        self._join = client.register_script(_JOIN)
         self._is_first = client.register_script(_IS_FIRST)
         self._take_slot = client.register_script(_TAKE_SLOT)
 
     def _key(self, name: str) -> str:
         return f"{self._prefix}:{name}"
 
-    def join(self, token: str, place: float) -> None:
-        self._is_first(
-            keys=[self._key("queue"), self._key("alive")], args=[token, place, time.time(), _WAITER_TTL_S]
-        )
+    def join(self, token: str, head_start: float, place: float | None) -> float:
+        keys = [self._key("queue"), self._key("alive")]
+        given = "" if place is None else repr(place)
+        args = [token, head_start, given, time.time(), _WAITER_TTL_S]
+        return float(self._join(keys=keys, args=args))
 
     def leave(self, token: str) -> None:
         self._redis.zrem(self._key("queue"), token)
         self._redis.zrem(self._key("alive"), token)
+
+    def waiting(self) -> int:
+        # Counts a killed worker's waiter until the next turn check sweeps it (within _WAITER_TTL_S).
+        return int(self._redis.zcard(self._key("queue")))
 
     def is_first(self, token: str, place: float) -> bool:
         keys = [self._key("queue"), self._key("alive")]
@@ -428,24 +481,39 @@ class RateLimiter:
         coordinator = self._coordinator
         return max(coordinator.cost("app"), coordinator.cost(self._scope(Scope.ACCOUNT, account)))
 
+    def _count(self, windows: list[tuple[RateLimitItem, tuple[str, ...]]], cost: int) -> bool:
+        """Hit every window; False as soon as one refuses (another waiter took the room since this
+        one looked). Hits already made stay counted: that spaces later requests a little more, and
+        never lets one out early."""
+        return all(self._windows.hit(item, *ids, cost=min(cost, item.amount)) for item, ids in windows)
+
     @contextmanager
     def acquire(
         self, account: str, endpoint: str = "default", priority: Priority = Priority.RECENT
-    ) -> Iterator[None]:
+    ) -> Iterator[Grant]:
         """Block until one request for `account` on `endpoint` may go out; hold an in-flight slot."""
         token = uuid.uuid4().hex
-        self._wait_for_turn(token, str(account), endpoint, priority)
+        grant = self._wait_for_turn(token, str(account), endpoint, priority)
         try:
-            yield
+            yield grant
         finally:
             self._coordinator.release_slot(token)
 
-    def _wait_for_turn(self, token: str, account: str, endpoint: str, priority: Priority) -> None:
+    def waiting(self) -> int:
+        """How many requests wait for their turn at this app's quota, in every process sharing it
+        (requests held back by their own account's pause or endpoint window are not counted)."""
+        return self._coordinator.waiting()
+
+    def _wait_for_turn(self, token: str, account: str, endpoint: str, priority: Priority) -> Grant:
         coordinator = self._coordinator
         own_windows = self._own_windows(account, endpoint)
         app_windows = [(item, self._ids) for item in self._app_rates]
         account_scope = self._scope(Scope.ACCOUNT, account)
-        place = time.time() + _HEAD_START_S[priority]
+        head_start = _HEAD_START_S[priority]
+        # Set when the waiter first joins the queue; kept when it steps aside and comes back. Age
+        # counts from joining the app's queue: time held by the request's own constraints is not
+        # time spent waiting for the app's quota.
+        place: float | None = None
         queued = False
         try:
             while True:
@@ -462,8 +530,9 @@ class RateLimiter:
                     self._sleep(min(own_wait, _HEARTBEAT_S))
                     continue
                 if not queued:
-                    coordinator.join(token, place)
+                    place = coordinator.join(token, head_start, place)
                     queued = True
+                assert place is not None  # the first join comes before any turn check
                 if not coordinator.is_first(token, place):
                     coordinator.wait_turn(_HEARTBEAT_S)
                     continue
@@ -476,9 +545,12 @@ class RateLimiter:
                 if not coordinator.take_slot(token):
                     coordinator.wait_turn(_HEARTBEAT_S)
                     continue
-                for item, ids in own_windows + app_windows:
-                    self._windows.hit(item, *ids, cost=min(cost, item.amount))
-                return
+                counted_from = time.time()
+                if not self._count(own_windows + app_windows, cost):
+                    # The check above is a look, not a reservation: wait for the room like anyone.
+                    coordinator.release_slot(token)
+                    continue
+                return Grant(place, counted_from, time.time())
         finally:
             if queued:
                 coordinator.leave(token)

@@ -11,21 +11,24 @@ import shlex
 import signal
 import sys
 import tempfile
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ads_kit import clock
 from ads_kit.sandbox.config import CORE_SETTINGS_SCHEMA, SettingsError, load_settings_arg
 from ads_kit.sandbox.world import World
 
 log = logging.getLogger("ads_kit.sandbox")
 
 
-def _today(text: str) -> date:
+def _instant(text: str) -> datetime:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--today must be a date like 2026-11-25, got {text!r}") from None
+        return clock.parse_instant(text)
+    except clock.ClockError:
+        raise argparse.ArgumentTypeError(
+            f"--now must be an ISO-8601 instant like 2026-11-25T15:30:00Z, got {text!r}"
+        ) from None
 
 
 def _positive(kind: type) -> Any:
@@ -48,7 +51,11 @@ def _world_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scale", type=_positive(float), default=1.0, help="multiplies campaigns per account (1)"
     )
-    parser.add_argument("--today", type=_today, help="the world's today, YYYY-MM-DD (default: today in UTC)")
+    parser.add_argument(
+        "--now",
+        type=_instant,
+        help="pin the world's instant, ISO-8601 with an offset (default: the real clock, moving)",
+    )
     parser.add_argument("--history-days", type=_positive(int), default=400, help="days of history (400)")
     parser.add_argument("--ads-per-account", type=_positive(int), help="exact number of ads per account")
     parser.add_argument(
@@ -105,7 +112,7 @@ def _make_world(args: argparse.Namespace) -> World:
     return World(
         args.seed,
         args.scale,
-        args.today,
+        args.now,
         args.history_days,
         ads_per_account=args.ads_per_account,
         accounts_per_platform=args.accounts_per_platform,
@@ -113,12 +120,12 @@ def _make_world(args: argparse.Namespace) -> World:
 
 
 def _print_world(world: World) -> None:
-    print(f"seed {world.seed}, today {world.today}, {world.history_days} days of history")
+    print(f"seed {world.seed}, now {world.now.isoformat()}, {world.history_days} days of history")
     for account in world.accounts():
         print(
             f"{account.platform:<11} {account.id:<20} {account.currency} {account.timezone:<20} "
             f"{len(world.campaigns(account.id))} campaigns, {len(world.ad_groups(account.id))} ad groups, "
-            f"{len(world.ads(account.id))} ads  {account.name}"
+            f"{len(world.ads(account.id))} ads  {account.name}, today {world.account_today(account)}"
         )
 
 
@@ -151,14 +158,16 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _print_environment(connection_file: Path) -> int:
-    from ads_kit.sandbox.client import sandbox_environment
+    from requests import RequestException
+
+    from ads_kit.sandbox.client import SandboxClient, SandboxError
 
     try:
-        connection = json.loads(connection_file.read_text())
-    except (OSError, ValueError) as exc:
-        print(f"ads-sandbox: error: cannot read connection file {connection_file}: {exc}", file=sys.stderr)
+        environment = SandboxClient(connection_file).tap_environment()
+    except (OSError, ValueError, SandboxError, RequestException) as exc:
+        print(f"ads-sandbox: error: cannot read sandbox {connection_file}: {exc}", file=sys.stderr)
         return 2
-    for name, value in sorted(sandbox_environment(connection).items()):
+    for name, value in sorted(environment.items()):
         print(f"export {name}={shlex.quote(value)}")
     return 0
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from ads_kit import clock
 from ads_kit.sandbox.world import World
 
 
@@ -59,9 +60,24 @@ class SandboxClient:
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
 
-    def advance(self, days: int = 1) -> str:
-        """Move the world's today; returns the new today."""
-        return self._call("POST", "/advance", json={"days": days})["today"]
+    def advance(self, days: int = 1, *, hours: int = 0) -> datetime:
+        """Move the world's instant forward; returns the new instant."""
+        return clock.parse_instant(self._call("POST", "/advance", json={"days": days, "hours": hours})["now"])
+
+    def move_to(self, instant: datetime | str) -> datetime:
+        """Move the world's instant forward to ``instant``; returns it."""
+        text = instant if isinstance(instant, str) else instant.isoformat()
+        return clock.parse_instant(self._call("POST", "/advance", json={"to": text})["now"])
+
+    def now(self) -> datetime:
+        """The world's current instant."""
+        return clock.parse_instant(self.stats()["now"])
+
+    def tap_environment(self) -> dict[str, str]:
+        """The ADS_SANDBOX_* variables, plus ``ADS_NOW`` when the world is pinned: a tap run then
+        reads the same instant the sandbox serves."""
+        stats = self.stats()
+        return sandbox_environment(self.connection, stats["now"] if stats["pinned"] else None)
 
     def settings(self, **settings: Any) -> dict[str, Any]:
         """Merge settings (limits, token_lifetime_s, job_seconds, emulator keys); returns them all."""
@@ -78,18 +94,19 @@ class SandboxClient:
         self._call("POST", "/tokens/revoke", json={"platform": platform, "token": token})
 
     def world(self) -> World:
-        """The same world the sandbox serves, at its current today, for ground truth in-process."""
-        spec = self.connection["world"]
+        """The same world the sandbox serves, pinned at its current instant, for ground truth in-process."""
+        spec, stats = self.connection["world"], self.stats()
         world = World(
             self.connection["seed"],
             spec["scale"],
-            date.fromisoformat(self.connection["today"]),
+            clock.parse_instant(self.connection["now"]),
             spec["history_days"],
             shape=spec["shape"],
             ads_per_account=spec["ads_per_account"],
             accounts_per_platform=spec["accounts_per_platform"],
+            reporting_delay_minutes=stats["reporting_delay_minutes"],
         )
-        world.advance(self.stats()["advanced_days"])
+        world.move_to(clock.parse_instant(stats["now"]))
         return world
 
     def close(self) -> None:
@@ -106,11 +123,11 @@ class SandboxClient:
         return response.json()
 
 
-def sandbox_environment(connection: dict[str, Any]) -> dict[str, str]:
+def sandbox_environment(connection: dict[str, Any], now: str | None = None) -> dict[str, str]:
     """The ADS_SANDBOX_* variables meltano.yml's `sandbox` environment reads, from a connection file.
 
     One variable per platform and key: ADS_SANDBOX_META_BASE_URL, ADS_SANDBOX_GOOGLE_ADS_ACCESS_TOKEN, …
-    Lists (accounts, scopes) are comma-joined.
+    Lists (accounts, scopes) are comma-joined. ``now`` (a pinned world's instant) becomes ``ADS_NOW``.
     """
     env = {}
     for platform, entry in connection["platforms"].items():
@@ -120,4 +137,6 @@ def sandbox_environment(connection: dict[str, Any]) -> dict[str, str]:
             text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
             env[f"ADS_SANDBOX_{platform.upper()}_{key.upper()}"] = text
     env["ADS_SANDBOX_TLS_CERT"] = connection.get("tls_cert", "")
+    if now is not None:
+        env[clock.ENV_VAR] = now
     return env

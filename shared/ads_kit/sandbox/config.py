@@ -22,6 +22,12 @@ CORE_SETTINGS_SCHEMA: dict[str, dict[str, Any]] = {
         "propertyNames": {"enum": ["meta", "google_ads", "tiktok"]},
         "additionalProperties": {"type": "object", "additionalProperties": _RATES},
     },
+    "reporting_delay_minutes": {
+        "type": "object",
+        "description": 'Minutes after an hour ends before the platform reports it: {"google_ads": 180}',
+        "propertyNames": {"enum": ["meta", "google_ads", "tiktok"]},
+        "additionalProperties": {"type": "integer", "minimum": 0},
+    },
     "token_lifetime_s": {
         "type": "number",
         "exclusiveMinimum": 0,

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ def running_sandbox(
     seed: int = DEFAULT_SEED,
     *,
     scale: float | None = None,
-    today: date | str | None = None,
+    now: datetime | str | None = None,
     history_days: int | None = None,
     ads_per_account: int | None = None,
     accounts_per_platform: int | None = None,
@@ -39,7 +39,7 @@ def running_sandbox(
     """Start `ads-sandbox serve` in a subprocess, yield its client, stop it on exit."""
     options = {
         "--scale": scale,
-        "--today": today,
+        "--now": now.isoformat() if isinstance(now, datetime) else now,
         "--history-days": history_days,
         "--ads-per-account": ads_per_account,
         "--accounts-per-platform": accounts_per_platform,

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from ads_kit import clock
 from ads_kit.sandbox.config import validate_settings
 from ads_kit.sandbox.faults import DEFAULT_TIMEOUT_S, FaultEngine, FaultRule
 from ads_kit.sandbox.limits import LimitEngine
@@ -160,6 +161,8 @@ class Sandbox:
         validate_settings(settings, self.settings_schema)
         if "limits" in settings:
             self.ctx.limits.configure(settings["limits"])
+        if "reporting_delay_minutes" in settings:
+            self.ctx.world.set_reporting_delay(settings["reporting_delay_minutes"])
         if "token_lifetime_s" in settings:
             self.ctx.tokens.set_lifetime(settings["token_lifetime_s"])
         self.ctx.settings.update(settings)
@@ -186,7 +189,9 @@ class Sandbox:
         self.connection = {
             "seed": world.seed,
             "pid": os.getpid(),
-            "today": world.origin.isoformat(),
+            # The instant the world started at; "pinned" when it stands still but for /advance.
+            "now": world.started_at.isoformat(),
+            "pinned": world.pinned,
             "control_url": self.ctx.base_url("control"),
             "tls_cert": str(cert_path) if cert_path else None,
             "world": {
@@ -319,9 +324,10 @@ class Sandbox:
         return web.json_response(
             {
                 "seed": world.seed,
-                "origin_today": world.origin.isoformat(),
-                "today": world.today.isoformat(),
-                "advanced_days": world.advanced_days,
+                "now": world.now.isoformat(),
+                "pinned": world.pinned,
+                "origin": world.origin.isoformat(),
+                "reporting_delay_minutes": world.reporting_delay,
                 **self.ctx.log.stats(),
                 "faults_applied": self.ctx.faults.applied_counts(),
                 "limit_rejections": self.ctx.limits.rejection_counts(),
@@ -359,11 +365,23 @@ class Sandbox:
 
     async def _advance(self, request: web.Request) -> web.Response:
         body = await _json_body(request)
-        days = body.get("days", 1) if isinstance(body, dict) else None
-        if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-            raise _BadRequest(f"advance 'days' must be a whole number of days >= 1, got {days!r}")
-        self.ctx.world.advance(days)
-        return web.json_response({"today": self.ctx.world.today.isoformat()})
+        if not isinstance(body, dict) or set(body) - {"days", "hours", "to"}:
+            raise _BadRequest("advance takes {'days': N, 'hours': N} or {'to': ISO-8601 instant}")
+        world = self.ctx.world
+        if "to" in body:
+            try:
+                world.move_to(clock.parse_instant(str(body["to"])))
+            except ValueError as exc:
+                raise _BadRequest(f"advance 'to': {exc}") from None
+            return web.json_response({"now": world.now.isoformat()})
+        steps = {"days": body.get("days", 0 if "hours" in body else 1), "hours": body.get("hours", 0)}
+        for name, value in steps.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise _BadRequest(f"advance {name!r} must be a whole number >= 0, got {value!r}")
+        if not any(steps.values()):
+            raise _BadRequest("advance needs 'days' or 'hours' above 0")
+        world.advance(steps["days"], hours=steps["hours"])
+        return web.json_response({"now": world.now.isoformat()})
 
     async def _settings(self, request: web.Request) -> web.Response:
         body = await _json_body(request)
@@ -377,6 +395,7 @@ class Sandbox:
         self.ctx.log.clear()
         self.ctx.faults.clear()
         self.ctx.limits.reset()
+        self.ctx.world.rewind()
         return web.json_response({"reset": True})
 
     async def _expire_token(self, request: web.Request) -> web.Response:

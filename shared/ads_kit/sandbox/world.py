@@ -12,8 +12,14 @@ Shape knobs (all optional):
   keeping the ad-group and campaign fan-out of ``shape``;
 * ``accounts_per_platform`` (default 3) cycles through each platform's account templates.
 
-Identities that hold on every ``today``: ad-group, campaign and account days are exact sums of their
-ads; every breakdown dimension and the hourly slices of a local day split the day exactly.
+Time: the world runs on an instant, ``now`` (the real clock, or pinned; ``advance()`` and
+``move_to()`` move it). Each account's today is the local date of ``now`` in its zone. A platform
+reports an hour once it has ended and its reporting delay has passed, so the current local day (and,
+just after midnight, the end of the previous one) holds only the hours already reported: hourly data
+for later hours is empty and the day's totals grow through the day.
+
+Identities that hold at every instant: ad-group, campaign and account days are exact sums of their
+ads; every breakdown dimension and the reported hourly slices of a local day split the day exactly.
 """
 
 from __future__ import annotations
@@ -21,18 +27,28 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 from iso4217 import Currency
+
+from ads_kit import clock
 
 PLATFORMS = ("meta", "google_ads", "tiktok")
 
 # Days after which a platform stops restating conversions (the lookback the taps re-read).
 RESTATEMENT_WINDOW_DAYS = {"meta": 28, "google_ads": 30, "tiktok": 7}
+
+# How long after an hour ends the platform reports it. Google: most stats "under 3 hours"; TikTok:
+# basic non-UV metrics "~30 min" (both from the platforms' freshness docs). Meta publishes no figure;
+# one hour is the sandbox's assumption. A world setting (``reporting_delay_minutes``).
+REPORTING_DELAY_MINUTES = {"meta": 60, "google_ads": 180, "tiktok": 30}
+
+# The westernmost civil offset: a date there is a date every zone has reached or passed.
+_LAST_ZONE = timezone(timedelta(hours=-12))
 
 OBJECTIVES = ("awareness", "traffic", "engagement", "leads", "app_promotion", "sales", "video_views")
 
@@ -249,12 +265,13 @@ class World:
         self,
         seed: int,
         scale: float = 1,
-        today: date | None = None,
+        now: datetime | None = None,
         history_days: int = 400,
         *,
         shape: dict[str, int] | None = None,
         ads_per_account: int | None = None,
         accounts_per_platform: int = 3,
+        reporting_delay_minutes: Mapping[str, int] | None = None,
     ) -> None:
         if scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
@@ -263,10 +280,19 @@ class World:
         unknown = set(shape or {}) - set(DEFAULT_SHAPE)
         if unknown:
             raise ValueError(f"unknown shape key {sorted(unknown)[0]!r}; known: {', '.join(DEFAULT_SHAPE)}")
+        if now is not None and now.tzinfo is None:
+            raise ValueError(f"now {now.isoformat()} has no UTC offset")
         self.seed = seed
         self.scale = scale
-        self.origin = today or datetime.now(UTC).date()
-        self.today = self.origin
+        # Pinned: time stands still but for advance()/move_to(). Otherwise it follows the clock.
+        self.pinned = now is not None
+        self.started_at = (now or clock.now()).astimezone(UTC)
+        self._moved = timedelta()
+        # Entities are generated relative to this date; every zone's today is on or after it, so
+        # no entity timestamp lies in the future of any account.
+        self.origin = self.started_at.astimezone(_LAST_ZONE).date()
+        self.reporting_delay = dict(REPORTING_DELAY_MINUTES)
+        self.set_reporting_delay(reporting_delay_minutes or {})
         self.history_days = history_days
         self.shape = {**DEFAULT_SHAPE, **(shape or {})}
         self.ads_per_account = ads_per_account or max(
@@ -282,13 +308,51 @@ class World:
 
     # ----- time -----------------------------------------------------------------------------
 
-    def advance(self, days: int = 1) -> None:
-        """Move `today`; days inside the restatement window gain conversions."""
-        self.today += timedelta(days=days)
-
     @property
-    def advanced_days(self) -> int:
-        return (self.today - self.origin).days
+    def now(self) -> datetime:
+        """The world's current instant, in UTC."""
+        return (self.started_at if self.pinned else clock.now()) + self._moved
+
+    def advance(self, days: int = 0, *, hours: int = 0) -> datetime:
+        """Move the instant forward; days inside the restatement window gain conversions."""
+        if days < 0 or hours < 0:
+            raise ValueError(f"the world only moves forward, got days={days} hours={hours}")
+        self._moved += timedelta(days=days, hours=hours)
+        return self.now
+
+    def move_to(self, instant: datetime) -> datetime:
+        """Move the instant forward to ``instant`` (tz-aware)."""
+        if instant.tzinfo is None:
+            raise ValueError(f"instant {instant.isoformat()} has no UTC offset")
+        step = instant - self.now
+        if step < timedelta():
+            raise ValueError(f"the world only moves forward: {instant.isoformat()} is before {self.now}")
+        self._moved += step
+        return self.now
+
+    def rewind(self) -> None:
+        """Back to the instant the world started at (a sandbox reset between tests)."""
+        self._moved = timedelta()
+
+    def set_reporting_delay(self, minutes: Mapping[str, int]) -> None:
+        for platform, value in minutes.items():
+            if platform not in PLATFORMS:
+                raise ValueError(f"reporting delay for unknown platform {platform!r}")
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"reporting delay of {platform} must be whole minutes >= 0, got {value!r}")
+            self.reporting_delay[platform] = value
+
+    def account_today(self, account: Account) -> date:
+        """The account's current local date: the last day its platform can report, partially."""
+        return self.now.astimezone(ZoneInfo(account.timezone)).date()
+
+    def reported_until(self, platform: str) -> datetime:
+        """Hours that ended by this instant are reported; later ones are not yet."""
+        return self.now - timedelta(minutes=self.reporting_delay[platform])
+
+    def is_final(self, account: Account, day: date) -> bool:
+        """Whether the platform will no longer restate this local day of the account."""
+        return (self.account_today(account) - day).days >= RESTATEMENT_WINDOW_DAYS[account.platform]
 
     # ----- entities -------------------------------------------------------------------------
 
@@ -386,8 +450,23 @@ class World:
     # ----- metrics --------------------------------------------------------------------------
 
     def ad_day(self, ad: Ad, day: date) -> Metrics | None:
-        """The ad's metrics for a local day of its account, None when it did not deliver."""
-        if day > self.today or day < ad.delivery_start or (ad.delivery_end and day > ad.delivery_end):
+        """The ad's metrics for a local day of its account as reported now, None when nothing is.
+
+        A day whose hours are not all reported yet holds the sum of those that are."""
+        start, end = self._day_bounds(ad, day)
+        cut = self.reported_until(ad.platform)
+        if end <= cut:
+            return self._whole_day(ad, day)
+        if start >= cut:
+            return None
+        return sum_metrics(part.metrics for part in self.ad_day_hours(ad, day))
+
+    def _day_bounds(self, ad: Ad, day: date) -> tuple[datetime, datetime]:
+        return _local_day_bounds(self.account(ad.account_id).timezone, day)
+
+    def _whole_day(self, ad: Ad, day: date) -> Metrics | None:
+        """The whole local day's delivery, with the conversions known as of the account's today."""
+        if day < ad.delivery_start or (ad.delivery_end and day > ad.delivery_end):
             return None
         u = self._uniforms("ad_day", ad.id, day.toordinal())
         if u[0] < 0.03:  # an occasional day without delivery, as real ads have
@@ -401,16 +480,12 @@ class World:
         # Restatement: half the final conversions are known on the day, the rest arrive linearly
         # until the platform's window closes; floor of a growing fraction never shrinks.
         window = RESTATEMENT_WINDOW_DAYS[ad.platform]
-        known = min((self.today - day).days, window) + window
+        known = min((self.account_today(self.account(ad.account_id)) - day).days, window) + window
         conversions = final_conversions * known // (2 * window)
         # Value moves with the conversions counted so far, so no day has value without a conversion.
         value = final_value * conversions // final_conversions if final_conversions else 0
         reach = max(1, min(impressions, int(impressions / profile.frequency)))
         return Metrics(impressions, clicks, spend_minor, conversions, value, reach)
-
-    def is_final(self, platform: str, day: date) -> bool:
-        """Whether the platform will no longer restate this day."""
-        return (self.today - day).days >= RESTATEMENT_WINDOW_DAYS[platform]
 
     def ad_day_breakdown(self, ad: Ad, day: date, dimension: str) -> dict[str, Metrics]:
         """The ad's day split by one dimension; the parts sum exactly to `ad_day` (empty when None)."""
@@ -424,19 +499,24 @@ class World:
         return dict(zip(values, split_metrics(total, weights), strict=True))
 
     def ad_day_hours(self, ad: Ad, day: date) -> list[HourSlice]:
-        """One slice per real hour of the local day (23 or 25 on DST changes), summing to `ad_day`."""
-        total = self.ad_day(ad, day)
+        """One slice per reported hour of the local day (a whole day has 23 or 25 on DST changes),
+        summing to `ad_day`: the whole day's delivery split by hour, later hours not yet there."""
+        start, end = self._day_bounds(ad, day)
+        cut = self.reported_until(ad.platform)
+        total = self._whole_day(ad, day) if start < cut else None
         if total is None:
             return []
         zone = ZoneInfo(self.account(ad.account_id).timezone)
-        start = datetime.combine(day, time(), zone).astimezone(UTC)
-        end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
         starts = [start + timedelta(hours=h) for h in range(int((end - start).total_seconds()) // 3600)]
         local_hours = [s.astimezone(zone).hour for s in starts]
         jitter = self._uniforms("hours", ad.id, day.toordinal())
         weights = [_HOUR_PROFILE[h] * (900 + int(200 * jitter[i % 8])) for i, h in enumerate(local_hours)]
         parts = split_metrics(total, weights)
-        return [HourSlice(s, h, m) for s, h, m in zip(starts, local_hours, parts, strict=True)]
+        return [
+            HourSlice(s, h, m)
+            for s, h, m in zip(starts, local_hours, parts, strict=True)
+            if s + timedelta(hours=1) <= cut
+        ]
 
     def ad_group_day(self, ad_group: AdGroup, day: date) -> Metrics | None:
         return sum_metrics(self.ad_day(ad, day) for ad in self.ads_under(ad_group))
@@ -740,14 +820,15 @@ class World:
 def split_metrics(total: Metrics, weights: Sequence[int]) -> list[Metrics]:
     """Split every metric exactly: impressions by weight, then each metric in proportion to the
     part it derives from, so clicks, spend and reach never exceed a part's impressions.
-    Conversions follow clicks, or impressions when there are none (view-through conversions)."""
+    Conversions follow clicks, or impressions when there are none (view-through conversions); value
+    follows the conversions, so no part (an hour, a breakdown value) has value without a conversion."""
     impressions = _allocate(total.impressions, weights)
     clicks = _allocate(total.clicks, impressions)
     spend = _allocate(total.spend_minor, impressions)
     reach = _allocate(total.reach, impressions)
     converting = clicks if any(clicks) else impressions
     conversions = _allocate(total.conversions, converting)
-    value = _allocate(total.conversions_value_minor, converting)
+    value = _allocate(total.conversions_value_minor, conversions if any(conversions) else converting)
     return [Metrics(*row) for row in zip(impressions, clicks, spend, conversions, value, reach, strict=True)]
 
 
@@ -771,6 +852,14 @@ def _pick_status(cycle: tuple[str, ...], index: int) -> str:
 
 def _day_between(first: date, last: date, u: float) -> date:
     return first + timedelta(days=int(max(0, (last - first).days) * u))
+
+
+@lru_cache(maxsize=65536)
+def _local_day_bounds(zone: str, day: date) -> tuple[datetime, datetime]:
+    """UTC start and end of a local day (23 or 25 hours apart on DST changes)."""
+    tz = ZoneInfo(zone)
+    start = datetime.combine(day, time(), tz).astimezone(UTC)
+    return start, datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
 
 
 def _local_date(moment: datetime, zone: str) -> date:

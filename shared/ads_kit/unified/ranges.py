@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ads_kit.resilience.errors import ConfigError
@@ -103,11 +103,12 @@ def report_days(
     account: AccountInfo,
     day_zone: str,
     bookmark: date | None,
+    now: datetime,
 ) -> ReportDays:
     """The days to read: the ``date_range`` on a first run, else from the lookback before the
-    bookmark (never before the range's first day), up to today in ``day_zone``; never beyond the
-    platform's retention."""
-    today = local_today(day_zone)
+    bookmark (never before the range's first day), up to the local date of ``now`` in ``day_zone``
+    (that day partial); never beyond the platform's retention."""
+    today = local_today(day_zone, now)
     created = account.created_at.astimezone(zone(day_zone)).date() if account.created_at else None
     date_range = DateRange.from_config(config)
     lookback = lookback_days(config, adapter.restatement_days)

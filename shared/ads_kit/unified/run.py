@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ads_kit import clock
 from ads_kit.fx import FxConfigError, FxConverter, converter_from_config
 from ads_kit.quality import QualityCollector
 from ads_kit.quality.checks import fx_rate_missing
@@ -45,6 +46,8 @@ class UnifiedRun:
     def __init__(self, tap: Tap, adapter: UnifiedAdapter) -> None:
         self._tap = tap
         self.adapter = adapter
+        # One instant per run: raw and unified streams cut the same days even across a midnight.
+        self.now = clock.now()
         self.collector = QualityCollector(adapter.platform, log=tap.logger.getChild("quality"))
         self.slice_cache = SliceCache()
         # (account, campaign, day, zone) totals seen by unified_campaign_performance, for the

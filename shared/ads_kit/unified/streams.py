@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import Stream
 
+from ads_kit import clock
 from ads_kit.money import MoneyError, quantize_output, quantize_ratio, to_decimal
 from ads_kit.quality import checks
 from ads_kit.resilience.errors import ConfigError
@@ -153,7 +154,7 @@ class EntityStream(AccountStream):
         for name in _DATES:
             if isinstance(row.get(name), date):
                 row[name] = row[name].isoformat()
-        row["extracted_at"] = datetime.now(UTC).isoformat()
+        row["extracted_at"] = clock.now().isoformat()
         return self.output(row, account.account_id)
 
 
@@ -266,7 +267,7 @@ class PerformanceStream(AccountStream):
         """This account's own days: its range starts and ends on its own today in the day zone."""
         adapter = self.run.adapter
         day_zone = self.day_zone(account)
-        days = report_days(self.config, adapter, account, day_zone, self._bookmark(context))
+        days = report_days(self.config, adapter, account, day_zone, self._bookmark(context), self.run.now)
         self.run.collector.add(
             checks.beyond_retention(
                 days.requested_start,
@@ -346,7 +347,7 @@ class PerformanceStream(AccountStream):
         self.observe(row)
         _quantize(row, account.currency)
         row["is_final"] = day < checks.first_open_day(plan.today, plan.restatement_days)
-        row["extracted_at"] = datetime.now(UTC).isoformat()
+        row["extracted_at"] = clock.now().isoformat()
         return self.output(row, account.account_id)
 
     def observe(self, row: Mapping[str, Any]) -> None:

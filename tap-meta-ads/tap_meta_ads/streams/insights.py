@@ -18,6 +18,7 @@ from singer_sdk.helpers.types import Context
 
 from ads_kit.resilience.jobs import JobFailed
 from ads_kit.unified.ranges import report_days, window_key, windows_to_read
+from ads_kit.unified.run import unified_run
 from tap_meta_ads.fetch import root_window
 from tap_meta_ads.parsing import parse_insights_row
 from tap_meta_ads.report_jobs import window_slice
@@ -48,6 +49,7 @@ class InsightsStream(MetaStream):
             info,
             info.timezone,
             date.fromisoformat(str(bookmark)[:10]) if bookmark else None,
+            unified_run(self._tap).now,
         )
         state = self.get_context_state(context)
         failed: set[str] = set(state.get("failed_slices", []))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from meta_graph import TODAY, Graph
+from meta_graph import NOW, Graph
 
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.pytest_plugin import running_sandbox
@@ -14,7 +14,7 @@ from ads_kit.sandbox.world import World
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxClient]:
-    with running_sandbox(7, today=TODAY.isoformat(), settings={"meta_job_seconds": 0.3}) as client:
+    with running_sandbox(7, now=NOW, settings={"meta_job_seconds": 0.3}) as client:
         yield client
 
 

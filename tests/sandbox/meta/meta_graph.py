@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ from ads_kit.sandbox.client import SandboxClient
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "meta"
 TODAY = date(2026, 11, 25)
+# Noon UTC: every account zone of the world (UTC-8 to UTC+9) is on TODAY.
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 VERSION = "v26.0"
 
 

@@ -192,12 +192,12 @@ class MetaEmulator:
         return status, body, headers
 
     def _latest(self) -> str:
-        live = live_versions(self.ctx.world.today)
+        live = live_versions(self.ctx.world.now.date())
         return live[-1] if live else "v26.0"
 
     def _version(self, requested: str) -> str:
         auto = bool(self.ctx.settings.get("meta_auto_upgrade_versions"))
-        return served_version(requested, self.ctx.world.today, auto)
+        return served_version(requested, self.ctx.world.now.date(), auto)
 
     def _authenticate(self, token: str | None) -> TokenInfo:
         if not token:
@@ -379,9 +379,8 @@ class MetaEmulator:
                 raise errors.unsupported_get(node_id)
             account_id, level, node = entity.account_id, kind, node_id
         self._open_account(call, info, account_id, insights=True)
-        return parse_query(
-            call.params, account_id=account_id, node_level=level, node_id=node, today=self.ctx.world.today
-        )
+        today = self.ctx.world.account_today(self.ctx.world.account(account_id))
+        return parse_query(call.params, account_id=account_id, node_level=level, node_id=node, today=today)
 
     async def _insights(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
         query = self._insights_query(call, info, None)

@@ -117,8 +117,7 @@ class ObjectRenderer:
     # -- renderers ---------------------------------------------------------------------------
     def account(self, account: Account, _: Any = None) -> dict[str, Any]:
         zone = ZoneInfo(account.timezone)
-        today_noon = datetime.combine(self.world.today, time(12), zone)
-        offset_hours = (today_noon.utcoffset() or timedelta()).total_seconds() / 3600
+        offset_hours = (self.world.now.astimezone(zone).utcoffset() or timedelta()).total_seconds() / 3600
         business_id = "4" + account.id[1:]
         created = account.created_at
         one_unit = 10**account.currency_exponent
@@ -126,7 +125,7 @@ class ObjectRenderer:
             "id": f"act_{account.id}",
             "account_id": account.id,
             "account_status": wire.ACCOUNT_STATUS.get(account.status, 1),
-            "age": round((datetime.now(UTC) - created).total_seconds() / 86400, 10),
+            "age": round((self.world.now - created).total_seconds() / 86400, 10),
             "amount_spent": Deferred(lambda: wire.meta_minor(self._amount_spent(account), account.currency)),
             "balance": "0",
             "business": {"id": business_id, "name": account.name},
@@ -171,8 +170,9 @@ class ObjectRenderer:
 
     def _amount_spent(self, account: Account) -> int:
         """Lifetime spend in world minor units; computed on demand (it walks every ad-day)."""
-        first = min((ad.delivery_start for ad in self.world.ads(account.id)), default=self.world.today)
-        days = (self.world.today - first).days + 1
+        today = self.world.account_today(account)
+        first = min((ad.delivery_start for ad in self.world.ads(account.id)), default=today)
+        days = (today - first).days + 1
         return sum(
             (
                 m.spend_minor
@@ -403,7 +403,9 @@ class ObjectRenderer:
             "business": {"id": "4" + account.id[1:]},
         }
         if event.primary:
-            row["last_fired_time"] = self._time(datetime.combine(self.world.today, time(), UTC), account)
+            # The pixel last fired in the latest reported hour.
+            fired = self.world.reported_until(account.platform).replace(minute=0, second=0, microsecond=0)
+            row["last_fired_time"] = self._time(fired, account)
         return row
 
 
