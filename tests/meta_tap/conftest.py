@@ -19,9 +19,10 @@ from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.pytest_plugin import running_sandbox
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "meta"
-# 15:30 UTC: Asia/Tokyo is on 2026-11-26 (00:30, nothing reported yet), Berlin and Los Angeles on
-# the 25th. Tap processes read the same instant through ADS_NOW (``pin_tap_clock``).
-NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
+# 20:30 UTC: Asia/Tokyo is already on 2026-11-26 (05:30, its first hours reported), Berlin (21:30) and
+# Los Angeles (12:30) on the 25th. Tap processes read the same instant through ADS_NOW
+# (``pin_tap_clock``).
+NOW = datetime(2026, 11, 25, 20, 30, tzinfo=UTC)
 # A small world keeps a full sync (objects, insights, breakdowns, unified) to a few seconds.
 WORLD = {"seed": 11, "ads_per_account": 4, "accounts_per_platform": 3, "history_days": 60, "now": NOW}
 FAST_SANDBOX = {

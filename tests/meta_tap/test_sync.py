@@ -122,7 +122,7 @@ def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
     # The 28-day lookback is two or three 14-day windows per report; the first run needed five.
     assert second_reports - calls_before < first_reports * 3 // 4
 
-    # The world moved from 2026-11-25T15:30Z to the 26th: the earliest account today is the 26th
+    # The world moved from 2026-11-25T20:30Z to the 26th: the earliest account today is the 26th
     # (Los Angeles), so 28 lookback days before the bookmark reach back no further than the 27th of October.
     oldest = min(r["date_start"] for r in second.records["meta_insights"])
     assert oldest >= "2026-10-27"
@@ -145,7 +145,7 @@ def test_reporting_timezone_rebuckets_hours_into_its_days(
     got = {(r["ad_id"], r["date_day"]): r for r in run.records["unified_ad_performance"]}
     assert {r["timezone"] for r in got.values()} == {"UTC"}
     world = sandbox_meta.world()
-    day = date(2026, 11, 20)  # a whole UTC day inside every zone's range at 2026-11-25T15:30Z
+    day = date(2026, 11, 20)  # a whole UTC day inside every zone's range at 2026-11-25T20:30Z
     for account in world.accounts("meta"):
         for ad in world.ads(account.id):
             hours = [h for d in (-1, 0, 1) for h in world.ad_day_hours(ad, day + timedelta(days=d))]
