@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,6 +93,18 @@ def test_meta_login_lists_the_ad_accounts_the_user_reaches(sandbox, store_path, 
     assert TokenStore(store_path).get("meta").accounts == everything[1:]
 
 
+def test_login_that_reaches_no_account_warns_in_one_line(sandbox, store_path, capsys, caplog) -> None:
+    sandbox.settings(meta_denied_accounts=sandbox.platform("meta")["accounts"])
+    try:
+        code, _, err = login(capsys, sandbox, store_path, "meta")
+    finally:
+        sandbox.settings(meta_denied_accounts=[])
+    assert code == 0, err
+    assert TokenStore(store_path).get("meta").accounts == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["meta: the grant reaches no ad accounts; set the account ids in the tap config"]
+
+
 def test_google_login_keeps_the_refresh_token(sandbox, store_path, capsys) -> None:
     code, _, err = login(capsys, sandbox, store_path, "google_ads", "--login", "agency")
     assert code == 0, err
@@ -105,7 +118,8 @@ def test_tiktok_login_records_the_advertisers_of_the_grant(sandbox, store_path, 
     code, _, err = login(capsys, sandbox, store_path, "tiktok")
     assert code == 0, err
     entry = TokenStore(store_path).get("tiktok")
-    assert entry.accounts == sandbox.platform("tiktok")["accounts"]
+    # Every advertiser of the sandbox world is authorized, so the grant reaches all of them.
+    assert sorted(entry.accounts) == sorted(a.id for a in sandbox.world().accounts("tiktok"))
     assert {"4", "100", "200", "210", "220"} <= set(entry.scopes)
     assert entry.expires_at is None  # Marketing API tokens live until revoked
 

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 import jsonschema
 import pytest
 
-from ads_kit.resilience import ConfigError, FieldDropper, VersionPolicy, map_fields, resolve
+from ads_kit.resilience import ConfigError, FieldDropper, VersionPolicy, map_fields, resolve, versions
+from ads_kit.resilience.versions import ApiVersion
 from ads_kit.unified.schemas import UNIFIED_DATA_QUALITY
 
 TODAY = date(2026, 11, 26)
@@ -20,10 +21,20 @@ def test_default_is_the_pinned_version():
     assert resolve("tiktok", None, TODAY) == ("v1.3", [])
 
 
-def test_expired_version_is_replaced_by_the_newest_live_one():
-    version, warnings = resolve("meta", "v24.0", TODAY)  # expired 2026-11-10
+def test_expired_version_is_replaced_by_the_newest_live_one(monkeypatch):
+    # The calendar this test states, not the shipped one: it holds whatever later releases add.
+    calendar = (
+        ApiVersion("v24.0", date(2025, 10, 8), date(2026, 11, 10)),
+        ApiVersion("v25.0", date(2026, 2, 18), date(2027, 2, 23)),
+        ApiVersion("v26.0", date(2026, 7, 29), None),
+        ApiVersion("v27.0", date(2026, 11, 4), None),
+        ApiVersion("v28.0", date(2027, 1, 20), None),  # in the calendar, not released on TODAY
+    )
+    monkeypatch.setitem(versions.CALENDARS, "meta_ads", calendar)
+    version, warnings = resolve("meta", "v24.0", TODAY)
     assert version == "v27.0"
     assert warnings == ["api_version v24.0 of meta_ads expired on 2026-11-10; using v27.0 instead"]
+    assert resolve("meta", "v24.0", date(2027, 1, 20))[0] == "v28.0"  # from its release day on
 
 
 def test_sunset_is_announced_ahead():

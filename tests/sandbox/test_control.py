@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import time
+
+import requests
 
 
 def _token(server, platform: str = "meta", key: str = "access_token") -> str:
@@ -133,9 +136,35 @@ def test_tokens_expire_and_revoke_through_the_control_api(echo_sandbox):
     assert echo_sandbox.control("POST", "/tokens/expire", json={"token": access}).status_code == 400
 
 
-def test_token_lifetime_setting_applies_to_new_tokens(echo_sandbox):
-    echo_sandbox.control("POST", "/settings", json={"token_lifetime_s": 5})
-    assert echo_sandbox.sandbox.ctx.tokens.lifetime == 5
+def test_token_lifetime_setting_applies_to_new_tokens(sandbox):
+    meta = sandbox.platform("meta")
+    app = {"client_id": meta["client_id"], "client_secret": meta["client_secret"]}
+
+    def new_token() -> dict:
+        """A fresh token from the OAuth endpoint (Meta's fb_exchange_token grant)."""
+        params = {**app, "grant_type": "fb_exchange_token", "fb_exchange_token": meta["access_token"]}
+        return requests.get(meta["token_url"], params=params, timeout=10).json()
+
+    def debug(token: str) -> dict:
+        params = {"input_token": token, "access_token": f"{app['client_id']}|{app['client_secret']}"}
+        return requests.get(f"{meta['base_url']}/v26.0/debug_token", params=params, timeout=10).json()["data"]
+
+    earlier = new_token()
+    try:
+        sandbox.settings(token_lifetime_s=5)
+        short = new_token()
+        sandbox.settings(token_lifetime_s=0.000001)
+        expired = new_token()
+    finally:
+        sandbox.settings(token_lifetime_s=3600)
+    assert 4 <= short["expires_in"] <= 5  # as the token endpoint reports it, rounded to seconds
+    assert debug(short["access_token"])["is_valid"] is True
+    # A token whose lifetime has passed is refused.
+    refused = debug(expired["access_token"])
+    assert refused["is_valid"] is False and refused["error"]["subcode"] == 463
+    # Tokens issued before the setting keep their lifetime.
+    assert earlier["expires_in"] > 5
+    assert debug(earlier["access_token"])["expires_at"] - time.time() > 5
 
 
 def test_settings_must_be_an_object(echo_sandbox):

@@ -24,9 +24,16 @@ def test_sandbox_clean_starts_from_zero(sandbox_clean):
     assert len(sandbox_clean.faults()) == 1
 
 
-def test_sandbox_clean_reset_what_the_previous_test_left(sandbox_clean):
-    assert sandbox_clean.calls("meta") == 0 and sandbox_clean.faults() == []
-    assert sandbox_clean.log() == []
+def test_sandbox_clean_resets_what_was_left_before_it(sandbox, request):
+    # Dirt of our own, whatever earlier tests left: a logged and counted request, a waiting fault.
+    calls, faults = sandbox.calls("meta"), len(sandbox.faults())
+    requests.get(sandbox.platform("meta")["base_url"] + "/nowhere", timeout=5)
+    sandbox.add_fault(platform="meta", kind="drop", calls=[1])
+    assert (sandbox.calls("meta"), len(sandbox.faults())) == (calls + 1, faults + 1)
+    assert sandbox.log(platform="meta")[-1]["path"] == "/nowhere"
+    clean = request.getfixturevalue("sandbox_clean")  # set up now, after the dirt
+    assert clean.calls("meta") == 0 and clean.faults() == []
+    assert clean.log() == [] and clean.stats()["totals"] == {}
 
 
 def test_client_errors_are_one_line(sandbox_clean):

@@ -1,13 +1,15 @@
 """Contract: every real Meta response payload in tests/fixtures/meta is reproduced in shape.
 
-For each payload the emulator is asked the matching request (same fields, breakdowns, level), and the
-payload's keys (recursively) must all be in the answer with the same JSON type. A record (the object,
-a page's row, an error) may hold extra keys only where a case says why (`extra_ok`); nested objects
-and list items of an answer merge every object the emulator returned (all ad sets' targeting, all
-action types), so they may hold more keys than one captured object. Keys the emulator does not send
-are listed per case with the reason (`skip`). REC payloads went through Airbyte's schema typing,
-which turns numeric strings into numbers, so for them a number in the payload also matches a
-numeric string (`coerced`).
+For each payload the emulator is asked the matching request (same fields, breakdowns, level), and
+every record it answers (each object, each row of every page, each error) is compared on its own
+with the payload's shape: every key the payload has (recursively) must be there, every value must
+have a JSON type the payload shows at that place, and null only where the payload has a null. A
+page's rows (and a list's items) together make the shape of one row (item); a key only some of them
+have may be missing. A record may hold extra keys only where a case says why (`extra_ok`). Keys the
+emulator does not send are listed per case with the reason (`skip`); keys Graph itself leaves out of
+some records (`optional`, with the reason) must still be in at least one. REC payloads went through
+Airbyte's schema typing, which turns numeric strings into numbers, so for them a number in the
+payload also matches a numeric string (`coerced`).
 """
 
 from __future__ import annotations
@@ -46,16 +48,29 @@ def _tag(value: Any) -> str:
     return "null"
 
 
-def union(values: list[Any]) -> Any:
-    """One shape standing for many values: dicts merged key by key, lists by their items."""
+@dataclass
+class Shape:
+    """What the real payload shows at one place: its JSON types, and for objects the keys every
+    captured object has (`required`) and any has (`keys`), for lists the shape of every item."""
+
+    types: set[str]
+    keys: dict[str, Shape] = field(default_factory=dict)
+    required: set[str] = field(default_factory=set)
+    items: Shape | None = None
+
+
+def shape_of(values: list[Any]) -> Shape:
+    """The shape of the captured values at one place (several rows of a page, every list item)."""
+    shape = Shape({_tag(v) for v in values})
     dicts = [v for v in values if isinstance(v, dict)]
     if dicts:
-        keys = {key for d in dicts for key in d}
-        return {key: union([d[key] for d in dicts if key in d]) for key in keys}
-    lists = [v for v in values if isinstance(v, list)]
-    if lists:
-        return [union([item for lst in lists for item in lst])] if any(lists) else []
-    return {"__types__": {_tag(v) for v in values}, "__values__": values}
+        keys = {key for d in dicts for key in d if not key.startswith("__")}
+        shape.keys = {key: shape_of([d[key] for d in dicts if key in d]) for key in keys}
+        shape.required = {key for key in keys if all(key in d for d in dicts)}
+    items = [item for v in values if isinstance(v, list) for item in v]
+    if items:
+        shape.items = shape_of(items)
+    return shape
 
 
 @dataclass
@@ -65,44 +80,89 @@ class Case:
     coerced: bool = False
     extra_ok: dict[str, str] = field(default_factory=dict)  # path -> why extra keys are fine there
     skip: dict[str, str] = field(default_factory=dict)  # key -> why the emulator does not send it
+    # key -> why a record may lack it; at least one record must still carry it
+    optional: dict[str, str] = field(default_factory=dict)
     pick: Callable[[Any], Any] = lambda payload: payload
 
 
-def compare(expected: Any, actual: Any, case: Case, path: str = "") -> list[str]:
+@dataclass
+class _Seen:
+    """Across every record: how many objects met a place, and how many carried each key / items."""
+
+    objects: dict[str, int] = field(default_factory=dict)
+    carried: dict[str, int] = field(default_factory=dict)
+    filled: dict[str, int] = field(default_factory=dict)
+
+
+def compare(expected: Any, records: list[Any], case: Case, root: str = "") -> list[str]:
+    """Problems of every record against the captured payload's shape (one line each, deduplicated).
+
+    Each record must have every key the payload has (except `skip`; `optional` keys may be absent
+    from some records but not from all), and every value must have a JSON type the payload shows
+    at that place; null only where the payload has a null. A list the payload fills must be filled
+    in at least one record.
+    """
+    shape = shape_of([expected])
+    seen = _Seen()
     problems: list[str] = []
-    if isinstance(expected, dict):
-        if not isinstance(actual, dict) or "__types__" in actual:
-            return [f"{path or '<root>'}: expected an object"]
-        for key, value in expected.items():
-            if key in case.skip:
-                continue
-            where = f"{path}.{key}" if path else key
+    for record in records:
+        problems += _check(shape, record, case, root, seen)
+    for place, count in seen.objects.items():
+        for key in _keys_at(shape, place, root):
+            where = f"{place}.{key}" if place else key
+            if key in case.optional and seen.carried.get(where, 0) == 0:
+                problems.append(f"{where}: missing in all {count} records (optional: {case.optional[key]})")
+    problems += [
+        f"{place}: empty in every record where the payload has items"
+        for place, count in seen.filled.items()
+        if count == 0
+    ]
+    return sorted(set(problems))
+
+
+def _keys_at(shape: Shape, place: str, root: str) -> set[str]:
+    node: Shape | None = shape
+    rest = place.removeprefix(root).lstrip(".")
+    for part in [p for p in rest.split(".") if p]:
+        name, items = part.removesuffix("[]"), part.endswith("[]")
+        node = node.keys.get(name) if node is not None else None
+        if items and node is not None:
+            node = node.items
+    return set(node.keys) if node is not None else set()
+
+
+def _check(shape: Shape, actual: Any, case: Case, path: str, seen: _Seen) -> list[str]:
+    where = path or "<root>"
+    tag = _tag(actual)
+    if not _type_matches(shape, actual, case):
+        return [f"{where}: payload has {sorted(shape.types)}, emulator sent {tag}"]
+    problems: list[str] = []
+    if isinstance(actual, dict):
+        seen.objects[path] = seen.objects.get(path, 0) + 1
+        for key in shape.required - set(case.skip) - set(case.optional):
             if key not in actual:
-                problems.append(f"{where}: missing")
-            else:
-                problems += compare(value, actual[key], case, where)
-        extra = set(actual) - set(expected) - set(case.skip)
+                problems.append(f"{path}.{key}: missing" if path else f"{key}: missing")
+        for key, value in actual.items():
+            inner = f"{path}.{key}" if path else key
+            if key in shape.keys:
+                seen.carried[inner] = seen.carried.get(inner, 0) + 1
+                problems += _check(shape.keys[key], value, case, inner, seen)
+        extra = set(actual) - set(shape.keys) - set(case.skip)
         if extra and path in RECORD_PATHS and path not in case.extra_ok:
-            problems.append(f"{path or '<root>'}: unexpected keys {sorted(extra)}")
-        return problems
-    if isinstance(expected, list):
-        if not isinstance(actual, list):
-            return [f"{path}: expected a list"]
-        if expected and actual:
-            for item in expected:
-                problems += compare(item, actual[0], case, f"{path}[]")
-        elif expected and not actual:
-            problems.append(f"{path}: empty where the payload has items")
-        return problems
-    types = actual.get("__types__", set()) if isinstance(actual, dict) else {_tag(actual)}
-    wanted = _tag(expected)
-    if wanted in types:
-        return []
-    values = actual.get("__values__", []) if isinstance(actual, dict) else [actual]
-    numeric = all(isinstance(v, str) and _is_number(v) for v in values if v is not None)
-    if case.coerced and wanted == "number" and "string" in types and numeric:
-        return []
-    return [f"{path}: payload has a {wanted}, emulator sent {sorted(types)}"]
+            problems.append(f"{where}: unexpected keys {sorted(extra)}")
+    elif isinstance(actual, list) and shape.items is not None:
+        seen.filled[path] = seen.filled.get(path, 0) + bool(actual)
+        for item in actual:
+            problems += _check(shape.items, item, case, f"{path}[]", seen)
+    return problems
+
+
+def _type_matches(shape: Shape, actual: Any, case: Case) -> bool:
+    tag = _tag(actual)
+    if tag in shape.types or shape.types == {"null"}:  # a captured null alone says nothing of the type
+        return True
+    numeric = isinstance(actual, str) and _is_number(actual)
+    return case.coerced and "number" in shape.types and numeric
 
 
 def _is_number(text: str) -> bool:
@@ -129,7 +189,7 @@ def keys_of(name: str, item: int | None = None) -> list[str]:
 
 
 def every_account_edge(edge: str, prefix: str, fields: list[str]) -> Callable[..., Any]:
-    """An edge read over every Meta account, every status, merged into one shape."""
+    """Every row of an edge over every Meta account, every status."""
 
     def fetch(meta: Graph, world: World, sandbox: SandboxClient) -> Any:
         rule = [{"field": f"{prefix}.effective_status", "operator": "IN", "value": EVERY_STATUS}]
@@ -137,27 +197,28 @@ def every_account_edge(edge: str, prefix: str, fields: list[str]) -> Callable[..
         rows = []
         for account in world.accounts("meta"):
             rows += meta.get_all(f"act_{account.id}/{edge}", fields=",".join(fields), **params)
-        return union(rows)
+        return rows
 
     return fetch
 
 
-def one_item_page(edge: str, prefix: str, fields: list[str]) -> Callable[..., Any]:
-    merged = every_account_edge(edge, prefix, fields)
-    return lambda meta, world, sandbox: {"data": [merged(meta, world, sandbox)]}
+def one_page(edge: str, prefix: str, fields: list[str]) -> Callable[..., Any]:
+    """Every row of an edge over every account, as one page's `data`."""
+    rows = every_account_edge(edge, prefix, fields)
+    return lambda meta, world, sandbox: {"data": rows(meta, world, sandbox)}
 
 
 def account_node(fields: list[str]) -> Callable[..., Any]:
-    return lambda meta, world, sandbox: union(
-        [meta.get(f"act_{a}/", fields=",".join(fields)).json() for a in meta.accounts]
-    )
+    return lambda meta, world, sandbox: [
+        meta.get(f"act_{a}/", fields=",".join(fields)).json() for a in meta.accounts
+    ]
 
 
 def insights(params: dict[str, Any], limit: int = 500) -> Callable[..., Any]:
     def fetch(meta: Graph, world: World, sandbox: SandboxClient) -> Any:
         body = meta.get(f"act_{meta.accounts[0]}/insights", limit=limit, **params).json()
-        assert "data" in body, body
-        return {**body, "data": [union(body["data"])]}
+        assert body.get("data"), body
+        return body
 
     return fetch
 
@@ -178,7 +239,7 @@ def breakdown_row(index: int) -> Callable[..., Any]:
         }
         rows = meta.get_all(f"act_{meta.accounts[0]}/insights", limit=500, **params)
         assert rows, params
-        return union(rows)
+        return rows
 
     return fetch
 
@@ -218,6 +279,24 @@ BREAKDOWN_SKIPS = {
     "wish_bid": "removed from the Insights API; requesting it is an invalid-field error",
 }
 FBTRACE = {"error": "captures that omit fbtrace_id; Graph sends one on every error"}
+# Keys Graph leaves out of some records (it omits unset fields and metrics without data); each must
+# still be served in at least one record.
+BUDGETS = {
+    key: "an ad set has a daily or a lifetime budget, or none under a campaign budget (unset: omitted)"
+    for key in ("daily_budget", "lifetime_budget")
+}
+BIDS = {
+    key: "only ad sets whose bid strategy takes an amount (cost cap, bid cap) carry a bid"
+    for key in ("bid_amount", "bid_info")
+}
+PROMOTED = {
+    key: "what an ad set promotes follows its objective: a page (page_id) or a pixel event"
+    for key in ("page_id", "pixel_id", "custom_event_type")
+}
+NO_DATA = {
+    key: "a metric without data is omitted from the row (no reach, no recallers)"
+    for key in ("reach", "frequency", "cpp", "estimated_ad_recallers", "cost_per_estimated_ad_recallers")
+}
 
 CASES = [
     Case(
@@ -234,7 +313,7 @@ CASES = [
     ),
     Case(
         "ads_list_page.json",
-        one_item_page("ads", "ad", keys_of("ads_list_page.json")),
+        one_page("ads", "ad", keys_of("ads_list_page.json")),
         extra_ok={"data[].targeting": "targeting_automation, as in the captured ad set page"},
     ),
     Case(
@@ -242,21 +321,27 @@ CASES = [
         every_account_edge("adsets", "adset", keys_of("adset_object_airbyte_record.json")),
         coerced=True,
         extra_ok={"targeting": "targeting_automation, as in the captured ad set page"},
+        optional={**BUDGETS, **PROMOTED},
     ),
     Case(
         "adsets_list_page.json",
-        one_item_page("adsets", "adset", keys_of("adsets_list_page.json")),
+        one_page("adsets", "adset", keys_of("adsets_list_page.json")),
         coerced=True,  # Airbyte's mock typed budgets and bid_amount as numbers
-        extra_ok={"data[].targeting": "the union of every ad set's targeting (custom audiences, placements)"},
+        extra_ok={"data[].targeting": "custom audiences and placements, as in the captured ad page"},
+        optional={**BUDGETS, **BIDS, **PROMOTED},
     ),
     Case(
         "campaign_object_airbyte_record.json",
         every_account_edge("campaigns", "campaign", keys_of("campaign_object_airbyte_record.json")),
         coerced=True,
+        optional={
+            "spend_cap": "Graph omits unset fields: only campaigns with a spend cap carry one",
+            "stop_time": "Graph omits unset fields: only campaigns with an end carry a stop_time",
+        },
     ),
     Case(
         "campaigns_list_page.json",
-        one_item_page("campaigns", "campaign", keys_of("campaigns_list_page.json")),
+        one_page("campaigns", "campaign", keys_of("campaigns_list_page.json")),
         coerced=True,
     ),
     Case(
@@ -265,6 +350,7 @@ CASES = [
             "customaudiences", "customaudience", keys_of("custom_audience_object_airbyte_record.json")
         ),
         coerced=True,
+        optional={"customer_file_source": "only customer-file audiences have a customer file source"},
     ),
     Case(
         "async_report_run_job_failed_tap_test.json",
@@ -276,7 +362,6 @@ CASES = [
         lambda meta, world, sandbox: meta.get(
             f"act_{meta.accounts[0]}/campaigns", fields="name,id", summary="true", limit=2
         ).json(),
-        pick=lambda body: {**body, "data": body["data"][:1]},
     ),
     Case(
         "insights_action_product_id_page.json",
@@ -325,15 +410,13 @@ CASES = [
     ),
     Case(
         "insights_row_hourly_stats_panoramic.json",
-        lambda meta, world, sandbox: union(
-            meta.get_all(
-                f"act_{meta.accounts[0]}/insights",
-                level="ad",
-                fields="ad_id,ctr,frequency,impressions",
-                breakdowns="hourly_stats_aggregated_by_advertiser_time_zone",
-                time_range=DAY_RANGE,
-                limit=500,
-            )
+        lambda meta, world, sandbox: meta.get_all(
+            f"act_{meta.accounts[0]}/insights",
+            level="ad",
+            fields="ad_id,ctr,frequency,impressions",
+            breakdowns="hourly_stats_aggregated_by_advertiser_time_zone",
+            time_range=DAY_RANGE,
+            limit=500,
         ),
     ),
 ]
@@ -350,6 +433,7 @@ CASES += [
         breakdown_row(index),
         coerced=True,
         skip=BREAKDOWN_SKIPS,
+        optional=NO_DATA,
         pick=lambda payload, index=index: payload[index],
     )
     for index in BREAKDOWN_ROWS
@@ -385,9 +469,10 @@ ERROR_CASES = [
 def test_payload_shapes(meta: Graph, world: World, sandbox: SandboxClient, case: Case) -> None:
     actual = case.fetch(meta, world, sandbox)
     expected = case.pick(fixture(case.fixture.partition("[")[0]))
-    if isinstance(actual, list):  # a list of rows answers a single-row payload
-        actual = union(actual)
-    assert compare(expected, actual, case) == []
+    records = actual if isinstance(actual, list) else [actual]  # rows answer a one-row payload
+    assert records
+    problems = compare(expected, records, case)
+    assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.parametrize(("name", "status", "fetch"), ERROR_CASES, ids=[c[0] for c in ERROR_CASES])
@@ -398,7 +483,7 @@ def test_error_payload_shapes(
     assert response.status_code == status
     expected = fixture(name)
     case = Case(name, fetch, extra_ok=FBTRACE)
-    assert compare(expected, response.json(), case) == []
+    assert compare(expected, [response.json()], case) == []
     assert response.json()["error"]["code"] == expected["error"]["code"]
     assert response.json()["error"].get("error_subcode") == expected["error"].get("error_subcode")
 
@@ -428,7 +513,7 @@ def test_usage_header_shapes_match_the_captures(meta: Graph) -> None:
     [captured] = fixture("headers_x_business_use_case_usage_restfb.json").values()
     served = json.loads(response.headers["x-business-use-case-usage"])[account]
     # Keyed by the ad account; Meta's docs sample adds ads_api_access_tier to each entry, as served here.
-    assert compare(captured[0], served[0], Case("headers", lambda *_: None), "buc") == []
+    assert compare(captured[0], [served[0]], Case("headers", lambda *_: None), "buc") == []
     throttle = json.loads(response.headers["x-fb-ads-insights-throttle"])
     assert {"app_id_util_pct", "acc_id_util_pct"} <= set(throttle)
     app_usage = json.loads(response.headers["x-app-usage"])

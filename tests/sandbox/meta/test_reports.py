@@ -6,11 +6,12 @@ import json
 import time
 from typing import Any
 
-from meta_graph import Graph
+from meta_graph import Graph, fixture
 
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.world import World
 
+ORDER = ["Job Not Started", "Job Started", "Job Running", "Job Completed"]
 REPORT = {
     "level": "ad",
     "fields": '["ad_id","spend","impressions"]',
@@ -36,22 +37,31 @@ def poll(meta: Graph, run_id: str, timeout_s: float = 10.0) -> list[dict[str, An
 
 
 def test_job_runs_through_its_states_and_serves_the_same_rows_as_a_sync_read(
-    meta: Graph, world: World
+    meta: Graph, sandbox: SandboxClient, world: World
 ) -> None:
     account = world.accounts("meta")[0]
-    submitted = meta.post(f"act_{account.id}/insights", **REPORT)
-    assert submitted.status_code == 200
-    run_id = submitted.json()["report_run_id"]
-    early = meta.get(f"{run_id}/insights")
-    assert early.status_code == 400
-    assert (early.json()["error"]["code"], early.json()["error"]["error_subcode"]) == (2601, 1815107)
+    # A job long enough for several polls in each state, the last stretch at 100 % included.
+    sandbox.settings(meta_job_seconds=1.0)
+    try:
+        submitted = meta.post(f"act_{account.id}/insights", **REPORT)
+        assert submitted.status_code == 200
+        run_id = submitted.json()["report_run_id"]
+        early = meta.get(f"{run_id}/insights")
+        assert early.status_code == 400
+        assert (early.json()["error"]["code"], early.json()["error"]["error_subcode"]) == (2601, 1815107)
+        states = poll(meta, run_id)
+    finally:
+        sandbox.settings(meta_job_seconds=0.3)
 
-    states = poll(meta, run_id)
     statuses = [s["async_status"] for s in states]
-    assert statuses[-1] == "Job Completed" and states[-1]["async_percent_completion"] == 100
-    assert set(statuses) <= {"Job Not Started", "Job Started", "Job Running", "Job Completed"}
+    assert [ORDER.index(s) for s in statuses] == sorted(ORDER.index(s) for s in statuses)
     percents = [s["async_percent_completion"] for s in states]
     assert percents == sorted(percents)
+    # As the captured AdReportRun: "Job Running" at 100 % (still running), and only then completed.
+    running_100 = fixture("async_report_run_job_running_100pct.json")
+    step = ("async_status", "async_percent_completion", "is_running")
+    assert tuple(states[-2][k] for k in step) == tuple(running_100[k] for k in step)
+    assert (statuses[-1], percents[-1]) == ("Job Completed", 100)
     assert states[-1]["account_id"] == account.id and states[-1]["is_running"] is False
     assert (states[-1]["date_start"], states[-1]["date_stop"]) == ("2026-11-20", "2026-11-21")
 
