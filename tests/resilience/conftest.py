@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -68,3 +70,71 @@ def sleeps() -> SleepRecorder:
 @pytest.fixture
 def real_sleeps() -> SleepRecorder:
     return SleepRecorder(real=True)
+
+
+class RefuseWaits:
+    """Stands in for time.sleep when a test asks "would this wait?": the first wait raises
+    `Refused`, so the answer comes from the code's decision, not from how fast the machine is."""
+
+    class Refused(Exception):
+        """The code under test decided to wait `seconds`."""
+
+        def __init__(self, seconds: float) -> None:
+            super().__init__(f"asked to wait {seconds:.3f} s")
+            self.seconds = seconds
+
+    def __call__(self, seconds: float) -> None:
+        raise self.Refused(seconds)
+
+
+@pytest.fixture
+def refuse_waits() -> RefuseWaits:
+    return RefuseWaits()
+
+
+class ParkingSleep:
+    """Stands in for time.sleep in threads that must be seen waiting. Each call is announced on a
+    queue (thread name, seconds) and parks its caller until the test lets it go on (`resume`, as if
+    the time had passed) or ends (`stop`: parked and later calls raise `Stopped`, so a waiter held
+    for minutes ends with its test instead of spinning on)."""
+
+    class Stopped(Exception):
+        """Raised in a parked waiter when its test ends."""
+
+    def __init__(self) -> None:
+        self._calls: queue.Queue[tuple[str, float]] = queue.Queue()
+        self._changed = threading.Condition()
+        self._permits = 0
+        self._stopped = False
+
+    def __call__(self, seconds: float) -> None:
+        self._calls.put((threading.current_thread().name, seconds))
+        with self._changed:
+            self._changed.wait_for(lambda: self._stopped or self._permits > 0)
+            if self._stopped:
+                raise self.Stopped
+            self._permits -= 1
+
+    def next_call(self, timeout_s: float = 10.0) -> tuple[str, float]:
+        """The next wait asked for, as (thread name, seconds); fails the test if none comes."""
+        try:
+            return self._calls.get(timeout=timeout_s)
+        except queue.Empty:
+            pytest.fail(f"no thread asked to wait within {timeout_s} s")
+
+    def resume(self) -> None:
+        with self._changed:
+            self._permits += 1
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+
+@pytest.fixture
+def parking_sleep() -> Iterator[ParkingSleep]:
+    sleep = ParkingSleep()
+    yield sleep
+    sleep.stop()
