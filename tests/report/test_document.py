@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 
@@ -242,3 +242,82 @@ def test_the_taps_restatement_finding_replaces_the_reports_own():
     assert not _warnings(document, "days_not_final")
     [window] = _warnings(document, "restatement_window")
     assert (window["source"], window["date_day"]) == ("unified_data_quality", None)
+
+
+# One run at 20:00 UTC on 2 November: already 3 November (05:00) in Tokyo, still 2 November (12:00) in
+# Los Angeles. Each tap range is the last seven local days, ending at the local date of the run.
+RUN_AT = datetime(2026, 11, 2, 20, 0, tzinfo=UTC)
+TOKYO_DAYS = [date(2026, 10, 28) + timedelta(days=n) for n in range(7)]  # 10-28 .. 11-03
+LOS_ANGELES_DAYS = [date(2026, 10, 27) + timedelta(days=n) for n in range(7)]  # 10-27 .. 11-02
+
+
+def _two_zone_records(zone_column: str = "timezone") -> dict[str, list[dict]]:
+    accounts = (
+        ("tiktok_ads", "jp1", "Asia/Tokyo", "JPY", TOKYO_DAYS),
+        ("google_ads", "us1", "America/Los_Angeles", "USD", LOS_ANGELES_DAYS),
+    )
+    performance = [
+        {
+            "platform": platform,
+            "account_id": account_id,
+            "campaign_id": f"{account_id}-c",
+            "date_day": day,
+            zone_column: zone,
+            "currency": currency,
+            "impressions": 1000,
+            "clicks": 20,
+            "spend": Decimal(300 if currency == "JPY" else 2),
+            "conversions": Decimal(1),
+            "conversions_value": Decimal(900 if currency == "JPY" else 6),
+            "is_final": True,
+            "extracted_at": RUN_AT,
+        }
+        for platform, account_id, zone, currency, days in accounts
+        for day in days
+    ]
+    return {"unified_campaign_performance": performance, "unified_data_quality": []}
+
+
+def _without(records: dict[str, list[dict]], account_id: str, days: set[date]) -> dict[str, list[dict]]:
+    performance = records["unified_campaign_performance"]
+    kept = [r for r in performance if not (r["account_id"] == account_id and r["date_day"] in days)]
+    assert len(kept) == len(performance) - len(days)
+    return {**records, "unified_campaign_performance": kept}
+
+
+REQUESTED_RANGES = [
+    pytest.param(None, None, id="data-range"),
+    pytest.param(date(2026, 10, 27), date(2026, 11, 3), id="union-of-both-zones"),
+    pytest.param(date(2026, 10, 1), date(2026, 11, 30), id="wider-than-any-data"),
+]
+
+
+@pytest.mark.parametrize(("start", "end"), REQUESTED_RANGES)
+def test_accounts_complete_in_their_own_zones_have_no_missing_days(start, end):
+    document = build_document(SingerSource(singer_lines(_two_zone_records())), start=start, end=end)
+    _validate(document)
+    assert _warnings(document, "mixed_timezones")  # the zones do differ ...
+    assert not _warnings(document, "days_missing")  # ... yet each account covers its own local range
+
+
+@pytest.mark.parametrize(("start", "end"), REQUESTED_RANGES)
+def test_a_day_missing_inside_one_accounts_range_is_the_only_day_named(start, end):
+    gap = date(2026, 10, 31)
+    records = _without(_two_zone_records(), "jp1", {gap})
+    document = build_document(SingerSource(singer_lines(records)), start=start, end=end)
+    _validate(document)
+    [warning] = _warnings(document, "days_missing")
+    assert (warning["platform"], warning["account_id"]) == ("tiktok_ads", "jp1")
+    assert warning["message"] == "tiktok_ads account jp1: no rows on 1 day(s): 2026-10-31"
+
+
+@pytest.mark.parametrize("zone_column", ["timezone", "account_timezone"])
+def test_an_account_that_stops_delivering_shows_the_days_its_zone_had_ended(zone_column):
+    # Los Angeles had ended 10-31 and 11-01 when the rows were extracted; 11-02 was its partial today.
+    records = _without(
+        _two_zone_records(zone_column), "us1", {date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)}
+    )
+    document = build_document(SingerSource(singer_lines(records)))
+    [warning] = _warnings(document, "days_missing")
+    assert warning["account_id"] == "us1"
+    assert warning["message"].endswith("2 day(s): 2026-10-31..2026-11-01")

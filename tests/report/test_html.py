@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 import report_dataset as data
 from report_loaders import singer_lines
-from report_png import distinct_colours
+from report_png import Colour, Picture, decode, distinct_colours, hex_colour
 
 from ads_kit.report import SingerSource, build_report, render_html
 
@@ -20,7 +22,9 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-def _chromium(tmp_path: Path, page: Path, *mode: str) -> subprocess.CompletedProcess:
+def _chromium(
+    tmp_path: Path, page: Path, *mode: str, window: tuple[int, int] = (1200, 900)
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             CHROMIUM,
@@ -33,7 +37,8 @@ def _chromium(tmp_path: Path, page: Path, *mode: str) -> subprocess.CompletedPro
             "--disable-component-update",
             "--disable-sync",
             f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1200,900",
+            f"--window-size={window[0]},{window[1]}",
+            "--force-device-scale-factor=1",  # screenshot pixels are CSS pixels
             "--enable-logging=stderr",
             "--v=0",
             "--virtual-time-budget=10000",  # lets plotly finish drawing before the DOM or pixels are taken
@@ -67,6 +72,7 @@ def test_html_needs_no_network(page):
 def test_mixed_currencies_get_one_series_per_platform_and_currency(tmp_path):
     report = build_report(SingerSource(singer_lines(data.streams(("111", "333")))))
     assert set(report.daily) == {"meta_ads (EUR)", "tiktok_ads (JPY)"}
+    assert report.currencies == {"meta_ads (EUR)": "EUR", "tiktok_ads (JPY)": "JPY"}
     day_one = report.daily["tiktok_ads (JPY)"][data.DAYS[0]]
     assert day_one.spend == 1500
     text = render_html(report, tmp_path / "mixed.html").read_text()
@@ -94,3 +100,116 @@ def test_screenshot_is_not_blank(page, tmp_path):
     result = _chromium(tmp_path, path, f"--screenshot={screenshot}")
     assert screenshot.is_file(), result.stderr[-2000:]
     assert distinct_colours(screenshot) >= 50
+
+
+CURRENCY_OF_SERIES = {"google_ads (USD)": "USD", "meta_ads (EUR)": "EUR", "tiktok_ads (JPY)": "JPY"}
+_CURRENCY_CODE = re.compile(r"\b(USD|EUR|JPY)\b")
+_TALL_WINDOW = (1200, 2000)  # every chart panel fits in one viewport, which is what --screenshot takes
+
+# Runs in the page once plotly has drawn: each subplot's plot area as the browser laid it out (page
+# pixels), its y-axis title and the series drawn in it, put on <body> where --dump-dom shows it and
+# the screenshot does not.
+_PROBE = """<script>
+window.addEventListener("load", () => setTimeout(() => {
+  const graph = document.querySelector(".js-plotly-plot");
+  const panels = {};
+  for (const area of graph.querySelectorAll(".nsewdrag[data-subplot]")) {
+    const id = area.dataset.subplot, box = area.getBoundingClientRect();
+    const axis = graph.layout["yaxis" + id.split("y")[1]] || {};
+    panels[id] = {left: box.left + scrollX, top: box.top + scrollY, width: box.width,
+                  height: box.height, axis: (axis.title && axis.title.text) || "", series: []};
+  }
+  for (const trace of graph.data) {
+    panels[(trace.xaxis || "x") + (trace.yaxis || "y")].series.push(
+      {name: trace.name, colour: trace.line.color});
+  }
+  document.body.dataset.probe = JSON.stringify(Object.values(panels));
+}, 500));
+</script>"""
+
+
+def _three_currency_records(reporting: bool = False) -> dict[str, list[dict]]:
+    """Meta in EUR, Google in USD, TikTok in JPY: yen amounts about 50 to 150 times the others."""
+    records = data.streams(("111", "222", "333"))
+    for rows in records.values():
+        for row in rows:
+            if row.get("account_id") == "222" and "currency" in row:
+                row["currency"] = "USD"
+    if reporting:
+        for stream in ("unified_campaign_performance", "unified_performance_breakdowns"):
+            records[stream] = [data.with_reporting(r) for r in records[stream]]
+    return records
+
+
+def _probed_panels(tmp_path: Path, records: dict[str, list[dict]]) -> tuple[Path, list[dict]]:
+    """The report page with the probe added, and what the probe saw in Chromium."""
+    page = render_html(build_report(SingerSource(singer_lines(records))), tmp_path / "report.html")
+    probed = page.with_name("probed.html")
+    probed.write_text(page.read_text().replace("</body>", f"{_PROBE}</body>"))
+    result = _chromium(tmp_path, probed, "--dump-dom", window=_TALL_WINDOW)
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = re.search(r'data-probe="([^"]*)"', result.stdout)
+    assert found, "the probe did not run: " + result.stderr[-2000:]
+    return probed, json.loads(html.unescape(found.group(1)))
+
+
+def _money_panels(panels: list[dict]) -> list[dict]:
+    return [p for p in panels if _CURRENCY_CODE.search(p["axis"])]
+
+
+def _near(line: bytes, start: int, colour: Colour) -> bool:
+    # Antialiasing blends a line's edge with the background; its core keeps the trace colour.
+    return all(abs(line[start + c] - colour[c]) <= 24 for c in range(3))
+
+
+def _coverage(picture: Picture, panel: dict, colour: Colour) -> tuple[float, float]:
+    """The fractions of the panel's plot area, in height and width, over which `colour` is drawn."""
+    left, top = round(panel["left"]), round(panel["top"])
+    width, height = int(panel["width"]), int(panel["height"])
+    assert top + height <= picture.height and left + width <= picture.width, "panel outside the screenshot"
+    columns, rows = set(), set()
+    for y in range(top, top + height):
+        line = picture.rows[y]
+        for x in range(left, left + width):
+            if _near(line, x * picture.channels, colour):
+                columns.add(x)
+                rows.add(y)
+    if not rows:
+        return 0.0, 0.0
+    return (max(rows) - min(rows) + 1) / height, (max(columns) - min(columns) + 1) / width
+
+
+@needs_chromium
+def test_each_currency_has_its_own_money_axes_and_fills_them(tmp_path):
+    probed, panels = _probed_panels(tmp_path, _three_currency_records())
+    money = _money_panels(panels)
+    for panel in money:
+        [currency] = _CURRENCY_CODE.findall(panel["axis"])
+        assert {CURRENCY_OF_SERIES[s["name"]] for s in panel["series"]} == {currency}, panel
+    for name in CURRENCY_OF_SERIES:  # spend and CPC at least
+        assert sum(name in {s["name"] for s in p["series"]} for p in money) >= 2, name
+    shared = [p for p in panels if p not in money]
+    assert shared and all(len(p["series"]) == 3 for p in shared)  # conversions, ROAS: no money
+
+    screenshot = tmp_path / "report.png"
+    result = _chromium(tmp_path, probed, f"--screenshot={screenshot}", window=_TALL_WINDOW)
+    assert screenshot.is_file(), result.stderr[-2000:]
+    picture = decode(screenshot)
+    assert (picture.width, picture.height) == _TALL_WINDOW
+    for panel in money:
+        for series in panel["series"]:
+            tall, wide = _coverage(picture, panel, hex_colour(series["colour"]))
+            # Alone on its axis, autorange stretches a series over the panel; on an axis shared with
+            # yen, a euro or dollar series is a flat line a few pixels high (and yen a short stroke).
+            assert tall >= 0.6, (panel["axis"], series["name"], tall)
+            assert wide >= 0.6, (panel["axis"], series["name"], wide)
+
+
+@needs_chromium
+def test_a_reporting_currency_puts_every_series_on_its_money_axes(tmp_path):
+    _, panels = _probed_panels(tmp_path, _three_currency_records(reporting=True))
+    money = _money_panels(panels)
+    assert len(money) >= 2  # spend and CPC
+    for panel in money:
+        assert _CURRENCY_CODE.findall(panel["axis"]) == ["EUR"], panel
+        assert {s["name"] for s in panel["series"]} == {"google_ads", "meta_ads", "tiktok_ads"}

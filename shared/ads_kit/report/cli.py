@@ -35,8 +35,9 @@ currency, or configure reporting_currency in the taps.
 
 Rows: one per primary key (the latest extracted_at wins, as an upserting target keeps it); rows a
 target soft-deleted (_sdc_deleted_at set) are left out. Warnings carry the taps' unified_data_quality
-findings for the range plus the report's own (mixed currencies or time zones, days without rows,
-days not final yet).
+findings for the range plus the report's own (mixed currencies or time zones, days without rows
+within each account's own range of local days, days not final yet). The HTML never draws two
+currencies on one axis: money charts are in the reporting currency or get one panel per currency.
 
 Exit status: 0 written, 2 bad input (option, file, table or value; one line on stderr),
 1 the built document broke the schema (a defect; please report it)."""

@@ -14,11 +14,12 @@ import dataclasses
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema
 
@@ -86,10 +87,15 @@ class MoneyBasis:
 
 @dataclass
 class Report:
-    """The document plus what the HTML needs beyond it: daily sums per chart series, campaign context."""
+    """The document plus what the HTML needs beyond it: daily sums per chart series, campaign context.
+
+    `currencies` maps each `daily` series to the currency of its money: the report's one currency, or
+    with mixed currencies the series' own (a series never mixes two).
+    """
 
     document: dict[str, Any]
     daily: dict[str, dict[date, Totals]]
+    currencies: dict[str, str]
     campaign_context: list[dict[str, str | None]] = field(default_factory=list)
 
 
@@ -138,10 +144,15 @@ def build_report(
         },
         "campaigns": builder.campaigns(),
         "summary": builder.summary(),
-        "warnings": builder.warnings + _report_warnings(rows, basis, first, last) + _quality_warnings(rows),
+        "warnings": builder.warnings + _report_warnings(rows, basis, last) + _quality_warnings(rows),
     }
     validate_document(document)
-    return Report(document=document, daily=builder.daily(), campaign_context=builder.context)
+    return Report(
+        document=document,
+        daily=builder.daily(),
+        currencies=builder.series_currencies,
+        campaign_context=builder.context,
+    )
 
 
 def validate_document(document: dict[str, Any]) -> None:
@@ -185,15 +196,16 @@ def _describe(row_filter: RowFilter) -> str:
 
 
 def _with_account_defaults(rows: UnifiedRows) -> UnifiedRows:
-    """Fill a performance row's missing currency or zone from unified_accounts."""
+    """Fill a performance row's missing currency or zone from its own account zone or unified_accounts."""
     accounts = {(a.platform, a.account_id): a for a in rows.accounts}
     filled = []
     for row in rows.performance:
         account = accounts.get((row.platform, row.account_id))
-        if account is not None and (row.currency is None or row.timezone is None):
-            row = dataclasses.replace(
-                row, currency=row.currency or account.currency, timezone=row.timezone or account.timezone
-            )
+        # Without a reporting_timezone the tap's days are in the account's zone.
+        zone = row.timezone or row.account_timezone or (account.timezone if account else None)
+        currency = row.currency or (account.currency if account else None)
+        if (zone, currency) != (row.timezone, row.currency):
+            row = dataclasses.replace(row, currency=currency, timezone=zone)
         filled.append(row)
     rows.performance = filled
     return rows
@@ -273,6 +285,7 @@ class _Builder:
         self._totals: dict[CampaignKey, Totals] = defaultdict(Totals)
         self._latest: dict[CampaignKey, PerformanceRow] = {}
         self._series: dict[str, dict[date, Totals]] = defaultdict(lambda: defaultdict(Totals))
+        self.series_currencies: dict[str, str] = {}
         for row in rows.performance:
             key = (row.platform, row.account_id, row.campaign_id)
             self._totals[key].add(row, basis)
@@ -280,6 +293,7 @@ class _Builder:
                 self._latest[key] = row
             label = row.platform if basis.currency else f"{row.platform} ({row.currency})"
             self._series[label][row.date_day].add(row, basis)
+            self.series_currencies[label] = basis.currency or row.currency  # type: ignore[assignment]
         self._breakdowns: dict[CampaignKey, dict[str, dict[str, Totals]]] = defaultdict(
             lambda: {d: defaultdict(Totals) for d in DOCUMENT_BREAKDOWNS}
         )
@@ -389,7 +403,7 @@ class _Builder:
         return {label: dict(days) for label, days in sorted(self._series.items())}
 
 
-def _report_warnings(rows: UnifiedRows, basis: MoneyBasis, first: date, last: date) -> list[dict[str, Any]]:
+def _report_warnings(rows: UnifiedRows, basis: MoneyBasis, last: date) -> list[dict[str, Any]]:
     warnings = []
     if basis.currency is None:
         per_currency: dict[str, Decimal] = defaultdict(Decimal)
@@ -413,15 +427,11 @@ def _report_warnings(rows: UnifiedRows, basis: MoneyBasis, first: date, last: da
                 severity="info",
             )
         )
-    days_by_account: dict[tuple[str, str], set[date]] = defaultdict(set)
     unfinished: dict[tuple[str, str], set[date]] = defaultdict(set)
     for row in rows.performance:
-        days_by_account[(row.platform, row.account_id)].add(row.date_day)
         if row.is_final is False:
             unfinished[(row.platform, row.account_id)].add(row.date_day)
-    every_day = {first + timedelta(days=n) for n in range((last - first).days + 1)}
-    for (platform, account_id), present in sorted(days_by_account.items()):
-        missing = sorted(every_day - present)
+    for (platform, account_id), missing in _missing_days(rows.performance, last):
         if missing:
             warnings.append(
                 _warning(
@@ -450,6 +460,47 @@ def _report_warnings(rows: UnifiedRows, basis: MoneyBasis, first: date, last: da
     for stream in rows.missing_streams:
         warnings.append(_warning("stream_missing", f"{stream} not found in the source; its data is absent"))
     return warnings
+
+
+def _missing_days(performance: list[PerformanceRow], last: date) -> list[tuple[tuple[str, str], list[date]]]:
+    """Per account, the days of its own local range that have no rows.
+
+    Each account's days are local to its zone, and a tap's range ends at the local date of the run in
+    that zone (ads_kit.unified.ranges), so accounts east and west of UTC cover different dates; one range
+    for all would name days an account's zone never had. The range starts at the account's own first day:
+    a relative date_range starts later in a zone ahead of UTC, so an earlier absence is not a gap. It ends
+    at its own last day, or later, up to the report's `last`, at the last day that had fully ended in its
+    zone when its rows were extracted: an account that stopped delivering still shows its trailing gap.
+    """
+    present: dict[tuple[str, str], set[date]] = defaultdict(set)
+    zones: dict[tuple[str, str], set[str | None]] = defaultdict(set)
+    extracted: dict[tuple[str, str], datetime] = {}
+    for row in performance:
+        key = (row.platform, row.account_id)
+        present[key].add(row.date_day)
+        zones[key].add(row.timezone)
+        if row.extracted_at is not None and (key not in extracted or row.extracted_at > extracted[key]):
+            extracted[key] = row.extracted_at
+    result = []
+    for key, days in sorted(present.items()):
+        own_first, own_last = min(days), max(days)
+        ended = _last_ended_day(zones[key], extracted.get(key))
+        until = max(own_last, min(last, ended)) if ended is not None else own_last
+        span = (own_first + timedelta(days=n) for n in range((until - own_first).days + 1))
+        result.append((key, [day for day in span if day not in days]))
+    return result
+
+
+def _last_ended_day(zones: set[str | None], extracted_at: datetime | None) -> date | None:
+    """The day before the local date of `extracted_at` in the account's one zone; None if unknowable."""
+    if extracted_at is None or len(zones) != 1:
+        return None
+    [zone] = zones
+    try:
+        local_today = extracted_at.astimezone(ZoneInfo(zone)).date() if zone else None
+    except (ZoneInfoNotFoundError, ValueError):  # a zone name the platform made up is not knowledge
+        return None
+    return local_today - timedelta(days=1) if local_today else None
 
 
 def _day_runs(days: list[date]) -> str:

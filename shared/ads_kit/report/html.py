@@ -1,12 +1,17 @@
 """The HTML report: one self-contained file (plotly's JavaScript inlined) that opens offline.
 
-Four charts per platform and day (spend, conversions, ROAS, CPC), the summary, the warnings and the
-campaign table. Daily ROAS and CPC come from that day's sums, like every derived metric here.
+Charts per platform and day (spend, CPC, conversions, ROAS), the summary, the warnings and the campaign
+table. Daily ROAS and CPC come from that day's sums, like every derived metric here.
+Money is never drawn on one axis with another currency: with one currency (an account's own or the
+reporting currency) each money chart has one panel, otherwise one panel per currency, and every money
+axis names its currency. Conversions and ROAS carry no currency and share one panel.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,12 +23,37 @@ from plotly.subplots import make_subplots
 from ads_kit.report.document import Report, Totals, build_report
 from ads_kit.report.rows import RowSource
 
-_CHARTS = (
-    ("Spend", lambda t: t.spend),
-    ("Conversions", lambda t: t.conversions),
-    ("ROAS", lambda t: t.ratios()["roas"]),
-    ("CPC", lambda t: t.ratios()["cpc"]),
+
+@dataclass(frozen=True)
+class _Chart:
+    title: str
+    value: Callable[[Totals], Decimal | int | None]
+    axis: str  # the y-axis title; "{currency}" stands for the panel's currency
+
+
+_MONEY_CHARTS = (
+    _Chart("Spend", lambda t: t.spend, "{currency}"),
+    _Chart("CPC", lambda t: t.ratios()["cpc"], "{currency} per click"),
 )
+_SHARED_CHARTS = (
+    _Chart("Conversions", lambda t: t.conversions, "conversions"),
+    _Chart("ROAS", lambda t: t.ratios()["roas"], "conversion value / spend"),
+)
+
+
+@dataclass(frozen=True)
+class _Panel:
+    title: str
+    axis: str
+    chart: _Chart
+    labels: list[str]  # the series drawn in it
+
+
+_COLUMNS_PER_ROW = 2
+_ROW_HEIGHT = 300  # px per row of panels, whatever the number of currencies
+_ROW_GAP = 70  # px between rows: room for the x tick labels and the next panel's title
+_MARGIN = {"t": 40, "l": 70, "r": 20, "b": 40}
+_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 24px; color: #1f2933; background: #f7f9fb; }
@@ -59,31 +89,56 @@ def render_html(
     return target
 
 
-def _figure(daily: dict[str, dict[date, Totals]]) -> go.Figure:
+def _panels(daily: dict[str, dict[date, Totals]], currencies: dict[str, str]) -> list[_Panel]:
+    """One row of money panels per currency, then the panels every series shares."""
+    panels = []
+    for currency in sorted({currencies[label] for label in daily}):
+        labels = [label for label in daily if currencies[label] == currency]
+        panels += [
+            _Panel(f"{chart.title} ({currency})", chart.axis.format(currency=currency), chart, labels)
+            for chart in _MONEY_CHARTS
+        ]
+    panels += [_Panel(chart.title, chart.axis, chart, list(daily)) for chart in _SHARED_CHARTS]
+    return panels
+
+
+def _figure(daily: dict[str, dict[date, Totals]], currencies: dict[str, str]) -> go.Figure:
+    panels = _panels(daily, currencies)
+    rows = -(-len(panels) // _COLUMNS_PER_ROW)
+    plot_height = rows * _ROW_HEIGHT + (rows - 1) * _ROW_GAP
     figure = make_subplots(
-        rows=2, cols=2, subplot_titles=[title for title, _ in _CHARTS], vertical_spacing=0.14
+        rows=rows,
+        cols=_COLUMNS_PER_ROW,
+        subplot_titles=[panel.title for panel in panels],
+        vertical_spacing=_ROW_GAP / plot_height,  # a fraction of the plot height: keep the gap in px
+        horizontal_spacing=0.1,
     )
-    palette = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf")
-    for series_index, (label, days) in enumerate(daily.items()):
-        ordered = sorted(days)
-        for chart_index, (_, metric) in enumerate(_CHARTS):
-            values = [metric(days[d]) for d in ordered]
+    colours = {label: _PALETTE[index % len(_PALETTE)] for index, label in enumerate(daily)}
+    in_legend: set[str] = set()
+    for index, panel in enumerate(panels):
+        row, col = index // _COLUMNS_PER_ROW + 1, index % _COLUMNS_PER_ROW + 1
+        for label in panel.labels:
+            days = daily[label]
+            ordered = sorted(days)
+            values = [panel.chart.value(days[d]) for d in ordered]
             figure.add_trace(
                 go.Scatter(
                     x=[d.isoformat() for d in ordered],
-                    y=[
-                        None if v is None else float(v) for v in values
-                    ],  # plotting only: floats are fine here
+                    y=[None if v is None else float(v) for v in values],  # plotting only: floats are fine
                     name=label,
                     legendgroup=label,
-                    showlegend=chart_index == 0,
+                    showlegend=label not in in_legend,
                     mode="lines+markers",
-                    line={"color": palette[series_index % len(palette)]},
+                    line={"color": colours[label]},
                 ),
-                row=chart_index // 2 + 1,
-                col=chart_index % 2 + 1,
+                row=row,
+                col=col,
             )
-    figure.update_layout(height=640, margin={"t": 40, "l": 50, "r": 20, "b": 40}, template="plotly_white")
+            in_legend.add(label)
+        figure.update_yaxes(title_text=panel.axis, row=row, col=col)
+    figure.update_layout(
+        height=plot_height + _MARGIN["t"] + _MARGIN["b"], margin=_MARGIN, template="plotly_white"
+    )
     return figure
 
 
@@ -91,7 +146,7 @@ def _page(report: Report) -> str:
     document = report.document
     meta, summary = document["metadata"], document["summary"]
     currency = meta["currency"] or "per account"
-    chart = _figure(report.daily).to_html(
+    chart = _figure(report.daily, report.currencies).to_html(
         full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
     )
     title = f"Campaign performance {meta['date_range']['start']} to {meta['date_range']['end']}"
@@ -115,6 +170,12 @@ def _page(report: Report) -> str:
             ("Conversions", summary["total_conversions"]),
         )
     )
+    per_currency = (
+        ""
+        if meta["currency"]
+        else '<p class="meta">Money is charted per currency: the accounts use different currencies '
+        "and no one reporting currency covers every row.</p>"
+    )
     warnings = "".join(
         f'<li class="{_text(w["severity"])}">{_text(w["check"])}: {_text(w["message"])}</li>'
         for w in document["warnings"]
@@ -123,7 +184,7 @@ def _page(report: Report) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_text(title)}</title><style>{_STYLE}</style></head><body>"
         f'<h1>{_text(title)}</h1><div class="meta">{scope}</div><div class="cards">{cards}</div>'
-        f'<h2>By platform and day</h2><div id="charts">{chart}</div>'
+        f'<h2>By platform and day</h2>{per_currency}<div id="charts">{chart}</div>'
         f"<h2>Campaigns</h2>{_campaign_table(document['campaigns'], report.campaign_context)}"
         f"<h2>Warnings</h2><ul>{warnings or '<li class=info>none</li>'}</ul>"
         "</body></html>\n"

@@ -67,6 +67,7 @@ class PerformanceRow(_MetricRow):
     account_name: str | None = None
     campaign_name: str | None = None
     timezone: str | None = None
+    account_timezone: str | None = None
     fx_rate: Decimal | None = None
     is_final: bool | None = None
 
