@@ -4,7 +4,7 @@ A tap's config schema is its own settings plus the shared ones:
 
     config_jsonschema = th.PropertiesList(
         ...platform settings...,
-        *shared_settings(MyPlatformAdapter),
+        *shared_settings(MY_PLATFORM_PROFILE),
     ).to_dict()
 
 Defaults are stated in the descriptions, not as JSON defaults: the code that reads a setting fills
@@ -14,12 +14,13 @@ config that leaves a key out gets the platform's own value.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from singer_sdk import typing as th
 
 from ads_kit.resilience.platforms import canonical_platform, short_platform
 from ads_kit.resilience.ratelimit import REDIS_URL_ENV, RateLimitSettings
 from ads_kit.resilience.versions import CALENDARS, PINNED
-from ads_kit.unified.adapter import UnifiedAdapter
 from ads_kit.unified.ranges import DATE_RANGE_TYPES, DEFAULT_LAST_N_DAYS
 
 _RATE_LIMITING_KEYS: tuple[tuple[str, type[th.JSONTypeHelper], str], ...] = (
@@ -88,9 +89,15 @@ DATE_RANGE = th.Property(
 _JSON_VALUE = th.CustomType({"type": ["object", "array", "null"]})
 
 
-def shared_settings(adapter: type[UnifiedAdapter]) -> list[th.Property]:
-    """The settings every tap declares the same way, described with ``adapter``'s platform values."""
-    platform = adapter.platform
+class _Profile(Protocol):
+    platform: str
+    restatement_days: int
+
+
+def shared_settings(profile: _Profile) -> list[th.Property]:
+    """The settings every tap declares the same way, described with the platform's own values
+    (``profile``: an ``ads_kit.tap.profile.PlatformProfile``)."""
+    platform = profile.platform
     return [
         api_version_property(platform),
         th.Property(
@@ -104,7 +111,7 @@ def shared_settings(adapter: type[UnifiedAdapter]) -> list[th.Property]:
             "lookback_days",
             th.IntegerType,
             description="Days before the bookmark re-read to pick up restated numbers "
-            f"(default and maximum {adapter.restatement_days}, the platform's restatement window)",
+            f"(default and maximum {profile.restatement_days}, the platform's restatement window)",
         ),
         th.Property(
             "include_deleted",

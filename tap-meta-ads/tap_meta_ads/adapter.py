@@ -19,7 +19,7 @@ from ads_kit.unified.ranges import report_days
 from ads_kit.unified.run import unified_run
 from ads_kit.unified.slices import report_windows
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
-from tap_meta_ads.reports import INSIGHTS_STREAM, ReportSpec, builtin_reports
+from tap_meta_ads.reports import INSIGHTS_STREAM, PROFILE, ReportSpec, builtin_reports
 
 if TYPE_CHECKING:
     from tap_meta_ads.tap import TapMetaAds
@@ -33,34 +33,22 @@ BREAKDOWN_SOURCES = {
     "placement": ("meta_insights_platform_device", "platform_position"),
     "hour": ("meta_insights_hourly", "hourly_stats_aggregated_by_advertiser_time_zone"),
 }
-# Meta keeps insights for 37 months; a day less so accounts east of UTC never ask past the limit.
-RETENTION_DAYS = 37 * 30 + 12
 # Meta custom audiences carry no status; a delivery_status code of 200 means "ready for use".
 READY_AUDIENCE = 200
 
 
 class MetaUnifiedAdapter(UnifiedAdapter):
-    platform: ClassVar[str] = "meta_ads"
-    restatement_days: ClassVar[int] = 28
-    retention_days: ClassVar[int | None] = RETENTION_DAYS
     additive_levels: ClassVar[bool] = True  # ad rows sum exactly to campaign rows (reach aside)
-    slice_days: ClassVar[int] = 14
     breakdown_dimensions: ClassVar[tuple[str, ...]] = tuple(BREAKDOWN_SOURCES)
 
     def __init__(self, tap: TapMetaAds) -> None:
-        self._tap = tap
+        self.tap = tap
         self._reports = {spec.name: spec for spec in builtin_reports(tap.insights_metrics)}
 
     # -- entities -------------------------------------------------------------------------------
 
-    def accounts(self) -> Iterable[AccountInfo]:
-        run = unified_run(self._tap)
-        for account_id in self._tap.accounts.ids():
-            with run.isolated(account_id, "unified_accounts"):
-                yield self._tap.accounts.info(account_id)
-
     def campaigns(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._tap.entity_rows("meta_campaigns", account.account_id):
+        for row in self.tap.entity_rows("meta_campaigns", account.account_id):
             yield {
                 "campaign_id": row["id"],
                 "campaign_name": row.get("name"),
@@ -69,7 +57,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._tap.entity_rows("meta_adsets", account.account_id):
+        for row in self.tap.entity_rows("meta_adsets", account.account_id):
             yield {
                 "ad_group_id": row["id"],
                 "ad_group_name": row.get("name"),
@@ -78,7 +66,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def ads(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._tap.entity_rows("meta_ads", account.account_id):
+        for row in self.tap.entity_rows("meta_ads", account.account_id):
             yield {
                 "ad_id": row["id"],
                 "ad_name": row.get("name"),
@@ -91,7 +79,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def audiences(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._tap.entity_rows("meta_custom_audiences", account.account_id):
+        for row in self.tap.entity_rows("meta_custom_audiences", account.account_id):
             origin = ((row.get("lookalike_spec") or {}).get("origin") or [{}])[0]
             delivery = (row.get("delivery_status") or {}).get("code")
             yield {
@@ -141,16 +129,16 @@ class MetaUnifiedAdapter(UnifiedAdapter):
         uncached window fetches every window up to the range end at once, so the jobs run in
         parallel, and the later windows replay from the slice cache."""
         spec: ReportSpec = self._reports[report]
-        fetcher = self._tap.fetcher
+        fetcher = self.tap.fetcher
 
         def on_failure(slice_: dict[str, Any], error: Exception) -> None:
-            self._tap.dead_letters.record(spec.name, account.account_id, slice_, error)
+            self.tap.dead_letters.record(spec.name, account.account_id, slice_, error)
 
-        windows = report_windows(start, end, self.slice_days)
+        windows = report_windows(start, end, PROFILE.slice_days)
         if not all(fetcher.is_cached(spec, account.account_id, w) for w in windows):
-            run_now = unified_run(self._tap).now
-            last = report_days(self._tap.config, self, account, account.timezone, None, run_now).end
-            ahead = report_windows(start, max(end, last), self.slice_days)
+            run_now = unified_run(self.tap).now
+            last = report_days(self.tap.config, PROFILE, account, account.timezone, None, run_now).end
+            ahead = report_windows(start, max(end, last), PROFILE.slice_days)
             for _ in fetcher.slices(spec, account.account_id, ahead, state={}, on_failure=on_failure):
                 pass  # rows land in the slice cache
         for _, rows in fetcher.slices(spec, account.account_id, windows, state={}, on_failure=on_failure):
@@ -158,7 +146,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
                 yield parse_insights_row(row)
 
     def _metrics(self, row: dict[str, Any]) -> dict[str, Any]:
-        types, windows = self._tap.conversion_events, self._tap.attribution_windows
+        types, windows = self.tap.conversion_events, self.tap.attribution_windows
         return {
             "campaign_id": row.get("campaign_id"),
             "campaign_name": row.get("campaign_name"),

@@ -9,8 +9,13 @@ from typing import Any
 
 from singer_sdk import typing as th
 
+from ads_kit.tap.profile import PlatformProfile
 from tap_meta_ads.parsing import ACTION_STAT_KEYS, DECIMAL_METRICS, HOURLY_BREAKDOWNS, INTEGER_METRICS
 
+# Meta keeps insights for 37 months; a day less so accounts east of UTC never ask past the limit.
+RETENTION_DAYS = 37 * 30 + 12
+# Conversions restate for 28 days; 14-day windows keep a report job well inside Meta's limits.
+PROFILE = PlatformProfile("meta_ads", restatement_days=28, retention_days=RETENTION_DAYS, slice_days=14)
 LEVELS = ("ad", "adset", "campaign", "account")
 ID_FIELDS = {
     "account": ("account_id", "account_name", "account_currency"),

@@ -11,9 +11,8 @@ from typing import Any
 from singer_sdk import typing as th
 
 from ads_kit.settings import shared_settings
-from tap_meta_ads.adapter import MetaUnifiedAdapter
 from tap_meta_ads.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT_S
-from tap_meta_ads.reports import BUILTIN_BREAKDOWNS, INSIGHTS_STREAM, custom_report
+from tap_meta_ads.reports import BUILTIN_BREAKDOWNS, INSIGHTS_STREAM, PROFILE, custom_report
 
 # Windows Meta still serves (7d_view and 28d_view stopped on 2026-01-12).
 ATTRIBUTION_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view", "1d_ev")
@@ -86,7 +85,7 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=DEFAULT_TIMEOUT_S,
         description="Seconds to wait for one Graph response before retrying it",
     ),
-    *shared_settings(MetaUnifiedAdapter),
+    *shared_settings(PROFILE),
 ).to_dict()
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-from contextlib import redirect_stdout
 from decimal import Decimal
 
 import pytest
-from unified_contract_tap import ContractTap, select
+from harness import captured_stdout, lines, select
+from unified_contract_tap import ContractTap
 
 
 class Run:
@@ -29,20 +28,19 @@ class Run:
 
 @pytest.fixture
 def sync():
-    def run(config: dict, *, streams=None, state=None, prepare=None) -> Run:
-        tap = ContractTap(config=config, parse_env_config=False)
+    def run(config: dict, *, streams=None, state=None, prepare=None, tap_class=ContractTap) -> Run:
+        tap = tap_class(config=config, parse_env_config=False)
         if streams is not None:
-            tap = ContractTap(
+            tap = tap_class(
                 config=config, catalog=select(tap.catalog_dict, streams), state=state, parse_env_config=False
             )
         elif state is not None:
-            tap = ContractTap(config=config, state=state, parse_env_config=False)
+            tap = tap_class(config=config, state=state, parse_env_config=False)
         if prepare is not None:
             prepare(tap.unified_adapter)
-        out = io.StringIO()
-        with redirect_stdout(out):
+        with captured_stdout() as out:
             tap.sync_all()
-        messages = [json.loads(line, parse_float=Decimal) for line in out.getvalue().splitlines() if line]
+        messages = [json.loads(line, parse_float=Decimal) for line in lines(out) if line]
         return Run(tap, messages)
 
     return run

@@ -1,21 +1,23 @@
 """Contract tests: a tiny tap with the unified streams syncs, and its messages keep the contract."""
 
-import io
 import json
-from contextlib import redirect_stdout
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import jsonschema
 import pytest
-from unified_contract_tap import ContractTap, select
+from harness import captured_stdout, lines, select
+from unified_contract_tap import ContractTap
 
 from ads_kit import clock
 from ads_kit.resilience.errors import ConfigError
+from ads_kit.tap.streams import RowError as UnifiedRowError
 from ads_kit.unified.contract import assert_unified_contract
+from ads_kit.unified.entities import UnifiedAdsStream
 from ads_kit.unified.run import unified_run
 from ads_kit.unified.schemas import UNIFIED_STREAMS
-from ads_kit.unified.streams import UnifiedAdsStream, UnifiedRowError, unified_streams
+from ads_kit.unified.streams import unified_streams
 
 PERFORMANCE = ("unified_campaign_performance", "unified_ad_performance", "unified_performance_breakdowns")
 US, JP = "111", "222"
@@ -225,11 +227,11 @@ def test_quality_findings_reach_the_data_quality_stream(sync):
 
 
 def test_retention_horizon_clamps_the_start(sync):
-    def short_memory(adapter):
-        adapter.retention_days = 5
+    class ShortMemory(ContractTap):
+        profile = replace(ContractTap.profile, retention_days=5)
 
     run = sync(
-        base_config(), streams={"unified_ad_performance", "unified_data_quality"}, prepare=short_memory
+        base_config(), streams={"unified_ad_performance", "unified_data_quality"}, tap_class=ShortMemory
     )
     us_days = {r["date_day"] for r in run.records("unified_ad_performance") if r["account_id"] == US}
     assert min(us_days) == days_ago(5).isoformat()
@@ -305,10 +307,9 @@ def test_a_killed_sync_resumes_from_its_last_finished_window():
         return fetch(account, level, start, end)
 
     adapter.performance = dies_on_the_third_window
-    out = io.StringIO()
-    with redirect_stdout(out), pytest.raises(ConnectionResetError):
+    with captured_stdout() as out, pytest.raises(ConnectionResetError):
         tap.sync_all()
-    states = [json.loads(line)["value"] for line in out.getvalue().splitlines() if '"type":"STATE"' in line]
+    states = [json.loads(line)["value"] for line in lines(out) if '"type":"STATE"' in line]
     partition = states[-1]["bookmarks"]["unified_ad_performance"]["partitions"][0]
     assert partition["context"] == {"account_id": US}
     assert partition["replication_key_value"] == windows[1][1].isoformat()  # end of the last finished window
@@ -324,7 +325,7 @@ def test_a_killed_sync_resumes_from_its_last_finished_window():
         return resumed_fetch(account, level, start, end)
 
     resumed.unified_adapter.performance = record_windows
-    with redirect_stdout(io.StringIO()):
+    with captured_stdout():
         resumed.sync_all()
     assert resumed_windows[0] == (US, windows[1][1])  # lookback 0: the bookmarked day is read again
 

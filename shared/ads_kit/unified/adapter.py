@@ -32,25 +32,18 @@ class AccountInfo:
 
 
 class UnifiedAdapter(abc.ABC):
-    """Platform rows -> unified rows. Subclass once per tap; every method reads one account."""
+    """Platform rows -> unified rows. Subclass once per tap; every method reads one account.
 
-    platform: ClassVar[str]
-    """meta_ads | google_ads | tiktok_ads"""
-    restatement_days: ClassVar[int]
-    """Days the platform may still change a report day (Meta 28, Google 30, TikTok 7): default lookback."""
-    retention_days: ClassVar[int | None] = None
-    """Days of report history the platform still holds (Meta and Google: 37 months); None = unlimited."""
+    An adapter is given its data sources when the tap builds it (the same entity and report sources
+    the raw streams read, so both cost one request); the platform key and report days are the
+    tap's ``PlatformProfile``, accounts its ``AccountSource``.
+    """
+
     additive_levels: ClassVar[bool] = False
     """True when ad rows sum exactly to campaign rows (reach aside): campaign performance is then
     derived from the ad-level slice and costs no request of its own."""
-    slice_days: ClassVar[int] = 7
-    """Days per report request; raw report streams must cut their ranges the same way to share slices."""
     breakdown_dimensions: ClassVar[tuple[str, ...]] = ()
     """Breakdown dimensions the platform serves (subset of schemas.BREAKDOWN_DIMENSIONS)."""
-
-    @abc.abstractmethod
-    def accounts(self) -> Iterable[AccountInfo]:
-        """The accounts this sync reads (config order)."""
 
     @abc.abstractmethod
     def campaigns(self, account: AccountInfo) -> Iterable[dict]:
@@ -83,5 +76,5 @@ class UnifiedAdapter(abc.ABC):
         """Hourly rows for re-bucketing into ``reporting_timezone``: the daily row's fields plus
         ``utc_start`` (tz-aware) or the local ``hour`` (0-23) with the account-zone ``date_day``."""
         raise NotImplementedError(
-            f"{self.platform} has no hourly report, so reporting_timezone cannot be used"
+            f"{type(self).__name__} has no hourly report, so reporting_timezone cannot be used"
         )

@@ -11,17 +11,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ads_kit.resilience.errors import ConfigError
 from ads_kit.timezones import local_today, zone
-from ads_kit.unified.adapter import AccountInfo, UnifiedAdapter
+from ads_kit.unified.adapter import AccountInfo
 from ads_kit.unified.slices import report_windows
 
 DATE_RANGE_TYPES = ("last_n_days", "custom", "lifetime")
 DEFAULT_LAST_N_DAYS = 30
 
 Window = tuple[date, date]
+
+
+class Horizon(Protocol):
+    """How far back a platform's report days go (``ads_kit.tap.profile.PlatformProfile``)."""
+
+    @property
+    def restatement_days(self) -> int: ...
+    @property
+    def retention_days(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,7 @@ class ReportDays:
 
 def report_days(
     config: Mapping[str, Any],
-    adapter: UnifiedAdapter,
+    horizon: Horizon,
     account: AccountInfo,
     day_zone: str,
     bookmark: date | None,
@@ -111,11 +120,11 @@ def report_days(
     today = local_today(day_zone, now)
     created = account.created_at.astimezone(zone(day_zone)).date() if account.created_at else None
     date_range = DateRange.from_config(config)
-    lookback = lookback_days(config, adapter.restatement_days)
-    start = date_range.first_day(today, adapter.retention_days, created)
+    lookback = lookback_days(config, horizon.restatement_days)
+    start = date_range.first_day(today, horizon.retention_days, created)
     if bookmark is not None:
         start = max(start, bookmark - timedelta(days=lookback))
-    oldest = start if adapter.retention_days is None else today - timedelta(days=adapter.retention_days)
+    oldest = start if horizon.retention_days is None else today - timedelta(days=horizon.retention_days)
     return ReportDays(max(start, oldest), date_range.last_day(today), today, start)
 
 

@@ -75,7 +75,8 @@ class AccountEdgeStream(MetaStream):
         """The edge's objects, or with a bookmark those changed since. Only edges with a filtering
         ``level`` take a server-side time filter; the others are read in full (through the slice
         cache), and every row is checked here, because Meta has been seen to ignore such filters."""
-        since = self.bookmark(context) if self.replication_key else None
+        bookmark = self.bookmark(context) if self.replication_key else None
+        since = datetime.fromisoformat(str(bookmark)) if bookmark else None
         for row in self.rows(account_id, since if self.level else None):
             changed: datetime | None = row.get(self.replication_key) if since else None
             if since is None or changed is None or changed >= since:
@@ -86,10 +87,10 @@ class AccountEdgeStream(MetaStream):
             yield from self._read(account_id, since)
             return
         key = ("meta", account_id, self.name, "full")
-        yield from self._tap.slice_cache.rows(key, lambda: self._read(account_id, None))
+        yield from self.tap.slice_cache.rows(key, lambda: self._read(account_id, None))
 
     def _read(self, account_id: str, since: datetime | None) -> Iterator[dict[str, Any]]:
-        currency = self._tap.accounts.info(account_id).currency if self.money_fields else ""
+        currency = self.tap.accounts.info(account_id).currency if self.money_fields else ""
         path = f"act_{account_id}/{self.edge}"
         while True:
             try:
@@ -97,7 +98,7 @@ class AccountEdgeStream(MetaStream):
                 pages = self.client.pages(path, self.edge_params(since), account=account_id, stream=self.name)
                 first = next(pages, [])
             except ConfigError as exc:
-                self._tap.drop_field(self.name, account_id, self.fields, exc)
+                self.tap.drop_field(self.name, account_id, self.fields, exc)
                 continue
             for page in itertools.chain([first], pages):
                 for row in page:

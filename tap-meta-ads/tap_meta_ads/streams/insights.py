@@ -18,11 +18,10 @@ from singer_sdk.helpers.types import Context
 
 from ads_kit.resilience.jobs import JobFailed
 from ads_kit.unified.ranges import report_days, window_key, windows_to_read
-from ads_kit.unified.run import unified_run
 from tap_meta_ads.fetch import root_window
 from tap_meta_ads.parsing import parse_insights_row
 from tap_meta_ads.report_jobs import window_slice
-from tap_meta_ads.reports import ReportSpec
+from tap_meta_ads.reports import PROFILE, ReportSpec
 from tap_meta_ads.streams.base import MetaStream
 
 
@@ -41,27 +40,27 @@ class InsightsStream(MetaStream):
         return False
 
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
-        info = self._tap.accounts.info(account_id)
+        info = self.tap.accounts.info(account_id)
         bookmark = self.get_starting_replication_key_value(context)
         days = report_days(
             self.config,
-            self._tap.unified_adapter,
+            PROFILE,
             info,
             info.timezone,
             date.fromisoformat(str(bookmark)[:10]) if bookmark else None,
-            unified_run(self._tap).now,
+            self.run.now,
         )
         state = self.get_context_state(context)
         failed: set[str] = set(state.get("failed_slices", []))
         failed_now: set[str] = set()
-        windows = windows_to_read(days.start, days.end, self._tap.slice_days, sorted(failed))
+        windows = windows_to_read(days.start, days.end, PROFILE.slice_days, sorted(failed))
 
         def on_failure(slice_: dict[str, Any], error: JobFailed) -> None:
             window = root_window(slice_, windows)
             failed_now.add(window_key(window))
-            self._tap.dead_letters.record(self.name, account_id, window_slice(*window), error)
+            self.tap.dead_letters.record(self.name, account_id, window_slice(*window), error)
 
-        for window, rows in self._tap.fetcher.slices(
+        for window, rows in self.tap.fetcher.slices(
             self.spec,
             account_id,
             windows,
@@ -72,7 +71,7 @@ class InsightsStream(MetaStream):
             records = (self.shape(row, account_id) for row in rows)
             yield from sorted(records, key=lambda r: r["date_start"])
             if window_key(window) in failed - failed_now:
-                self._tap.dead_letters.resolve(self.name, account_id, window_slice(*window))
+                self.tap.dead_letters.resolve(self.name, account_id, window_slice(*window))
             failed = (failed - {window_key(window)}) | failed_now
             state["failed_slices"] = sorted(failed)
             self.checkpoint()

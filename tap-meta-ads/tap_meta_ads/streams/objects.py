@@ -42,7 +42,7 @@ class AdAccountsStream(MetaStream):
     )
 
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
-        node = self._tap.accounts.raw(account_id)
+        node = self.tap.accounts.raw(account_id)
         row = {key: node[key] for key in ACCOUNT_FIELDS if key in node}
         for field in ("amount_spent", "balance", "spend_cap"):
             label = f"ad account {account_id} {field}"

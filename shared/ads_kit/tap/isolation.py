@@ -1,0 +1,42 @@
+"""Per-account isolation: an account that cannot be read never stops the others.
+
+No permission, a disabled account, or a grant that stays rejected after one renewal concern that
+account alone: it is skipped for the rest of the run with one ERROR line and one dead letter (in
+the first stream that met it), and every later stream passes it by. Anything else propagates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ads_kit.resilience.deadletters import DeadLetterBox
+from ads_kit.resilience.errors import AccountSkipped, RequestFailed, account_failure, one_line
+
+
+class AccountIsolation:
+    def __init__(self, dead_letters: DeadLetterBox, log: logging.Logger) -> None:
+        self._dead_letters = dead_letters
+        self._log = log
+        self._skipped: set[str] = set()
+
+    @contextmanager
+    def isolated(self, account_id: str, stream: str) -> Iterator[None]:
+        """One account's work: a failure that blocks only this account skips it."""
+        try:
+            yield
+        except (AccountSkipped, RequestFailed) as exc:
+            reason = account_failure(exc)
+            if reason is None:
+                raise
+            self.skip(account_id, stream, reason)
+
+    def skip(self, account_id: str, stream: str, reason: str) -> None:
+        if account_id not in self._skipped:
+            self._skipped.add(account_id)
+            self._log.error("account %s skipped (stream %s): %s", account_id, stream, one_line(reason))
+            self._dead_letters.record(stream, account_id, None, AccountSkipped(account_id, reason))
+
+    def is_skipped(self, account_id: str) -> bool:
+        return account_id in self._skipped
