@@ -128,6 +128,47 @@ def test_a_failed_job_is_resubmitted_once_then_split():
     )
 
 
+def test_both_halves_failing_the_same_way_end_the_splitting():
+    clock = FakeClock()
+    whole = {"account": "a", "days": [1, 2, 3, 4, 5, 6, 7, 8]}
+
+    class AlwaysFails(ScriptedJobs):
+        def poll(self, job_id: str) -> JobStatus:
+            return JobStatus(JobState.FAILED, error="Job Failed (-2/2490547)")
+
+    platform = AlwaysFails(clock)
+    failures = []
+    runner = JobRunner(
+        platform, {}, what="w", on_failure=lambda s, e: failures.append(e), clock=clock, sleep=clock.sleep
+    )
+    assert run_all(runner, [whole]) == []
+    # the whole slice twice, then each half once: the halves fail alike, so nothing is split further
+    assert platform.submitted == [
+        whole,
+        whole,
+        {**whole, "days": [1, 2, 3, 4]},
+        {**whole, "days": [5, 6, 7, 8]},
+    ]
+    [failure] = failures
+    assert "both halves failed the same way: Job Failed (-2/2490547)" in str(failure)
+
+
+def test_a_half_failing_on_its_own_is_split_further():
+    clock = FakeClock()
+    whole = {"account": "a", "days": [1, 2, 3, 4]}
+    fails = [JobState.FAILED]
+    outcomes = {slice_key(whole): fails, slice_key({"account": "a", "days": [3, 4]}): fails}
+    platform = ScriptedJobs(clock, outcomes)
+    rows = run_all(JobRunner(platform, {}, what="w", clock=clock, sleep=clock.sleep), [whole])
+    assert platform.submitted[2:] == [
+        {"account": "a", "days": [1, 2]},
+        {"account": "a", "days": [3, 4]},
+        {"account": "a", "days": [3]},
+        {"account": "a", "days": [4]},
+    ]
+    assert sorted(rows, key=lambda r: r["day"]) == expected_rows([whole])
+
+
 def test_a_job_that_never_finishes_times_out_and_is_split():
     clock = FakeClock()
     whole = {"account": "a", "days": [1, 2]}

@@ -3,7 +3,10 @@
 The platform supplies `ReportJobs` (submit, poll, fetch, split). The runner keeps up to
 `max_in_flight` jobs running, polls each with a doubling interval, times jobs out, resubmits a
 failed job once and then splits its slice (the platform splits by dates, then objects, then fields)
-up to `max_split_depth` levels. Every job it knows about lives in `state["jobs"]`, a plain dict the
+up to `max_split_depth` levels. A piece of a split slice is submitted once (its parent already
+showed the failure repeats), and when both halves of a slice fail the same way the slice fails for
+good: splitting further would only repeat the failure, so a window that cannot be read costs a few
+requests, not a tree of them. Every job it knows about lives in `state["jobs"]`, a plain dict the
 tap stores in Singer state, so a restarted tap polls the jobs it already submitted instead of
 submitting them again. `on_checkpoint` is called whenever that map changes.
 
@@ -136,7 +139,9 @@ class JobRunner:
                 rows = self._check(key)
                 if rows is not None:
                     yield self._jobs[key]["slice"], rows
-                    del self._jobs[key]
+                    parent = self._jobs.pop(key).get("parent")
+                    if parent is not None:
+                        self._settle(parent)
                     self._checkpoint()
         if self._failures:
             raise self._failures[0]
@@ -150,10 +155,14 @@ class JobRunner:
                     "%s: dropping stored report job for slice %s: not requested any more", self._what, key
                 )
                 del self._jobs[key]
+            elif "failed" in entry:
+                pass  # failed for good, waiting for its sibling (settled below)
             elif entry.get("job_id"):
                 self._next_poll[key] = (self._clock(), self._settings.poll_initial_s)
             else:
                 self._pending.append(key)
+        for parent in {entry.get("parent") for entry in self._jobs.values() if "failed" in entry}:
+            self._settle(parent)
         started_roots = {entry["root"] for entry in self._jobs.values()}
         for key, slice_ in requested.items():
             if key not in started_roots:
@@ -221,8 +230,7 @@ class JobRunner:
 
     def _failed(self, key: str, reason: str) -> None:
         entry = self._jobs[key]
-        settings = self._settings
-        if entry["attempt"] < settings.attempts_before_split:
+        if entry["depth"] == 0 and entry["attempt"] < self._settings.attempts_before_split:
             log.warning(
                 "%s: report job for slice %s failed (%s); submitting it again", self._what, key, reason
             )
@@ -230,29 +238,58 @@ class JobRunner:
             self._requeue(key)
             return
         self._next_poll.pop(key, None)
-        del self._jobs[key]
-        children = self._platform.split(entry["slice"]) if entry["depth"] < settings.max_split_depth else []
-        if len(children) >= 2:
-            log.warning(
-                "%s: report job for slice %s failed (%s); splitting it in %d",
-                self._what,
-                key,
-                reason,
-                len(children),
-            )
-            for child in children:
-                child_key = slice_key(child)
-                self._jobs[child_key] = {
-                    "slice": child,
-                    "root": entry["root"],
-                    "depth": entry["depth"] + 1,
-                    "attempt": 1,
-                    "job_id": None,
-                }
-                self._pending.append(child_key)
-            self._checkpoint()
-            return
+        entry["failed"] = reason
+        entry["job_id"] = None
+        if entry.get("parent") is None:
+            self._split_or_give_up(key)
+        else:
+            self._settle(entry["parent"])
         self._checkpoint()
+
+    def _settle(self, parent: str) -> None:
+        """Decide on the failed pieces of `parent` once none of its pieces is still running: both
+        failed the same way, the parent fails for good; otherwise each failed piece is split."""
+        pieces = {key: entry for key, entry in self._jobs.items() if entry.get("parent") == parent}
+        if not pieces or any("failed" not in entry for entry in pieces.values()):
+            return  # a piece is still running, or none failed
+        reasons = {entry["failed"] for entry in pieces.values()}
+        if len(pieces) > 1 and len(reasons) == 1:
+            for key in list(pieces)[1:]:
+                del self._jobs[key]
+            self._give_up(next(iter(pieces)), f"both halves failed the same way: {reasons.pop()}")
+            return
+        for key in pieces:
+            self._split_or_give_up(key)
+
+    def _split_or_give_up(self, key: str) -> None:
+        entry = self._jobs.pop(key)
+        settings = self._settings
+        children = self._platform.split(entry["slice"]) if entry["depth"] < settings.max_split_depth else []
+        if len(children) < 2:
+            self._jobs[key] = entry
+            self._give_up(key, entry["failed"])
+            return
+        log.warning(
+            "%s: report job for slice %s failed (%s); splitting it in %d",
+            self._what,
+            key,
+            entry["failed"],
+            len(children),
+        )
+        for child in children:
+            child_key = slice_key(child)
+            self._jobs[child_key] = {
+                "slice": child,
+                "root": entry["root"],
+                "parent": key,
+                "depth": entry["depth"] + 1,
+                "attempt": 1,
+                "job_id": None,
+            }
+            self._pending.append(child_key)
+
+    def _give_up(self, key: str, reason: str) -> None:
+        entry = self._jobs.pop(key)
         failure = JobFailed(self._what, entry["slice"], reason)
         log.error("%s", failure)
         if self._on_failure is not None:
