@@ -1,11 +1,13 @@
 # Two entry points: `make demo` (the sandbox into DuckDB) and `make test` (the whole suite).
 # Both create or refresh .venv with uv and install the four packages editable; both are idempotent.
+# .venv gets ads-kit with every extra (the sandbox and the report: the demo and the tests use both);
+# a tap installed on its own (meltano.yml's pip_url) gets only the ads-kit core.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
-PACKAGES := -e ./shared -e ./tap-meta-ads -e ./tap-google-ads-unified -e ./tap-tiktok-ads
+PACKAGES := -e './shared[all]' -e ./tap-meta-ads -e ./tap-google-ads-unified -e ./tap-tiktok-ads
 STAMP := $(VENV)/.installed
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 export MELTANO_HUB_URL := http://127.0.0.1:9

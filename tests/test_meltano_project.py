@@ -53,3 +53,10 @@ def test_plugins_are_custom_so_meltano_never_asks_the_hub() -> None:
     assert PROJECT["send_anonymous_usage_stats"] is False
     duckdb = next(p for p in PROJECT["plugins"]["loaders"] if p["name"] == "target-duckdb")
     assert "duckdb==1.2.2" in duckdb["pip_url"], "target-duckdb 0.8.0 drops rows with newer duckdb"
+
+
+@pytest.mark.parametrize("name", sorted(TAPS))
+def test_a_tap_plugin_installs_the_ads_kit_core_and_the_tap_only(name: str) -> None:
+    # The sandbox and the report run from .venv (make demo), never from a tap's plugin venv.
+    folder = f"./{name}"
+    assert extractor(name)["pip_url"].split() == ["-e", "./shared", "-e", folder]

@@ -4,6 +4,7 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +18,19 @@ ECHO = "sandbox_echo_plugin:EchoEmulator"
 
 
 class InProcessSandbox:
-    """A Sandbox served from a background event loop, with only the echo plug-in loaded."""
+    """A Sandbox served from a background event loop, with only the echo plug-in loaded (or the
+    plug-ins of `registry`; `workdir` receives the TLS certificate the gRPC plug-ins serve with)."""
 
-    def __init__(self, seed: int = 7, settings: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = 7,
+        settings: dict[str, Any] | None = None,
+        registry: dict[str, list[str]] | None = None,
+        workdir: Path | None = None,
+    ) -> None:
         self.world = World(seed, now=NOW)
-        self.sandbox = Sandbox(self.world, settings, registry={"meta": [ECHO], "tiktok": [ECHO]})
+        registry = {"meta": [ECHO], "tiktok": [ECHO]} if registry is None else registry
+        self.sandbox = Sandbox(self.world, settings, registry=registry, workdir=workdir)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ads_kit import clock
+from ads_kit.extras import missing_extra_line
 from ads_kit.sandbox.config import CORE_SETTINGS_SCHEMA, SettingsError, load_settings_arg
 from ads_kit.sandbox.world import World
 
@@ -187,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(_serve(world, settings, args.connection_file))
     except (SettingsError, ValueError) as exc:
         print(f"ads-sandbox: error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:  # `serve` without the sandbox extra (aiohttp)
+        line = missing_extra_line("ads-sandbox", exc)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
         return 2
     return 0
 

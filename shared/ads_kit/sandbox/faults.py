@@ -12,6 +12,9 @@ A rule names a platform, a route (its name, or "*"), optionally an account, and 
 Each rule counts the calls it matches from when it was added. It fires on the call numbers listed
 in ``calls`` (1-based), or with ``probability`` drawn from its own RNG seeded by the sandbox seed,
 or on every matching call when it has neither.
+
+HTTP routes and gRPC methods are selected the same way (`decide`); how a gRPC call fails for each
+kind (status codes, trailers, a stream cut short) is told in `ads_kit.sandbox.grpc_host`.
 """
 
 from __future__ import annotations
@@ -163,7 +166,7 @@ class FaultEngine:
             self.applied.clear()
 
     def decide(self, platform: str, route: str, account: str | None) -> FaultDecision:
-        """The faults for one HTTP call; every matching rule counts the call."""
+        """The faults for one call (an HTTP request or a gRPC call); every matching rule counts it."""
         latency, fault = 0.0, None
         with self._lock:
             for active in self._active:

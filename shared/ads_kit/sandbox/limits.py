@@ -5,6 +5,7 @@ e.g. ``{"meta": {"app": ["200/second", "20000/hour"], "account": ["40/second", "
 (burst and sustained windows). A scope key is ``"app"`` or ``"<kind>:<id>"`` such as
 ``"account:123"``; its kind selects the rules, and a kind without rules is never limited.
 Defaults are generous so ordinary syncs never meet them; settings tighten them per run.
+`charge` is the one way an emulator bills an API call: the app scope, then the account's.
 """
 
 from __future__ import annotations
@@ -30,6 +31,34 @@ class Decision:
     allowed: bool
     usage_pct: float  # fullest window of the scope after this call, 0-100
     retry_after_s: float  # 0 when allowed; else until the fullest window has room again
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What the quotas said about one call: the app window, and the account's when one was billed."""
+
+    app: Decision
+    account: Decision | None = None  # None: no account named, or the app window refused first
+
+    @property
+    def refused_scope(self) -> str | None:
+        """``"app"`` or ``"account"`` when that window refused the call, else None."""
+        if not self.app.allowed:
+            return "app"
+        if self.account is not None and not self.account.allowed:
+            return "account"
+        return None
+
+
+class QuotaExceeded(Exception):
+    """A call a quota window refused; `scope` is ``app`` or ``account``, `charge` the whole bill."""
+
+    def __init__(self, charge: Charge) -> None:
+        self.scope = charge.refused_scope or "app"
+        self.charge = charge
+        denied = charge.app if self.scope == "app" else charge.account
+        self.retry_after_s = denied.retry_after_s if denied is not None else 0.0
+        super().__init__(f"{self.scope} quota exceeded; retry in {self.retry_after_s:.0f} s")
 
 
 def parse_rules(rules: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[RateLimitItem]]]:
@@ -78,6 +107,17 @@ class LimitEngine:
                 if not self._limiter.test(item, platform, scope_key, cost=cost)
             )
             return Decision(False, max(100.0, self._usage(items, platform, scope_key)), max(0.0, retry_after))
+
+    def charge(self, platform: str, account_id: str | None = None, cost: int = 1) -> Charge:
+        """Bill one API call to the app and, when it names one, to the account; raise QuotaExceeded
+        when a window is full. The account is not billed once the app window refused the call."""
+        app = self.hit(platform, "app", cost)
+        charge = Charge(app)
+        if app.allowed and account_id is not None:
+            charge = Charge(app, self.hit(platform, f"account:{account_id}", cost))
+        if charge.refused_scope is not None:
+            raise QuotaExceeded(charge)
+        return charge
 
     def usage(self, platform: str, scope_key: str) -> float:
         """Percentage of the fullest window of the scope in use right now (for usage headers)."""

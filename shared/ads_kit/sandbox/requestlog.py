@@ -2,8 +2,14 @@
 
 Tests and benchmarks assert on these ("a second sync read only the lookback window"), so every
 request is counted per platform, route, account and status. Secrets never enter the log: the query
-values of credential parameters are replaced before a path is stored, and headers and bodies are
-never stored at all.
+values of credential parameters are replaced before a path is stored, and headers, metadata and
+bodies are never stored at all.
+
+HTTP routes and gRPC methods share the log. A gRPC call is logged with method ``gRPC``, path the
+full method (``/google.ads.googleads.v26.services.GoogleAdsService/SearchStream``), route the
+service's short name and the method (``GoogleAdsService/SearchStream``) and status the name of the
+gRPC status code (``OK``, ``RESOURCE_EXHAUSTED``, ``DEADLINE_EXCEEDED`` when the client's deadline
+ended the call): gRPC codes have no faithful HTTP number, so the log keeps the code itself.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ SECRET_PARAMS = frozenset(
     }
 )
 REDACTED = "REDACTED"
+# Path or query parameters (HTTP) and request fields (gRPC) that name the account a call is for.
+ACCOUNT_FIELDS = ("account_id", "customer_id", "advertiser_id")
 
 
 def redact_query(query_string: str) -> str:
@@ -49,7 +57,7 @@ class LoggedRequest:
     method: str
     path: str  # path and redacted query string
     account: str | None
-    status: int | None  # None when the connection was dropped or cut short
+    status: int | str | None  # HTTP status, or gRPC code name; None when dropped or cut short
     duration_ms: float
     rate_limited: bool
     fault: str | None  # the injected fault, e.g. "error:rate_limit" or "drop"

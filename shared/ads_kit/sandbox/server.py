@@ -1,12 +1,22 @@
-"""The sandbox host: one aiohttp application per platform on its own loopback port, plus control.
+"""The sandbox host: per platform an aiohttp application (and a gRPC server when a plug-in serves
+gRPC) on its own loopback ports, plus the control application.
 
 Emulators plug in by import path (`PLUGINS`). A plug-in class is constructed with the platform name
-when its constructor takes an argument, else with none, and offers:
+when its constructor takes an argument, else with none, and offers HTTP routes, gRPC services
+(`ads_kit.sandbox.grpc_host`), or both:
 
-* ``routes(ctx) -> list[RouteDef]`` and ``error_response(name, request) -> web.Response``;
-* optionally ``settings_schema: dict[str, dict]`` (the settings keys it reads, as JSON schemas),
-  ``connection_info(ctx) -> dict`` (keys merged into its platform's connection-file entry) and
-  ``account_of(request) -> str | None`` (the account a request is for, when the path hides it).
+* HTTP: ``routes(ctx) -> list[RouteDef]`` and ``error_response(name, request) -> web.Response``,
+  optionally ``account_of(request) -> str | None`` (the account a request is for, when the path
+  hides it);
+* gRPC: ``grpc_services(ctx) -> list[GrpcService]`` and ``grpc_error(name, call) -> GrpcError``,
+  optionally ``grpc_account_of(request, call) -> str | None``;
+* either: ``settings_schema: dict[str, dict]`` (the settings keys it reads, as JSON schemas) and
+  ``connection_info(ctx) -> dict`` (keys merged into its platform's connection-file entry).
+
+Both transports share the core: `FaultEngine.decide` picks a call's faults, `RequestLog` records it,
+`TokenRegistry.authenticate` checks its token, and `SandboxContext.open_account` checks that the
+token may read the account (``<platform>_denied_accounts`` settings, the token's grant) and bills
+the call to the quotas (`LimitEngine.charge`).
 
 A plug-in whose module or class does not exist is skipped with one log line.
 """
@@ -30,11 +40,12 @@ from aiohttp import web
 from ads_kit import clock
 from ads_kit.sandbox.config import validate_settings
 from ads_kit.sandbox.faults import DEFAULT_TIMEOUT_S, FaultEngine, FaultRule
-from ads_kit.sandbox.limits import LimitEngine
-from ads_kit.sandbox.requestlog import LoggedRequest, RequestLog, redact_query
-from ads_kit.sandbox.tls import write_self_signed
-from ads_kit.sandbox.tokens import TokenError, TokenRegistry
-from ads_kit.sandbox.world import PLATFORMS, World
+from ads_kit.sandbox.grpc_host import GrpcHost, GrpcPlugin
+from ads_kit.sandbox.limits import Charge, LimitEngine
+from ads_kit.sandbox.requestlog import ACCOUNT_FIELDS, LoggedRequest, RequestLog, redact_query
+from ads_kit.sandbox.tls import self_signed
+from ads_kit.sandbox.tokens import AccountRefused, TokenError, TokenInfo, TokenRegistry
+from ads_kit.sandbox.world import PLATFORMS, Account, World
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +81,8 @@ OAUTH_PATHS = {
 # (The plain string keys "account_id" and "rate_limited" are read too.)
 ACCOUNT_ID = web.RequestKey("account_id", str)
 RATE_LIMITED = web.RequestKey("rate_limited", bool)
-# Path parameters and query parameters that name the account a request is for.
-_ACCOUNT_KEYS = ("account_id", "customer_id", "advertiser_id")
+# The core's setting per platform: account ids every token of that platform is refused on.
+DENIED_ACCOUNTS = "{platform}_denied_accounts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +94,15 @@ class RouteDef:
 
 
 class Emulator(Protocol):
+    """An HTTP plug-in (gRPC plug-ins: `ads_kit.sandbox.grpc_host.GrpcPlugin`)."""
+
     def routes(self, ctx: SandboxContext) -> list[RouteDef]: ...
 
     def error_response(self, name: str, request: web.Request) -> web.StreamResponse: ...
+
+
+# A loaded plug-in serves HTTP routes, gRPC services or both.
+Plugin = Emulator | GrpcPlugin
 
 
 @dataclass
@@ -97,14 +114,36 @@ class SandboxContext:
     tokens: TokenRegistry
     settings: dict[str, Any]
     base_urls: dict[str, str] = field(default_factory=dict)
+    grpc_endpoints: dict[str, str] = field(default_factory=dict)  # "127.0.0.1:PORT" per gRPC platform
 
     def base_url(self, platform: str) -> str:
         return self.base_urls[platform]
 
+    def may_read(self, platform: str, info: TokenInfo, account_id: str) -> bool:
+        """Whether a token may read an account: not denied by the settings, and granted to the token
+        (a token granted no accounts in particular reads them all)."""
+        denied = self.settings.get(DENIED_ACCOUNTS.format(platform=platform)) or ()
+        return account_id not in denied and (not info.accounts or account_id in info.accounts)
 
-def load_plugins(registry: dict[str, list[str]]) -> tuple[dict[str, list[Emulator]], list[str]]:
+    def open_account(
+        self, platform: str, info: TokenInfo, account_id: str, cost: int = 1
+    ) -> tuple[Account, Charge]:
+        """The world account a call reads, and its bill. Raises QuotaExceeded when a quota is full,
+        else AccountRefused ``unknown`` or ``denied``; a refused call is billed to the app only."""
+        try:
+            account: Account | None = self.world.account(account_id)
+        except KeyError:
+            account = None
+        if account is None or account.platform != platform:
+            raise AccountRefused("unknown", account_id, self.limits.charge(platform, None, cost))
+        if not self.may_read(platform, info, account_id):
+            raise AccountRefused("denied", account_id, self.limits.charge(platform, None, cost))
+        return account, self.limits.charge(platform, account_id, cost)
+
+
+def load_plugins(registry: dict[str, list[str]]) -> tuple[dict[str, list[Plugin]], list[str]]:
     """The plug-ins per platform, and the import paths that do not exist (yet)."""
-    plugins: dict[str, list[Emulator]] = {}
+    plugins: dict[str, list[Plugin]] = {}
     missing: list[str] = []
     for platform, paths in registry.items():
         plugins[platform] = []
@@ -137,7 +176,14 @@ class Sandbox:
         workdir: Path | None = None,
     ) -> None:
         self.plugins, self.missing_plugins = load_plugins(PLUGINS if registry is None else registry)
-        self.settings_schema: dict[str, dict[str, Any]] = {}
+        self.settings_schema: dict[str, dict[str, Any]] = {
+            DENIED_ACCOUNTS.format(platform=platform): {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": f"Account ids every {platform} token is refused on (its permission error)",
+            }
+            for platform in self.plugins
+        }
         for emulators in self.plugins.values():
             for emulator in emulators:
                 self.settings_schema.update(getattr(emulator, "settings_schema", {}))
@@ -153,6 +199,7 @@ class Sandbox:
         self.apply_settings(settings)
         self.workdir = workdir
         self._runners: list[web.AppRunner] = []
+        self._grpc_hosts: list[GrpcHost] = []
         self._routes: dict[str, dict[web.AbstractRoute, tuple[str, Emulator]]] = {}
         self.connection: dict[str, Any] = {}
 
@@ -180,11 +227,16 @@ class Sandbox:
             await runner.setup()
             await web.SockSite(runner, sockets[name]).start()
             self._runners.append(runner)
+        identity = self_signed()
+        for platform, emulators in self.plugins.items():
+            grpc_plugins = [emulator for emulator in emulators if hasattr(emulator, "grpc_services")]
+            if grpc_plugins:
+                host = GrpcHost(self.ctx, platform, grpc_plugins)
+                self.ctx.grpc_endpoints[platform] = f"127.0.0.1:{await host.start(identity)}"
+                self._grpc_hosts.append(host)
         for path in self.missing_plugins:
             log.info("sandbox plug-in %s does not exist; its platform serves without it", path)
-        cert_path = None
-        if self.workdir is not None:
-            cert_path, _ = write_self_signed(self.workdir)
+        cert_path = identity.write(self.workdir)[0] if self.workdir is not None else None
         world = self.ctx.world
         self.connection = {
             "seed": world.seed,
@@ -206,6 +258,9 @@ class Sandbox:
         return self.connection
 
     async def stop(self) -> None:
+        for host in self._grpc_hosts:
+            await host.stop()
+        self._grpc_hosts.clear()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
@@ -231,6 +286,8 @@ class Sandbox:
         }
         if platform == "google_ads":
             entry["developer_token"] = tokens.new_secret("google_ads_developer_token")
+        if platform in self.ctx.grpc_endpoints:
+            entry["grpc_endpoint"] = self.ctx.grpc_endpoints[platform]
         for emulator in self.plugins[platform]:
             connection_info = getattr(emulator, "connection_info", None)
             if connection_info is not None:
@@ -243,7 +300,7 @@ class Sandbox:
         app = web.Application(middlewares=[self._middleware(platform)], client_max_size=64 * 1024**2)
         routes = self._routes.setdefault(platform, {})
         for emulator in self.plugins[platform]:
-            for route in emulator.routes(self.ctx):
+            for route in emulator.routes(self.ctx) if hasattr(emulator, "routes") else ():
                 added = app.router.add_route(route.method, route.path, route.handler)
                 routes[added] = (route.name, emulator)
         return app
@@ -435,7 +492,7 @@ async def _json_body(request: web.Request) -> Any:
 
 
 def _account_of(request: web.Request, emulator: Emulator | None) -> str | None:
-    for key in _ACCOUNT_KEYS:
+    for key in ACCOUNT_FIELDS:
         value = request.match_info.get(key) or request.query.get(key)
         if value:
             return value
@@ -476,6 +533,7 @@ def _loopback_socket() -> socket.socket:
 
 __all__ = [
     "ACCOUNT_ID",
+    "DENIED_ACCOUNTS",
     "PLATFORMS",
     "PLUGINS",
     "RATE_LIMITED",

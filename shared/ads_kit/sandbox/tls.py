@@ -1,10 +1,15 @@
-"""A throw-away TLS identity for loopback: a self-signed certificate for localhost and 127.0.0.1."""
+"""A throw-away TLS identity for loopback: a self-signed certificate for localhost and 127.0.0.1.
+
+The gRPC plug-ins serve with it (the unmodified google-ads client only speaks TLS), and clients
+trust it through the connection file's `tls_cert` (e.g. `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
@@ -13,8 +18,23 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def write_self_signed(directory: Path) -> tuple[Path, Path]:
-    """Write `sandbox-cert.pem` and `sandbox-key.pem` (key mode 0600) into `directory`."""
+@dataclass(frozen=True, slots=True)
+class TlsIdentity:
+    cert_pem: bytes
+    key_pem: bytes
+
+    def write(self, directory: Path) -> tuple[Path, Path]:
+        """Write `sandbox-cert.pem` and `sandbox-key.pem` (key mode 0600) into `directory`."""
+        cert_path, key_path = directory / "sandbox-cert.pem", directory / "sandbox-key.pem"
+        cert_path.write_bytes(self.cert_pem)
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(self.key_pem)
+        return cert_path, key_path
+
+
+def self_signed() -> TlsIdentity:
+    """A new key and a 30-day certificate naming localhost and 127.0.0.1."""
     key = ec.generate_private_key(ec.SECP256R1())  # milliseconds, unlike RSA, so startup stays fast
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.UTC)
@@ -35,12 +55,7 @@ def write_self_signed(directory: Path) -> tuple[Path, Path]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = directory / "sandbox-cert.pem", directory / "sandbox-key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_bytes = key.private_bytes(
+    key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key_bytes)
-    return cert_path, key_path
+    return TlsIdentity(certificate.public_bytes(serialization.Encoding.PEM), key_pem)

@@ -2,6 +2,9 @@
 
 Tokens are opaque random strings shaped like each platform's real ones (so redaction patterns meet
 realistic values) and drawn from a generator seeded by the sandbox seed, so a run is reproducible.
+`TokenRegistry.authenticate` is the one token check every emulator runs on an API call, whatever
+the transport; `AccountRefused` is what the core's account check (`SandboxContext.open_account`)
+raises when a token may not read an account.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ads_kit.sandbox.limits import Charge
+
 PLATFORMS = ("meta", "google_ads", "tiktok")
 _ALNUM = string.ascii_letters + string.digits
 
 
 class TokenError(Exception):
-    """A token or client was refused; `reason` is one of invalid, expired, revoked.
+    """A token or client was refused; `reason` is one of missing, invalid, expired, revoked.
 
     The message never contains the token itself.
     """
@@ -26,6 +31,18 @@ class TokenError(Exception):
     def __init__(self, reason: str, what: str = "access token") -> None:
         super().__init__(f"{what} is {reason}")
         self.reason = reason
+
+
+class AccountRefused(Exception):
+    """A valid token may not read an account: `reason` is ``unknown`` (no such account on the
+    platform) or ``denied`` (a denied account, or one the token was not granted). `charge` is what
+    the quotas said about the call, since a refused call still costs the app its quota."""
+
+    def __init__(self, reason: str, account_id: str, charge: Charge) -> None:
+        super().__init__(f"account {account_id} is {reason}")
+        self.reason = reason
+        self.account_id = account_id
+        self.charge = charge
 
 
 @dataclass(frozen=True)
@@ -120,6 +137,12 @@ class TokenRegistry:
             refresh_token = self._new_token(platform, refresh=True)
             self._refresh[(platform, refresh_token)] = _RefreshRecord(client_id, list(scopes), list(accounts))
             return self._issue_access(platform, refresh_token)
+
+    def authenticate(self, platform: str, access_token: str | None) -> TokenInfo:
+        """The check of an API call's token: like `validate`, and a call without one is `missing`."""
+        if not access_token:
+            raise TokenError("missing")
+        return self.validate(platform, access_token)
 
     def validate(self, platform: str, access_token: str) -> TokenInfo:
         record = self._access.get((platform, access_token))

@@ -1,8 +1,9 @@
-"""The Meta Graph / Marketing API emulator: routes, authentication, quotas and batch.
+"""The Meta Graph / Marketing API emulator: routes, Graph's errors and usage headers, and batch.
 
-Every route runs one pipeline (`_serve`): version check, token check, the handler (which checks
-account access and charges the quota), then the response with Graph's headers. Batch items run the
-same pipeline in-process, so a batched call behaves exactly like a direct one.
+Every route runs one pipeline (`_serve`): version check, the core's token check, the handler (which
+opens the account through the core: denied accounts, the token's grant, quota billing), then the
+response with Graph's headers. This module only turns the core's refusals into Graph's errors.
+Batch items run the same pipeline in-process, so a batched call behaves exactly like a direct one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from aiohttp import web
 
+from ads_kit.sandbox.limits import Charge, QuotaExceeded
 from ads_kit.sandbox.meta import errors
 from ads_kit.sandbox.meta.errors import GraphError
 from ads_kit.sandbox.meta.headers import Usage, base_headers, usage_headers
@@ -41,7 +43,7 @@ from ads_kit.sandbox.meta.reports import ReportRun, ReportRuns
 from ads_kit.sandbox.meta.versions import live_versions, served_version
 from ads_kit.sandbox.meta.wire import DEFAULT_VISIBLE_STATUSES
 from ads_kit.sandbox.server import RouteDef, SandboxContext
-from ads_kit.sandbox.tokens import TokenError, TokenInfo
+from ads_kit.sandbox.tokens import AccountRefused, TokenError, TokenInfo
 from ads_kit.sandbox.world import Account, Ad, AdGroup, Audience, Campaign, ConversionEvent
 
 PLATFORM = "meta"
@@ -87,10 +89,11 @@ class MetaEmulator:
     platform = PLATFORM
     settings_schema = {
         "meta_job_seconds": {"type": "number", "minimum": 0, "description": "Latency of an async report job"},
-        "meta_denied_accounts": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Ad account ids every token is refused on (code 100 Missing permissions)",
+        "meta_job_polls": {
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "Async report jobs advance by status polls instead of time: done after this many "
+            "(tests that must see every phase on a slow machine); null goes back to meta_job_seconds",
         },
         "meta_quota_regain_minutes": {
             "type": "integer",
@@ -200,11 +203,11 @@ class MetaEmulator:
         return served_version(requested, self.ctx.world.now.date(), auto)
 
     def _authenticate(self, token: str | None) -> TokenInfo:
-        if not token:
-            raise errors.token_missing()
         try:
-            return self.ctx.tokens.validate(PLATFORM, token)
+            return self.ctx.tokens.authenticate(PLATFORM, token)
         except TokenError as exc:
+            if exc.reason == "missing":
+                raise errors.token_missing() from None
             if exc.reason == "expired":
                 raise errors.token_expired() from None
             if exc.reason == "revoked":
@@ -212,44 +215,38 @@ class MetaEmulator:
             raise errors.token_unparseable() from None
 
     def _open_account(self, call: GraphCall, info: TokenInfo, account_id: str, *, insights: bool) -> Account:
-        """The world account if this token may read it, after charging the call to the quotas."""
+        """The world account if this token may read it, after charging the call to the quotas
+        (the core's check; unknown accounts answer Graph's unsupported get, denied ones #100)."""
         call.account_id, call.insights = account_id, insights
         if call.request is not None:
             call.request["account_id"] = account_id
-        denied = set(self.ctx.settings.get("meta_denied_accounts") or [])
         try:
-            account = self.ctx.world.account(account_id)
-        except KeyError:
-            account = None
-        if account is None or account.platform != PLATFORM:
-            self._charge(call, None)
-            raise errors.unsupported_get(f"act_{account_id}")
-        if account_id in denied or (info.accounts and account_id not in info.accounts):
-            self._charge(call, None)
-            raise errors.missing_permissions()
-        self._charge(call, account_id)
+            account, charge = self.ctx.open_account(PLATFORM, info, account_id)
+        except QuotaExceeded as exceeded:
+            raise self._quota_error(call, exceeded) from None
+        except AccountRefused as refused:
+            _bill(call, refused.charge)
+            if refused.reason == "unknown":
+                raise errors.unsupported_get(f"act_{account_id}") from None
+            raise errors.missing_permissions() from None
+        _bill(call, charge)
         return account
 
-    def _charge(self, call: GraphCall, account_id: str | None) -> None:
-        limits = self.ctx.limits
-        app = limits.hit(PLATFORM, "app")
-        if not app.allowed:
-            call.usage = Usage(app.usage_pct, 0.0, app.retry_after_s)
-            self._mark_limited(call)
-            raise errors.app_rate_limited(app.retry_after_s)
-        if account_id is None:
-            call.usage = Usage(app.usage_pct)
-            return
-        account = limits.hit(PLATFORM, f"account:{account_id}")
-        call.usage = Usage(app.usage_pct, account.usage_pct, account.retry_after_s)
-        if not account.allowed:
-            self._mark_limited(call)
-            raise errors.account_rate_limited(call.insights, account.retry_after_s)
+    def _charge(self, call: GraphCall) -> None:
+        """Bill a call that opens no account (listings, unknown nodes) to the app quota."""
+        try:
+            _bill(call, self.ctx.limits.charge(PLATFORM))
+        except QuotaExceeded as exceeded:
+            raise self._quota_error(call, exceeded) from None
 
     @staticmethod
-    def _mark_limited(call: GraphCall) -> None:
+    def _quota_error(call: GraphCall, exceeded: QuotaExceeded) -> GraphError:
+        _bill(call, exceeded.charge)
         if call.request is not None:
             call.request["rate_limited"] = True
+        if exceeded.scope == "app":
+            return errors.app_rate_limited(exceeded.retry_after_s)
+        return errors.account_rate_limited(call.insights, exceeded.retry_after_s)
 
     # -- nodes --------------------------------------------------------------------------------
     def _account_of_node(self, node_id: str) -> str | None:
@@ -279,14 +276,14 @@ class MetaEmulator:
         job = self.jobs.get(node_id)
         if job is not None:
             self._open_account(call, info, job.query.account_id, insights=True)
-            body = job.body(self.jobs.now())
+            body = job.poll(self.jobs.now())
             specs = parse_fields(call.params.get("fields"))
             if specs:
                 body = {key: body[key] for key in ["id", *(s.name for s in specs)] if key in body}
             return body
         entity = self._find(node_id)
         if entity is None:
-            self._charge(call, None)
+            self._charge(call)
             raise errors.unsupported_get(node_id)
         account = self._open_account(call, info, entity.account_id, insights=False)
         kind, subject = _kind_of(entity)
@@ -294,13 +291,8 @@ class MetaEmulator:
         return select(record, parse_fields(call.params.get("fields")), self.kinds[kind])
 
     async def _me_adaccounts(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
-        self._charge(call, None)
-        denied = set(self.ctx.settings.get("meta_denied_accounts") or [])
-        accounts = [
-            a
-            for a in self.ctx.world.accounts(PLATFORM)
-            if a.id not in denied and (not info.accounts or a.id in info.accounts)
-        ]
+        self._charge(call)
+        accounts = [a for a in self.ctx.world.accounts(PLATFORM) if self.ctx.may_read(PLATFORM, info, a.id)]
         records = [self.objects.account(a) for a in accounts]
         return self._list_page(call, records, self.kinds["account"])
 
@@ -375,7 +367,7 @@ class MetaEmulator:
             entity = self._find(node_id)
             kind = _kind_of(entity)[0] if entity is not None else None
             if entity is None or kind not in ("campaign", "adset", "ad"):
-                self._charge(call, None)
+                self._charge(call)
                 raise errors.unsupported_get(node_id)
             account_id, level, node = entity.account_id, kind, node_id
         self._open_account(call, info, account_id, insights=True)
@@ -427,7 +419,7 @@ class MetaEmulator:
         latency = float(settings.get("meta_job_seconds", settings.get("job_seconds", DEFAULT_JOB_SECONDS)))
         route = "insights_async" if "account_id" in call.match else "node_insights_async"
         fails = self.ctx.faults.take_job_failure(PLATFORM, query.account_id, route)
-        job = self.jobs.submit(query, latency, fails)
+        job = self.jobs.submit(query, latency, fails, settings.get("meta_job_polls"))
         return {"report_run_id": job.id}
 
     # -- batch --------------------------------------------------------------------------------
@@ -492,6 +484,17 @@ class _CreativeOf:
     @property
     def account_id(self) -> str:
         return self.ad.account_id
+
+
+def _bill(call: GraphCall, charge: Charge) -> None:
+    """The usage a call reports in its headers, from what the quotas said about it."""
+    app, account = charge.app, charge.account
+    if not app.allowed:
+        call.usage = Usage(app.usage_pct, 0.0, app.retry_after_s)
+    elif account is None:
+        call.usage = Usage(app.usage_pct)
+    else:
+        call.usage = Usage(app.usage_pct, account.usage_pct, account.retry_after_s)
 
 
 def _kind_of(entity: Any) -> tuple[str, Any]:

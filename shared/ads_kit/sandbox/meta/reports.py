@@ -2,8 +2,10 @@
 
 A job's state is a function of the time since it was submitted and its latency: "Job Not Started",
 "Job Started", "Job Running" with a rising percentage, a last stretch of "Job Running" at 100 %
-(the classic trap: 100 % is not completed), then "Job Completed" or "Job Failed". Results are
-computed when fetched, page by page, from the query stored with the job.
+(the classic trap: 100 % is not completed), then "Job Completed" or "Job Failed". With
+``polls_to_finish`` (setting ``meta_job_polls``) the same phases advance by status polls instead of
+by time: poll k of N sees the state at (k-1)/N of the latency, so a test observes every phase however
+slow the machine. Results are computed when fetched, page by page, from the query stored with the job.
 """
 
 from __future__ import annotations
@@ -40,10 +42,17 @@ class ReportRun:
     submitted_unix: int
     latency_s: float
     fails: bool
+    polls_to_finish: int | None = None
+    polls: int = 0
+
+    def _progress(self, now: float) -> float:
+        if self.polls_to_finish is not None:
+            return max(0, self.polls - 1) / self.polls_to_finish
+        return (now - self.submitted_monotonic) / self.latency_s if self.latency_s > 0 else 1.0
 
     def state(self, now: float) -> tuple[str, int]:
-        """(async_status, async_percent_completion) at monotonic time `now`."""
-        progress = (now - self.submitted_monotonic) / self.latency_s if self.latency_s > 0 else 1.0
+        """(async_status, async_percent_completion) at monotonic time `now` (or after the polls so far)."""
+        progress = self._progress(now)
         if progress >= 1.0:
             return (FAILED, 0) if self.fails else (COMPLETED, 100)
         if progress < _NOT_STARTED_UNTIL:
@@ -53,6 +62,11 @@ class ReportRun:
         if progress < _RUNNING_UNTIL:
             return RUNNING, int(100 * (progress - _STARTED_UNTIL) / (_RUNNING_UNTIL - _STARTED_UNTIL))
         return RUNNING, 100
+
+    def poll(self, now: float) -> dict[str, Any]:
+        """The status body a status read gets; counts the read."""
+        self.polls += 1
+        return self.body(now)
 
     def body(self, now: float) -> dict[str, Any]:
         status, percent = self.state(now)
@@ -87,10 +101,12 @@ class ReportRuns:
     def now(self) -> float:
         return self._clock()
 
-    def submit(self, query: InsightsQuery, latency_s: float, fails: bool) -> ReportRun:
+    def submit(
+        self, query: InsightsQuery, latency_s: float, fails: bool, polls_to_finish: int | None = None
+    ) -> ReportRun:
         with self._lock:
             job_id = f"6{next(self._ids):015d}"
-            job = ReportRun(job_id, query, self._clock(), int(time.time()), latency_s, fails)
+            job = ReportRun(job_id, query, self._clock(), int(time.time()), latency_s, fails, polls_to_finish)
             self._jobs[job_id] = job
         return job
 
