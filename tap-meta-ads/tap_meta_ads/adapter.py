@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ads_kit.timezones import zone
 from ads_kit.unified.adapter import AccountInfo, Level, UnifiedAdapter
-from ads_kit.unified.ranges import report_days
-from ads_kit.unified.run import unified_run
-from ads_kit.unified.slices import report_windows
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
-from tap_meta_ads.reports import INSIGHTS_STREAM, PROFILE, ReportSpec, builtin_reports
+from tap_meta_ads.reports import INSIGHTS_STREAM, builtin_reports
 
 if TYPE_CHECKING:
     from tap_meta_ads.tap import TapMetaAds
@@ -125,25 +122,10 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def _report_rows(self, report: str, account: AccountInfo, start: date, end: date) -> Iterator[dict]:
-        """Rows of ``report`` for [start, end]. The unified streams ask window by window; the first
-        uncached window fetches every window up to the range end at once, so the jobs run in
-        parallel, and the later windows replay from the slice cache."""
-        spec: ReportSpec = self._reports[report]
-        fetcher = self.tap.fetcher
-
-        def on_failure(slice_: dict[str, Any], error: Exception) -> None:
-            self.tap.dead_letters.record(spec.name, account.account_id, slice_, error)
-
-        windows = report_windows(start, end, PROFILE.slice_days)
-        if not all(fetcher.is_cached(spec, account.account_id, w) for w in windows):
-            run_now = unified_run(self.tap).now
-            last = report_days(self.tap.config, PROFILE, account, account.timezone, None, run_now).end
-            ahead = report_windows(start, max(end, last), PROFILE.slice_days)
-            for _ in fetcher.slices(spec, account.account_id, ahead, state={}, on_failure=on_failure):
-                pass  # rows land in the slice cache
-        for _, rows in fetcher.slices(spec, account.account_id, windows, state={}, on_failure=on_failure):
-            for row in rows:
-                yield parse_insights_row(row)
+        """Rows of ``report`` for [start, end], through the run's report layer: inside a unified
+        stream's reading they come from the jobs of all its windows at once (or the slice cache)."""
+        for row in self.tap.reports.rows(self._reports[report], account.account_id, start, end):
+            yield parse_insights_row(row)
 
     def _metrics(self, row: dict[str, Any]) -> dict[str, Any]:
         types, windows = self.tap.conversion_events, self.tap.attribution_windows

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
 from singer_sdk import Stream
 
 from ads_kit.auth.provider import TokenProvider
-from ads_kit.resilience.deadletters import DeadLetterBox
 from ads_kit.resilience.errors import ConfigError
+from ads_kit.resilience.jobs import JobSettings
 from ads_kit.tap.base import AdsTap
-from ads_kit.unified.slices import SliceCache
 from tap_meta_ads import settings
 from tap_meta_ads.accounts import AccountDirectory
 from tap_meta_ads.adapter import MetaUnifiedAdapter
 from tap_meta_ads.client import DEFAULT_TIMEOUT_S, MetaClient
 from tap_meta_ads.errors import rejected_field
-from tap_meta_ads.fetch import ReportFetcher
+from tap_meta_ads.report_jobs import MetaReports
 from tap_meta_ads.reports import (
     DEFAULT_METRICS,
     INSIGHTS_STREAM,
@@ -49,6 +49,8 @@ OBJECT_STREAMS = (
     CustomConversionsStream,
 )
 SECRET_SETTINGS = ("access_token", "app_secret")
+# A 14-day window reaches single days in 4 levels; a 5th splits by campaigns (or metrics).
+JOB_SETTINGS = JobSettings(poll_initial_s=0.25, poll_max_s=30.0, max_split_depth=5)
 
 
 class TapMetaAds(AdsTap):
@@ -91,24 +93,11 @@ class TapMetaAds(AdsTap):
             sleep=lambda seconds: self.sleep(seconds),
         )
 
-    @property
-    def slice_cache(self) -> SliceCache:
-        return self.run.slice_cache
+    def build_report_platform(self) -> MetaReports:
+        return MetaReports(self.client, self.attribution_windows, self.drop_field)
 
-    @cached_property
-    def fetcher(self) -> ReportFetcher:
-        return ReportFetcher(
-            self.client,
-            self.slice_cache,
-            self.attribution_windows,
-            max_in_flight=self.rate_settings.concurrent_requests,
-            sleep=lambda seconds: self.sleep(seconds),
-            drop_field=self.drop_field,
-        )
-
-    @property
-    def dead_letters(self) -> DeadLetterBox:
-        return self.run.dead_letters
+    def job_settings(self) -> JobSettings:
+        return replace(JOB_SETTINGS, max_in_flight=self.rate_settings.concurrent_requests)
 
     @property
     def attribution_windows(self) -> list[str]:

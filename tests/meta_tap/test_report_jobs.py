@@ -4,12 +4,14 @@ and read first on the next run, and split pieces are put back together exactly."
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from ads_kit.sandbox.client import SandboxClient
-from tap_meta_ads.fetch import _covered, _join, root_window
-from tap_meta_ads.report_jobs import MetaReportJobs, window_slice
+from ads_kit.tap.reports.slices import covered as _covered
+from ads_kit.tap.reports.slices import joined as _join
+from ads_kit.tap.reports.slices import root_window, window_slice
+from tap_meta_ads.report_jobs import MetaReportJobs
 from tap_meta_ads.reports import ReportSpec
 
 from .conftest import discover, landed, run_tap, select, tap_config
@@ -161,3 +163,42 @@ def test_a_window_that_fails_for_good_is_read_first_next_run(
         record = json.loads(line)
         latest[record["dead_letter_id"]] = record["status"]
     assert set(latest.values()) == {"resolved"}
+
+
+# Every request a report job costs: submissions, polls, result pages, synchronous reads and the
+# campaign list a split by campaigns reads.
+REPORT_ROUTES = ("insights_async", "node", "node_insights", "node_insights_async", "insights", "campaigns")
+
+
+def _one_aligned_window(before: date) -> tuple[date, date]:
+    """The last calendar-aligned 14-day report window (the tap's own alignment) ending before ``before``."""
+    end = before - timedelta(days=1)
+    while (end - date(1970, 1, 1)).days % 14 != 13:
+        end -= timedelta(days=1)
+    return end - timedelta(days=13), end
+
+
+def test_a_window_that_fails_for_good_costs_a_few_requests(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    since, until = _one_aligned_window(sandbox_meta.now().date() - timedelta(days=1))
+    date_range = {"type": "custom", "start_date": since.isoformat(), "end_date": until.isoformat()}
+    config = tap_config(sandbox_meta, tmp_path, breakdowns=[], date_range=date_range)
+    catalog = select(discover(config, tmp_path), lambda name: name == "meta_insights")
+    account = sandbox_meta.platform("meta")["accounts"][0]
+    sandbox_meta.add_fault({"platform": "meta", "route": "*", "account": account, "kind": "job_failure"})
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    requests = sum(sandbox_meta.calls("meta", route, account) for route in REPORT_ROUTES)
+    # the window twice, then each half once: both halves fail the same way, so it is given up
+    assert 0 < requests <= 12, requests
+    letters = [json.loads(line) for line in (tmp_path / "dead-letters.jsonl").read_text().splitlines()]
+    assert [(r["account_id"], json.loads(r["slice"])) for r in letters] == [
+        (account, {"since": since.isoformat(), "until": until.isoformat()})
+    ]
+    partition = next(
+        p
+        for p in run.final_state["bookmarks"]["meta_insights"]["partitions"]
+        if p["context"]["account_id"] == account
+    )
+    assert partition["failed_slices"] == [f"{since.isoformat()}..{until.isoformat()}"]

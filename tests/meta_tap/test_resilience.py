@@ -19,7 +19,7 @@ import requests
 from ads_kit.redaction import MASK
 from ads_kit.sandbox.client import SandboxClient
 
-from .conftest import TapRun, landed, parse_output, run_tap, tap_config
+from .conftest import TapRun, discover, landed, parse_output, run_tap, select, tap_config
 
 
 def test_faults_change_nothing_that_lands(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
@@ -147,6 +147,45 @@ def test_killed_tap_resumes_from_its_last_state(sandbox_meta: SandboxClient, tmp
     new_jobs = polled - stored
     assert len(submitted) == len(new_jobs)  # every run the resumed tap submitted, it polled
     # No stored run was submitted again: with them, no window has more runs than the clean run had.
+    resumed_windows = _job_windows(sandbox_meta, new_jobs) + _job_windows(sandbox_meta, stored)
+    assert {w: n for w, n in resumed_windows.items() if n > clean_windows[w]} == {}
+
+
+def test_killed_tap_resumes_unified_report_jobs_from_its_last_state(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    """Only unified streams: their performance reads submit the report jobs and keep them in state."""
+    config = tap_config(sandbox_meta, tmp_path, date_range={"type": "last_n_days", "days": 45})
+    catalog = select(discover(config, tmp_path), lambda name: name.startswith("unified_"))
+    clean = run_tap(config, tmp_path, catalog=catalog)
+    assert clean.returncode == 0, clean.stderr[-2000:]
+    assert clean.records["unified_ad_performance"]
+    clean_windows = _job_windows(sandbox_meta, _polled_jobs(sandbox_meta))
+
+    sandbox_meta.reset()
+    sandbox_meta.settings(meta_job_seconds=1.0)
+    args = [sys.executable, "-m", "tap_meta_ads", "--config", str(tmp_path / "config.json")]
+    killed = _run_until_a_job_is_stored([*args, "--catalog", str(tmp_path / "catalog.json")])
+    assert killed.returncode == -signal.SIGKILL
+    stored = _stored_jobs(killed.final_state)
+    assert stored, "the tap's last STATE before the kill holds no report run"
+    assert all(
+        stream.startswith("unified_")
+        for stream, bookmark in killed.final_state["bookmarks"].items()
+        if _stored_jobs(bookmark)
+    )
+
+    sandbox_meta.reset()  # from here on the log holds the resumed run's requests only
+    sandbox_meta.settings(meta_job_seconds=0.05)
+    resumed = run_tap(config, tmp_path, state=killed.final_state, catalog=catalog)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert landed(resumed, killed) == landed(clean)
+
+    polled = _polled_jobs(sandbox_meta)
+    assert stored <= polled, "report runs stored in state were not polled after the restart"
+    submitted = [entry for entry in sandbox_meta.log("meta", "insights_async") if entry["method"] == "POST"]
+    new_jobs = polled - stored
+    assert len(submitted) == len(new_jobs)  # every run the resumed tap submitted, it polled
     resumed_windows = _job_windows(sandbox_meta, new_jobs) + _job_windows(sandbox_meta, stored)
     assert {w: n for w, n in resumed_windows.items() if n > clean_windows[w]} == {}
 

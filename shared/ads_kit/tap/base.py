@@ -28,10 +28,12 @@ from ads_kit.auth.errors import AuthError
 from ads_kit.auth.provider import TokenProvider
 from ads_kit.redaction import install_redaction
 from ads_kit.resilience.errors import ConfigError, ResilienceError, one_line
+from ads_kit.resilience.jobs import JobSettings
 from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
 from ads_kit.resilience.retry import RetryPolicy
 from ads_kit.resilience.versions import FieldDropper, VersionPolicy
 from ads_kit.tap.profile import PlatformProfile
+from ads_kit.tap.reports.reader import ReportPlatform, ReportReader
 from ads_kit.tap.run import TapRun
 from ads_kit.tap.sources import AccountSource
 from ads_kit.unified.adapter import UnifiedAdapter
@@ -77,6 +79,14 @@ class AdsTap(Tap):
         """The raw streams, in the platform's vocabulary (``meta_campaigns``, ``meta_insights`` ...)."""
         return []
 
+    def build_report_platform(self) -> ReportPlatform:
+        """How the platform reads one report of one account (``ads_kit.tap.reports.reads``)."""
+        raise NotImplementedError(f"{type(self).__name__} reads no reports")
+
+    def job_settings(self) -> JobSettings:
+        """Polling, timeouts and splitting of the platform's async report jobs."""
+        return JobSettings()
+
     def check_platform_settings(self) -> None:
         """Raise ValueError or ConfigError naming the setting for what the config schema cannot check."""
 
@@ -110,6 +120,12 @@ class AdsTap(Tap):
     @cached_property
     def unified_adapter(self) -> UnifiedAdapter:
         return self.build_adapter()
+
+    @cached_property
+    def reports(self) -> ReportReader:
+        """Every report slice of the run, fetched once and shared by raw and unified streams."""
+        platform = self.build_report_platform()
+        return ReportReader(self.run, platform, jobs=self.job_settings(), sleep=lambda s: self.sleep(s))
 
     @cached_property
     def rate_settings(self) -> RateLimitSettings:

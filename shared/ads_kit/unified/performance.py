@@ -28,7 +28,6 @@ from ads_kit.unified.adapter import AccountInfo, Level
 from ads_kit.unified.metrics import ADDITIVE_METRICS, derive, sum_rows
 from ads_kit.unified.output import UnifiedAccountStream, as_date, as_int, quantize, setting_days
 from ads_kit.unified.ranges import report_days
-from ads_kit.unified.slices import report_windows
 
 DEFAULT_FRESHNESS_DAYS = 3
 _INTEGER_METRICS = ("impressions", "clicks", "reach")
@@ -76,14 +75,19 @@ class PerformanceStream(UnifiedAccountStream):
                     stream=self.name,
                 )
             )
-        for window_start, window_end in report_windows(plan.start, plan.end, self.run.profile.slice_days):
-            rows = self.window_rows(account, window_start, window_end, plan)
-            rows.sort(key=self._sort_key)
-            for row in rows:
-                record = self.finish(row, account, plan)
-                days_seen.add(date.fromisoformat(record["date_day"]))
-                yield record
-            self.checkpoint()  # a killed sync loses at most the window in flight
+        # The days are cut into windows once, here; the adapter's report reads of this account go
+        # through this reading, so its jobs are kept in (and resumed from) this partition's state.
+        state = self.get_context_state(context)
+        days = (plan.start, plan.end)
+        with self.tap.reports.reading(self.name, account.account_id, days, state, self.checkpoint) as reading:
+            for window_start, window_end in reading.windows:
+                rows = self.window_rows(account, window_start, window_end, plan)
+                rows.sort(key=self._sort_key)
+                for row in rows:
+                    record = self.finish(row, account, plan)
+                    days_seen.add(date.fromisoformat(record["date_day"]))
+                    yield record
+                reading.done((window_start, window_end))  # a killed sync loses at most this window
         self.after_account(account, plan, days_seen)
 
     def day_zone(self, account: AccountInfo) -> str:

@@ -87,7 +87,7 @@ class AccountEdgeStream(MetaStream):
             yield from self._read(account_id, since)
             return
         key = ("meta", account_id, self.name, "full")
-        yield from self.tap.slice_cache.rows(key, lambda: self._read(account_id, None))
+        yield from self.run.slice_cache.rows(key, lambda: self._read(account_id, None))
 
     def _read(self, account_id: str, since: datetime | None) -> Iterator[dict[str, Any]]:
         currency = self.tap.accounts.info(account_id).currency if self.money_fields else ""
