@@ -18,7 +18,7 @@ from typing import Protocol
 
 from singer_sdk import typing as th
 
-from ads_kit.resilience.platforms import canonical_platform, short_platform
+from ads_kit.resilience.platforms import short_platform
 from ads_kit.resilience.ratelimit import REDIS_URL_ENV, RateLimitSettings
 from ads_kit.resilience.versions import CALENDARS, PINNED
 from ads_kit.unified.ranges import DATE_RANGE_TYPES, DEFAULT_LAST_N_DAYS
@@ -56,7 +56,6 @@ def rate_limiting_property(platform: str) -> th.Property:
 
 
 def api_version_property(platform: str) -> th.Property:
-    platform = canonical_platform(platform)
     live = ", ".join(v.name for v in CALENDARS[platform])
     return th.Property(
         "api_version",

@@ -9,7 +9,6 @@ from typing import Any
 
 from singer_sdk import Stream
 
-from ads_kit.auth.provider import TokenProvider
 from ads_kit.resilience.errors import ConfigError
 from ads_kit.resilience.jobs import JobSettings
 from ads_kit.tap.base import AdsTap
@@ -76,21 +75,15 @@ class TapMetaAds(AdsTap):
     @cached_property
     def client(self) -> MetaClient:
         base_url = self.config["api_base_url"].rstrip("/")
-        credentials = {
-            **self.config,
-            "client_id": self.config.get("app_id"),
-            "client_secret": self.config.get("app_secret"),
-            "token_url": f"{base_url}/{self.versions.version}/oauth/access_token",
-        }
         return MetaClient(
-            tokens=TokenProvider.from_config("meta", credentials),
-            versions=self.versions,
-            base_url=self.config["api_base_url"],
+            **self.transport_wiring(
+                client_id=self.config.get("app_id"),
+                client_secret=self.config.get("app_secret"),
+                token_url=f"{base_url}/{self.versions.version}/oauth/access_token",
+            ),
+            base_url=base_url,
             app_secret=self.config.get("app_secret"),
             timeout=float(self.config.get("request_timeout", DEFAULT_TIMEOUT_S)),
-            policy=self.retry_policy,
-            limiter=self.limiter,
-            sleep=lambda seconds: self.sleep(seconds),
         )
 
     def build_report_platform(self) -> MetaReports:

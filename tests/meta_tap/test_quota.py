@@ -45,7 +45,7 @@ def test_the_regain_time_meta_announces_is_waited_and_pauses_the_account(sandbox
     waits: list[float] = []
     limiter = RecordingLimiter()
     client = MetaClient(
-        tokens=TokenProvider.from_config("meta", {"access_token": meta["access_token"]}),
+        tokens=TokenProvider.from_config("meta_ads", {"access_token": meta["access_token"]}),
         versions=VersionPolicy("meta_ads", None, datetime.now(UTC).date()),
         base_url=meta["base_url"],
         policy=RetryPolicy(max_retries=2),

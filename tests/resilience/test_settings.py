@@ -14,7 +14,9 @@ def schema(*properties: th.Property) -> dict:
 
 
 def test_rate_limiting_accepts_the_documented_keys_and_states_platform_defaults():
-    config_schema = schema(rate_limiting_property("tiktok"), api_version_property("tiktok"), DEAD_LETTER_PATH)
+    config_schema = schema(
+        rate_limiting_property("tiktok_ads"), api_version_property("tiktok_ads"), DEAD_LETTER_PATH
+    )
     config = {
         "rate_limiting": {
             "requests_per_hour": 1000,
@@ -38,7 +40,7 @@ def test_rate_limiting_accepts_the_documented_keys_and_states_platform_defaults(
 def test_rate_limiting_rejects_unknown_keys():
     with pytest.raises(jsonschema.ValidationError, match="requests_per_day"):
         jsonschema.validate(
-            {"rate_limiting": {"requests_per_day": 5}}, schema(rate_limiting_property("meta"))
+            {"rate_limiting": {"requests_per_day": 5}}, schema(rate_limiting_property("meta_ads"))
         )
 
 

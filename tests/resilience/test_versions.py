@@ -16,9 +16,9 @@ TODAY = date(2026, 11, 26)
 
 
 def test_default_is_the_pinned_version():
-    assert resolve("meta", None, TODAY) == ("v26.0", [])
+    assert resolve("meta_ads", None, TODAY) == ("v26.0", [])
     assert resolve("google_ads", None, TODAY) == ("v26", [])
-    assert resolve("tiktok", None, TODAY) == ("v1.3", [])
+    assert resolve("tiktok_ads", None, TODAY) == ("v1.3", [])
 
 
 def test_expired_version_is_replaced_by_the_newest_live_one(monkeypatch):
@@ -31,38 +31,38 @@ def test_expired_version_is_replaced_by_the_newest_live_one(monkeypatch):
         ApiVersion("v28.0", date(2027, 1, 20), None),  # in the calendar, not released on TODAY
     )
     monkeypatch.setitem(versions.CALENDARS, "meta_ads", calendar)
-    version, warnings = resolve("meta", "v24.0", TODAY)
+    version, warnings = resolve("meta_ads", "v24.0", TODAY)
     assert version == "v27.0"
     assert warnings == ["api_version v24.0 of meta_ads expired on 2026-11-10; using v27.0 instead"]
-    assert resolve("meta", "v24.0", date(2027, 1, 20))[0] == "v28.0"  # from its release day on
+    assert resolve("meta_ads", "v24.0", date(2027, 1, 20))[0] == "v28.0"  # from its release day on
 
 
 def test_sunset_is_announced_ahead():
-    version, warnings = resolve("meta", "v25.0", TODAY, warn_days=90)  # sunsets 2027-02-23
+    version, warnings = resolve("meta_ads", "v25.0", TODAY, warn_days=90)  # sunsets 2027-02-23
     assert version == "v25.0"
     assert warnings == ["api_version v25.0 of meta_ads sunsets on 2027-02-23 (in 89 days); move to v27.0"]
-    assert resolve("meta", "v25.0", TODAY, warn_days=30) == ("v25.0", [])
+    assert resolve("meta_ads", "v25.0", TODAY, warn_days=30) == ("v25.0", [])
 
 
 def test_a_version_newer_than_the_calendar_is_used_with_a_warning():
-    version, warnings = resolve("meta", "v28.0", TODAY)
+    version, warnings = resolve("meta_ads", "v28.0", TODAY)
     assert version == "v28.0" and "newer than the version calendar" in warnings[0]
 
 
 @pytest.mark.parametrize("requested", ["26", "v26.x", "v19.5"])
 def test_unknown_versions_are_config_errors(requested):
     with pytest.raises(ConfigError) as caught:
-        resolve("meta", requested, TODAY)
+        resolve("meta_ads", requested, TODAY)
     assert str(caught.value).startswith("api_version: ")
 
 
 def test_served_version_differing_from_the_requested_one_is_warned_once(caplog):
-    policy = VersionPolicy("meta", "v25.0", TODAY)
+    policy = VersionPolicy("meta_ads", "v25.0", TODAY)
     assert policy.check_served({"Facebook-API-Version": "v25.0"}) is None
     warning = policy.check_served({"facebook-api-version": "v26.0"})
     assert warning == "meta_ads served API v26.0 for calls to v25.0 (auto-upgrade)"
     assert policy.check_served({"facebook-api-version": "v26.0"}) is None
-    assert VersionPolicy("tiktok", None, TODAY).check_served({"x": "y"}) is None
+    assert VersionPolicy("tiktok_ads", None, TODAY).check_served({"x": "y"}) is None
 
 
 def test_google_v23_renames_campaign_dates_and_older_versions_undo_it():
@@ -74,11 +74,11 @@ def test_google_v23_renames_campaign_dates_and_older_versions_undo_it():
         "metrics.video_trueview_views",
     ]
     assert map_fields("google_ads", "v22", ["campaign.start_date_time"]) == ["campaign.start_date"]
-    assert map_fields("meta", "v26.0", ["spend"]) == ["spend"]
+    assert map_fields("meta_ads", "v26.0", ["spend"]) == ["spend"]
 
 
 def test_a_rejected_field_is_dropped_with_a_schema_drift_finding(caplog):
-    dropper = FieldDropper("meta", "unified_ad_performance", "v26.0", account="1")
+    dropper = FieldDropper("meta_ads", "unified_ad_performance", "v26.0", account="1")
     remaining, finding = dropper.drop(
         ["spend", "impressions", "video_p25_watched_actions"],
         "video_p25_watched_actions",
@@ -104,7 +104,7 @@ class VersionError(Exception):
 
 
 def test_failing_new_version_falls_back_to_the_previous_live_one(caplog):
-    policy = VersionPolicy("meta", "v27.0", TODAY)
+    policy = VersionPolicy("meta_ads", "v27.0", TODAY)
     called = []
 
     def request(version: str) -> str:
@@ -119,14 +119,14 @@ def test_failing_new_version_falls_back_to_the_previous_live_one(caplog):
 
 
 def test_other_errors_do_not_trigger_a_fallback():
-    policy = VersionPolicy("meta", "v27.0", TODAY)
+    policy = VersionPolicy("meta_ads", "v27.0", TODAY)
     with pytest.raises(KeyError):
         policy.call(lambda version: {}["missing"], lambda exc: isinstance(exc, VersionError))
     assert policy.version == "v27.0"
 
 
 def test_no_older_live_version_is_a_config_error():
-    policy = VersionPolicy("tiktok", None, TODAY)
+    policy = VersionPolicy("tiktok_ads", None, TODAY)
     with pytest.raises(
         ConfigError, match=r"^api_version: tiktok_ads v1\.3 failed and no older version is live"
     ):

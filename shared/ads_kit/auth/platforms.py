@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ads_kit.auth.errors import AuthError
+from ads_kit.resilience.platforms import short_platform
 
 
 class Renewal(Enum):
@@ -71,7 +72,9 @@ PLATFORMS: dict[str, PlatformOAuth] = {
 
 
 def platform_oauth(name: str) -> PlatformOAuth:
+    """The OAuth facts of a platform, by its key (``meta_ads``) or its login name (``meta``, as
+    ``ads-auth login`` and the token store spell it)."""
     try:
-        return PLATFORMS[name]
+        return PLATFORMS[short_platform(name)]
     except KeyError:
         raise AuthError(f"unknown platform {name!r}; expected one of {', '.join(PLATFORMS)}") from None

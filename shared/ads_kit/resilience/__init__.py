@@ -4,7 +4,7 @@ Platforms plug in their rules (error classifier, throttle-signal parsing, job pr
 else is shared. See docs/architecture.md for how a tap wires these together.
 """
 
-from ads_kit.resilience.deadletters import DeadLetterBox, Guarded, dead_letter_id, describe_request
+from ads_kit.resilience.deadletters import DeadLetterBox, dead_letter_id, describe_request
 from ads_kit.resilience.errors import (
     AccountSkipped,
     Classified,
@@ -26,7 +26,6 @@ from ads_kit.resilience.jobs import (
     ReportJobs,
     slice_key,
 )
-from ads_kit.resilience.platforms import canonical_platform
 from ads_kit.resilience.ratelimit import (
     ENDPOINT_LIMITS,
     PLATFORM_DEFAULTS,
@@ -64,7 +63,6 @@ __all__ = [
     "EndpointLimit",
     "ErrorClass",
     "FieldDropper",
-    "Guarded",
     "JobExpired",
     "JobFailed",
     "JobRunner",
@@ -84,7 +82,6 @@ __all__ = [
     "ThrottleSignal",
     "VersionPolicy",
     "call_with_retries",
-    "canonical_platform",
     "dead_letter_id",
     "describe_request",
     "map_fields",

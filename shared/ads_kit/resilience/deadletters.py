@@ -4,8 +4,9 @@ One JSONL file per platform (config `dead_letter_path`, default `.ads-dead-lette
 under the working directory). Lines are only appended; the last line of a `dead_letter_id` is its
 current state (`open` or `resolved`). Records match the `unified_dead_letters` schema.
 
-`DeadLetterBox.guard()` is what a tap wraps around one account or slice: a failure is recorded and
-logged in one line, and the sync goes on with the next account or slice.
+The file is for review (it lands as `unified_dead_letters`); what a tap reads again first on its
+next run is kept in Singer state, where every worker of a sharded run finds it: a skipped account
+by `ads_kit.tap.isolation`, a report window by `ads_kit.tap.reports` (`failed_slices`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,10 @@ from ads_kit.resilience.errors import (
     AccountSkipped,
     ErrorClass,
     RequestFailed,
-    ResilienceError,
     ShrinkRequired,
     one_line,
 )
 from ads_kit.resilience.jobs import JobFailed, Slice, slice_key
-from ads_kit.resilience.platforms import canonical_platform
 
 log = logging.getLogger(__name__)
 
@@ -78,18 +75,11 @@ def _classify(error: BaseException) -> tuple[str, str]:
     return "", type(error).__name__
 
 
-@dataclass
-class Guarded:
-    """What `guard()` saw: `error` is the recorded failure, None when the block succeeded."""
-
-    error: ResilienceError | None = None
-
-
 class DeadLetterBox:
     """The dead letters of one platform (`meta_ads`, `google_ads`, `tiktok_ads`)."""
 
     def __init__(self, platform: str, path: str | Path | None = None) -> None:
-        self.platform = platform = canonical_platform(platform)
+        self.platform = platform
         self.path = Path(path) if path else Path.cwd() / ".ads-dead-letters" / f"{platform}.jsonl"
 
     def _load(self) -> dict[str, dict[str, Any]]:
@@ -147,16 +137,6 @@ class DeadLetterBox:
         self._append(record)
         return record
 
-    def pending(self, stream: str, account: str | None) -> list[Slice | None]:
-        """Open slices of this stream and account, oldest first: retry them before new work."""
-        open_letters = [
-            r
-            for r in self._load().values()
-            if r["status"] == OPEN and r["stream"] == stream and r["account_id"] == account
-        ]
-        open_letters.sort(key=lambda r: r["first_failure_at"])
-        return [json.loads(r["slice"]) if r["slice"] is not None else None for r in open_letters]
-
     def resolve(self, stream: str, account: str | None, slice_: Slice | None) -> dict[str, Any] | None:
         """Mark the open dead letter of this slice resolved; None when there was none."""
         previous = self._load().get(dead_letter_id(self.platform, account, stream, slice_))
@@ -176,21 +156,3 @@ class DeadLetterBox:
     def records(self) -> list[dict[str, Any]]:
         """Current state of every dead letter, as `unified_dead_letters` records."""
         return list(self._load().values())
-
-    @contextmanager
-    def guard(
-        self, stream: str, account: str | None, slice_: Slice | None = None, request: str | None = None
-    ) -> Iterator[Guarded]:
-        """Run one account's or slice's work; record a failure and carry on, resolve on success.
-
-        Config errors are not caught: they concern every account and must stop the run.
-        """
-        outcome = Guarded()
-        try:
-            yield outcome
-        except (RequestFailed, AccountSkipped, ShrinkRequired, JobFailed) as exc:
-            outcome.error = exc
-            self.record(stream, account, slice_, exc, request)
-            log.warning("%s: recorded as a dead letter; continuing with the rest", exc)
-            return
-        self.resolve(stream, account, slice_)

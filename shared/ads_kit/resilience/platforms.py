@@ -1,5 +1,7 @@
-"""Platform names: the unified ones (`meta_ads`, `google_ads`, `tiktok_ads`, as in every record) and
-the short ones the sandbox and connection files use (`meta`, `tiktok`)."""
+"""Platform names at the boundaries. Inside the taps and the shared core a platform has one key,
+`meta_ads`, `google_ads` or `tiktok_ads`, as every record says; only the sandbox (its connection file,
+`ADS_SANDBOX_META_*`) and the login names of `ads-auth` and the token store (`ads-auth login meta`)
+use the short names. These two functions translate at those boundaries, nowhere else."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """API versions: the calendar of each platform, sunset warnings, served-version checks, renamed and
-rejected fields, and falling back to the previous version when a new one fails.
+rejected fields, and switching version when the platform says the one in use is gone: to the
+version it names, else back to the previous live one. ``ads_kit.tap.transport`` is the one caller:
+every request of every tap goes through ``VersionPolicy.call`` and ``VersionPolicy.fields``.
 
 Dates come from the platforms' own version pages (see the reference notes): Meta's Marketing API
 expiries, Google's sunset announcements and its published quarterly plan, TikTok's single live v1.3.
@@ -16,7 +18,6 @@ from typing import TypeVar
 
 from ads_kit.quality import Finding, schema_drift
 from ads_kit.resilience.errors import ConfigError, one_line
-from ads_kit.resilience.platforms import canonical_platform
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,6 @@ def _number(version: str) -> tuple[int, ...]:
 
 
 def _calendar(platform: str) -> tuple[ApiVersion, ...]:
-    platform = canonical_platform(platform)
     if platform not in CALENDARS:
         raise ConfigError("platform", f"unknown platform {platform!r}; one of {sorted(CALENDARS)}")
     return CALENDARS[platform]
@@ -103,7 +103,6 @@ def resolve(
     An expired version is replaced by the newest live one; a version newer than the calendar is
     used as asked (with a warning); any other unknown version is a config error.
     """
-    platform = canonical_platform(platform)
     calendar = _calendar(platform)
     wanted = requested or PINNED[platform]
     if not _VERSION_SHAPE.match(wanted):
@@ -133,7 +132,7 @@ def resolve(
 
 def served_version(platform: str, headers: Mapping[str, str]) -> str | None:
     """The version that served a response, when the platform says so."""
-    header = SERVED_VERSION_HEADERS.get(canonical_platform(platform))
+    header = SERVED_VERSION_HEADERS.get(platform)
     if header is None:
         return None
     lowered = {name.lower(): value for name, value in headers.items()}
@@ -143,7 +142,7 @@ def served_version(platform: str, headers: Mapping[str, str]) -> str | None:
 def map_fields(platform: str, version: str, fields: list[str]) -> list[str]:
     """Field names as `version` spells them (renames applied forward, or undone for older versions)."""
     mapped = list(fields)
-    for since, old, new in FIELD_RENAMES.get(canonical_platform(platform), ()):
+    for since, old, new in FIELD_RENAMES.get(platform, ()):
         before, after = (old, new) if _number(version) >= _number(since) else (new, old)
         mapped = [after if name == before else name for name in mapped]
     return mapped
@@ -153,7 +152,7 @@ class VersionPolicy:
     """The version in use for one platform during a run; checks served versions and falls back."""
 
     def __init__(self, platform: str, requested: str | None, today: date) -> None:
-        self.platform = canonical_platform(platform)
+        self.platform = platform
         self.today = today
         self.version, warnings = resolve(platform, requested, today)
         for warning in warnings:
@@ -191,22 +190,43 @@ class VersionPolicy:
         )
         return self.version
 
-    def call(self, request: Callable[[str], T], is_version_error: Callable[[BaseException], bool]) -> T:
-        """`request(version)`; on a version error, fall back once and call again."""
+    def switch_to(self, version: str, reason: str) -> str:
+        """Use the version the platform named (Meta's #2635 answer names the latest one)."""
+        previous, self.version = self.version, version
+        log.warning(
+            "%s rejected API %s (%s); switching to %s", self.platform, previous, one_line(reason), version
+        )
+        return version
+
+    def call(
+        self, request: Callable[[str], T], version_error: Callable[[BaseException], bool | str | None]
+    ) -> T:
+        """`request(version)`; on a version error, switch once and call again: to the version the
+        error names (`version_error` returns it), or back to the previous live one (it returns True)."""
         try:
             return request(self.version)
         except Exception as exc:
-            if not is_version_error(exc):
+            verdict = version_error(exc)
+            if not verdict or verdict == self.version:
                 raise
-            self.fall_back(str(exc))
+            if isinstance(verdict, str):
+                self.switch_to(verdict, str(exc))
+            else:
+                self.fall_back(str(exc))
             return request(self.version)
+
+    def fields(self, fields: str | list[str]) -> str | list[str]:
+        """Field names as this version spells them (a list, or a comma-separated string)."""
+        if isinstance(fields, str):
+            return ",".join(map_fields(self.platform, self.version, fields.split(",")))
+        return map_fields(self.platform, self.version, list(fields))
 
 
 class FieldDropper:
     """Drops fields the API rejects, so a sync goes on without them and reports the drift."""
 
     def __init__(self, platform: str, stream: str, api_version: str, account: str | None = None) -> None:
-        self.platform = canonical_platform(platform)
+        self.platform = platform
         self.stream = stream
         self.api_version = api_version
         self.account = account

@@ -144,10 +144,17 @@ class AdsTap(Tap):
     def versions(self) -> VersionPolicy:
         return VersionPolicy(self.profile.platform, self.config.get("api_version"), clock.now().date())
 
-    def token_provider(self, credentials: dict[str, Any]) -> TokenProvider:
-        """Access tokens from config or the token store; ``credentials`` adds what the platform names
-        differently (Meta: ``app_id`` is the client id)."""
-        return TokenProvider.from_config(self.profile.platform, {**self.config, **credentials})
+    def transport_wiring(self, **credentials: Any) -> dict[str, Any]:
+        """The collaborators every ``ads_kit.tap.transport.Transport`` takes. Tokens come from config
+        or the token store; ``credentials`` adds what the platform names differently (Meta:
+        ``app_id`` is the client id)."""
+        return {
+            "tokens": TokenProvider.from_config(self.profile.platform, {**self.config, **credentials}),
+            "versions": self.versions,
+            "policy": self.retry_policy,
+            "limiter": self.limiter,
+            "sleep": lambda seconds: self.sleep(seconds),
+        }
 
     # -- schema drift -----------------------------------------------------------------------------
 

@@ -86,7 +86,7 @@ class AccountEdgeStream(MetaStream):
         if since is not None:
             yield from self._read(account_id, since)
             return
-        key = ("meta", account_id, self.name, "full")
+        key = ("meta_ads", account_id, self.name, "full")
         yield from self.run.slice_cache.rows(key, lambda: self._read(account_id, None))
 
     def _read(self, account_id: str, since: datetime | None) -> Iterator[dict[str, Any]]:

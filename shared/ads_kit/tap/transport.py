@@ -1,0 +1,176 @@
+"""The request layer a platform's transport is built on.
+
+A platform supplies its call (``send``: one attempt, an error answer raised as ``HttpFailure``), its
+error table (``classify``: an error answer -> ``ads_kit.resilience`` class) and its throttle signals
+(``throttle``: usage headers -> ``ThrottleSignal``). Everything else is here, once: retries with
+backoff (``call_with_retries``), the shared rate limiter, re-authentication after a rejected token,
+network failures and truncated bodies as retryable, header observation (throttle signals to the
+limiter, the served API version), field names as the API version spells them, and a switch of API
+version when the platform says the one in use is gone (``VersionPolicy.call``). Failures leave as
+the one-line, redacted ``ads_kit.resilience.errors`` exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import requests
+
+from ads_kit.auth.provider import TokenProvider
+from ads_kit.resilience.errors import Classified, ErrorClass, Scope
+from ads_kit.resilience.ratelimit import Priority, RateLimiter, ThrottleSignal
+from ads_kit.resilience.retry import RetryPolicy, Target, call_with_retries
+from ads_kit.resilience.versions import VersionPolicy
+
+APP_SCOPE = "app"
+"""The ``account`` of a request that concerns no account (the app's own quota)."""
+NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int | None
+    headers: Mapping[str, str]
+    body: str | bytes | Any
+    """The body text (decoded here, Decimals for numbers), or an already decoded body."""
+
+
+class HttpFailure(Exception):
+    """An error answer, raised by a platform's ``send`` for ``classify`` to judge."""
+
+    def __init__(self, status: int | None, headers: Mapping[str, str], body: Any) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        super().__init__(f"HTTP {status}")
+
+
+class AttemptFailed(Exception):
+    """One failed attempt, already classified; ``call_with_retries`` decides what happens next."""
+
+    def __init__(self, classified: Classified, *, platform: str, path: str) -> None:
+        self.classified = classified
+        super().__init__(
+            f"{platform} {classified.error_class} {classified.code} on {path}: {classified.message}"
+        )
+
+
+class Transport:
+    platform: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        tokens: TokenProvider,
+        versions: VersionPolicy,
+        policy: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.tokens = tokens
+        self.versions = versions
+        self.policy = policy or RetryPolicy()
+        self.limiter = limiter
+        self.sleep = sleep
+        self.calls = 0
+
+    # -- what a platform supplies -----------------------------------------------------------------
+
+    def send(self, method: str, path: str, params: dict[str, Any], token: str) -> Response:
+        """One attempt with this access token, at ``self.versions.version``."""
+        raise NotImplementedError
+
+    def classify(self, status: int | None, body: Any, retry_after_s: float | None) -> Classified:
+        """The platform's error table; ``retry_after_s`` is its own wait hint from the same answer."""
+        raise NotImplementedError
+
+    def throttle(self, headers: Mapping[str, str]) -> ThrottleSignal:
+        """How close to its quota the platform says we are (usage headers)."""
+        return ThrottleSignal()
+
+    def named_version(self, error: Exception) -> str | bool | None:
+        """After a request failed for good: the API version the platform says to use instead, True to
+        fall back to the previous live version, None when the failure is not about the version."""
+        return None
+
+    # -- shared -----------------------------------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None, **target: Any) -> dict[str, Any]:
+        return self.request("GET", path, params, **target)
+
+    def post(self, path: str, params: Mapping[str, Any] | None = None, **target: Any) -> dict[str, Any]:
+        return self.request("POST", path, params, **target)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        account: str = APP_SCOPE,
+        endpoint: str = "objects",
+        stream: str | None = None,
+        priority: Priority = Priority.RECENT,
+    ) -> dict[str, Any]:
+        """One logical call with retries; raises the ``ads_kit.resilience`` errors on final failure."""
+        owner = None if account == APP_SCOPE else account
+
+        def with_retries(version: str) -> dict[str, Any]:
+            return call_with_retries(
+                lambda: self._attempt(method, path, dict(params or {}), account, endpoint),
+                classify=_classified,
+                policy=self.policy,
+                target=Target(self.platform, account, endpoint, stream),
+                limiter=self.limiter,
+                priority=priority,
+                reauthenticate=lambda: self.tokens.invalidate(owner),
+                sleep=self.sleep,
+            )
+
+        return self.versions.call(with_retries, self.named_version)
+
+    def _attempt(
+        self, method: str, path: str, params: dict[str, Any], account: str, endpoint: str
+    ) -> dict[str, Any]:
+        self.calls += 1
+        if "fields" in params:
+            params["fields"] = self.versions.fields(params["fields"])
+        token = self.tokens.access_token(None if account == APP_SCOPE else account)
+        try:
+            response = self.send(method, path, params, token)
+        except HttpFailure as failure:
+            signal = self._observe(failure.headers, account, endpoint)
+            verdict = self.classify(failure.status, failure.body, signal.regain_after_s)
+            raise AttemptFailed(verdict, platform=self.platform, path=path) from None
+        except NETWORK_ERRORS as exc:
+            # The exception text holds the URL; the class name is all a user needs.
+            verdict = Classified(ErrorClass.RETRYABLE, "network", f"network failure ({type(exc).__name__})")
+            raise AttemptFailed(verdict, platform=self.platform, path=path) from None
+        self._observe(response.headers, account, endpoint)
+        body = response.body
+        if isinstance(body, str | bytes):
+            try:
+                body = json.loads(body, parse_float=Decimal)
+            except ValueError:
+                verdict = Classified(
+                    ErrorClass.RETRYABLE, f"HTTP {response.status}", "body is not complete JSON"
+                )
+                raise AttemptFailed(verdict, platform=self.platform, path=path) from None
+        return body if isinstance(body, dict) else {"data": body}
+
+    def _observe(self, headers: Mapping[str, str], account: str, endpoint: str) -> ThrottleSignal:
+        self.versions.check_served(headers)
+        scope = Scope.APP if account == APP_SCOPE else Scope.ACCOUNT
+        signal = replace(self.throttle(headers), scope=scope)
+        if self.limiter is not None and (signal.usage_pct or signal.regain_after_s):
+            self.limiter.observe(account, endpoint, signal)
+        return signal
+
+
+def _classified(exc: BaseException) -> Classified | None:
+    return exc.classified if isinstance(exc, AttemptFailed) else None
