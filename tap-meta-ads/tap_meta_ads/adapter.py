@@ -1,9 +1,10 @@
 """Meta rows -> unified rows: the only Meta-specific part of the unified streams.
 
-Entities come from the same edge reads as the raw streams and report rows from the same slices
-(shared through the run's slice cache). Conversions are the configured ``conversion_events``
-action types summed over the configured attribution windows; Meta reports one purchase under
-several types (pixel, omni, custom conversion), so list only one type per real event.
+The adapter is given its sources: the entity reader the raw edge streams read and the run's report
+reader the raw insights streams read, so a unified row costs no request of its own. Conversions are
+the configured ``conversion_events`` action types summed over the configured attribution windows;
+Meta reports one purchase under several types (pixel, omni, custom conversion), so list only one
+type per real event.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
+from ads_kit.tap.reports.reader import ReportReader
 from ads_kit.timezones import zone
 from ads_kit.unified.adapter import AccountInfo, Level, UnifiedAdapter
+from tap_meta_ads.entities import EdgeReader
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
 from tap_meta_ads.reports import INSIGHTS_STREAM, builtin_reports
-
-if TYPE_CHECKING:
-    from tap_meta_ads.tap import TapMetaAds
 
 # unified breakdown dimension -> (built-in report, the Meta column holding the value)
 BREAKDOWN_SOURCES = {
@@ -38,14 +38,25 @@ class MetaUnifiedAdapter(UnifiedAdapter):
     additive_levels: ClassVar[bool] = True  # ad rows sum exactly to campaign rows (reach aside)
     breakdown_dimensions: ClassVar[tuple[str, ...]] = tuple(BREAKDOWN_SOURCES)
 
-    def __init__(self, tap: TapMetaAds) -> None:
-        self.tap = tap
-        self._reports = {spec.name: spec for spec in builtin_reports(tap.insights_metrics)}
+    def __init__(
+        self,
+        entities: EdgeReader,
+        reports: ReportReader,
+        *,
+        metrics: tuple[str, ...],
+        conversion_events: frozenset[str],
+        attribution_windows: list[str],
+    ) -> None:
+        self._entities = entities
+        self._reports = reports
+        self._specs = {spec.name: spec for spec in builtin_reports(metrics)}
+        self._conversion_events = conversion_events
+        self._windows = attribution_windows
 
     # -- entities -------------------------------------------------------------------------------
 
     def campaigns(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self.tap.entity_rows("meta_campaigns", account.account_id):
+        for row in self._entities.rows("meta_campaigns", account.account_id):
             yield {
                 "campaign_id": row["id"],
                 "campaign_name": row.get("name"),
@@ -54,7 +65,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self.tap.entity_rows("meta_adsets", account.account_id):
+        for row in self._entities.rows("meta_adsets", account.account_id):
             yield {
                 "ad_group_id": row["id"],
                 "ad_group_name": row.get("name"),
@@ -63,7 +74,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def ads(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self.tap.entity_rows("meta_ads", account.account_id):
+        for row in self._entities.rows("meta_ads", account.account_id):
             yield {
                 "ad_id": row["id"],
                 "ad_name": row.get("name"),
@@ -76,7 +87,7 @@ class MetaUnifiedAdapter(UnifiedAdapter):
             }
 
     def audiences(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self.tap.entity_rows("meta_custom_audiences", account.account_id):
+        for row in self._entities.rows("meta_custom_audiences", account.account_id):
             origin = ((row.get("lookalike_spec") or {}).get("origin") or [{}])[0]
             delivery = (row.get("delivery_status") or {}).get("code")
             yield {
@@ -124,11 +135,11 @@ class MetaUnifiedAdapter(UnifiedAdapter):
     def _report_rows(self, report: str, account: AccountInfo, start: date, end: date) -> Iterator[dict]:
         """Rows of ``report`` for [start, end], through the run's report layer: inside a unified
         stream's reading they come from the jobs of all its windows at once (or the slice cache)."""
-        for row in self.tap.reports.rows(self._reports[report], account.account_id, start, end):
+        for row in self._reports.rows(self._specs[report], account.account_id, start, end):
             yield parse_insights_row(row)
 
     def _metrics(self, row: dict[str, Any]) -> dict[str, Any]:
-        types, windows = self.tap.conversion_events, self.tap.attribution_windows
+        types, windows = self._conversion_events, self._windows
         return {
             "campaign_id": row.get("campaign_id"),
             "campaign_name": row.get("campaign_name"),

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from ads_kit.resilience.errors import AccountSkipped, ConfigError
+from ads_kit.resilience.errors import AccountSkipped
 from ads_kit.resilience.jobs import JobExpired, JobState, JobStatus
+from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.reports.reads import ReportReads
 from tap_meta_ads.client import MetaClient
 from tap_meta_ads.reports import ReportSpec
@@ -30,8 +31,6 @@ _STATES = {
 UNKNOWN_OBJECT_CODE = "100/33"
 CAMPAIGN_STATUSES = ["ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"]
 T = TypeVar("T")
-FieldDrop = Callable[[list[str], ConfigError], None]
-"""Removes the field a config error names from the list (or re-raises the error)."""
 
 
 class MetaReportJobs(ReportReads):
@@ -48,13 +47,13 @@ class MetaReportJobs(ReportReads):
         windows: list[str],
         *,
         metrics: list[str],
-        drop_field: FieldDrop,
+        drift: SchemaDrift,
     ) -> None:
         super().__init__(spec, account_id)
         self._client = client
         self._windows = windows
         self._metrics = metrics  # shared by every job of this report; shrinks when Meta rejects one
-        self._drop_field = drop_field
+        self._drift = drift
         self._campaigns: list[str] | None = None
         self._target = {"account": account_id, "endpoint": "insights", "stream": spec.name}
 
@@ -89,13 +88,7 @@ class MetaReportJobs(ReportReads):
         return str(body.get("report_run_id") or body["id"])
 
     def _without_rejected_fields(self, request: Callable[[], T]) -> T:
-        """``request()``; a field Meta rejects is dropped (with a schema-drift finding) and it is
-        sent again; any other config error propagates."""
-        while True:
-            try:
-                return request()
-            except ConfigError as exc:
-                self._drop_field(self._metrics, exc)
+        return self._drift.without_rejected_fields(self.report.name, self.account_id, self._metrics, request)
 
     def poll(self, job_id: str) -> JobStatus:
         try:
@@ -134,15 +127,10 @@ class MetaReports:
     """The report platform of a run: every report and account read through one transport, with the
     configured attribution windows; a field Meta rejects is dropped for every account of the report."""
 
-    def __init__(
-        self,
-        client: MetaClient,
-        windows: list[str],
-        drop_field: Callable[[str, str, list[str], ConfigError], None],
-    ) -> None:
+    def __init__(self, client: MetaClient, windows: list[str], drift: SchemaDrift) -> None:
         self._client = client
         self._windows = windows
-        self._drop_field = drop_field
+        self._drift = drift
         self._metrics: dict[str, list[str]] = {}  # report -> fields still requested this run
 
     def reads(self, report: ReportSpec, account_id: str) -> MetaReportJobs:  # type: ignore[override]
@@ -152,5 +140,5 @@ class MetaReports:
             account_id,
             self._windows,
             metrics=self._metrics.setdefault(report.name, list(report.requested_metrics)),
-            drop_field=lambda fields, error: self._drop_field(report.name, account_id, fields, error),
+            drift=self._drift,
         )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
-from typing import Any
 
 from singer_sdk import Stream
 
@@ -16,6 +14,7 @@ from tap_meta_ads import settings
 from tap_meta_ads.accounts import AccountDirectory
 from tap_meta_ads.adapter import MetaUnifiedAdapter
 from tap_meta_ads.client import DEFAULT_TIMEOUT_S, MetaClient
+from tap_meta_ads.entities import EdgeReader
 from tap_meta_ads.errors import rejected_field
 from tap_meta_ads.report_jobs import MetaReports
 from tap_meta_ads.reports import (
@@ -28,7 +27,6 @@ from tap_meta_ads.reports import (
 )
 from tap_meta_ads.streams.audiences import CustomAudiencesStream
 from tap_meta_ads.streams.conversions import CustomConversionsStream
-from tap_meta_ads.streams.edges import AccountEdgeStream
 from tap_meta_ads.streams.insights import InsightsStream
 from tap_meta_ads.streams.objects import (
     AdAccountsStream,
@@ -38,8 +36,7 @@ from tap_meta_ads.streams.objects import (
     CampaignsStream,
 )
 
-OBJECT_STREAMS = (
-    AdAccountsStream,
+EDGE_STREAMS = (
     CampaignsStream,
     AdSetsStream,
     AdsStream,
@@ -70,7 +67,26 @@ class TapMetaAds(AdsTap):
         return AccountDirectory(self.client, self.config.get("ad_accounts"))
 
     def build_adapter(self) -> MetaUnifiedAdapter:
-        return MetaUnifiedAdapter(self)
+        return MetaUnifiedAdapter(
+            self.edges,
+            self.reports,
+            metrics=self.insights_metrics,
+            conversion_events=frozenset(
+                self.config.get("conversion_events") or settings.DEFAULT_CONVERSION_EVENTS
+            ),
+            attribution_windows=self.attribution_windows,
+        )
+
+    @cached_property
+    def edges(self) -> EdgeReader:
+        return EdgeReader(
+            self.client,
+            self.accounts,
+            self.run.slice_cache,
+            self.schema_drift,
+            EDGE_STREAMS,
+            include_deleted=bool(self.config.get("include_deleted", False)),
+        )
 
     @cached_property
     def client(self) -> MetaClient:
@@ -87,7 +103,7 @@ class TapMetaAds(AdsTap):
         )
 
     def build_report_platform(self) -> MetaReports:
-        return MetaReports(self.client, self.attribution_windows, self.drop_field)
+        return MetaReports(self.client, self.attribution_windows, self.schema_drift)
 
     def job_settings(self) -> JobSettings:
         return replace(JOB_SETTINGS, max_in_flight=self.rate_settings.concurrent_requests)
@@ -97,18 +113,8 @@ class TapMetaAds(AdsTap):
         return list(self.config.get("action_attribution_windows") or settings.DEFAULT_ATTRIBUTION_WINDOWS)
 
     @property
-    def conversion_events(self) -> frozenset[str]:
-        return frozenset(self.config.get("conversion_events") or settings.DEFAULT_CONVERSION_EVENTS)
-
-    @property
     def insights_metrics(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*DEFAULT_METRICS, *(self.config.get("metrics") or ()))))
-
-    def entity_rows(self, stream: str, account_id: str) -> Iterator[dict[str, Any]]:
-        """Every object of an edge stream (a full read, shared with that raw stream)."""
-        edge = self.streams[stream]
-        assert isinstance(edge, AccountEdgeStream)
-        return edge.rows(account_id, None)
 
     # -- streams ----------------------------------------------------------------------------------
 
@@ -125,5 +131,5 @@ class TapMetaAds(AdsTap):
         return specs + [custom_report(e, i) for i, e in enumerate(self.config.get("custom_reports") or [])]
 
     def platform_streams(self) -> list[Stream]:
-        streams: list[Stream] = [stream_class(tap=self) for stream_class in OBJECT_STREAMS]
+        streams: list[Stream] = [stream_class(tap=self) for stream_class in (AdAccountsStream, *EDGE_STREAMS)]
         return streams + [InsightsStream(self, spec) for spec in self.report_specs()]

@@ -40,7 +40,7 @@ def _jobs(campaigns: list[str] | None = None) -> tuple[MetaReportJobs, CampaignL
         "1",
         ["7d_click"],
         metrics=list(SPEC.requested_metrics),
-        drop_field=lambda fields, error: None,
+        drift=None,  # type: ignore[arg-type]  # splitting drops no field
     )
     return jobs, client
 

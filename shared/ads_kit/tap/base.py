@@ -7,7 +7,8 @@ its account source, its unified adapter and its raw streams. The base does the r
 * the run-wide collaborators: rate-limit settings, limiter, retry policy, API version policy, token
   provider (``ads_kit.tap.transport`` builds a platform's transport from them);
 * discovery: the platform's raw streams, the unified streams and ``unified_dead_letters``;
-* schema drift: a field the platform rejects is dropped for the rest of the run, with a finding;
+* schema drift (``ads_kit.tap.drift``): a field the platform rejects is dropped for the rest of the
+  run, with a finding;
 * the exit policy: a known failure ends a command-line run with one line and exit code 1.
 """
 
@@ -31,7 +32,8 @@ from ads_kit.resilience.errors import ConfigError, ResilienceError, one_line
 from ads_kit.resilience.jobs import JobSettings
 from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
 from ads_kit.resilience.retry import RetryPolicy
-from ads_kit.resilience.versions import FieldDropper, VersionPolicy
+from ads_kit.resilience.versions import VersionPolicy
+from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.profile import PlatformProfile
 from ads_kit.tap.reports.reader import ReportPlatform, ReportReader
 from ads_kit.tap.run import TapRun
@@ -156,17 +158,9 @@ class AdsTap(Tap):
             "sleep": lambda seconds: self.sleep(seconds),
         }
 
-    # -- schema drift -----------------------------------------------------------------------------
-
-    def drop_field(self, stream: str, account_id: str, fields: list[str], error: ConfigError) -> None:
-        """Drop the field the platform rejected (in place, for the rest of the run) and report the
-        drift; any other config error stops the run."""
-        field = self.rejected_field(error)
-        if field is None:
-            raise error
-        dropper = FieldDropper(self.profile.platform, stream, self.versions.version, account_id)
-        fields[:], finding = dropper.drop(fields, field, str(error))
-        self.run.collector.add(finding)
+    @cached_property
+    def schema_drift(self) -> SchemaDrift:
+        return SchemaDrift(self.profile.platform, self.versions, self.run.collector, self.rejected_field)
 
     # -- discovery and exit -----------------------------------------------------------------------
 

@@ -1,11 +1,10 @@
-"""What every Meta stream shares: the shared per-account base and the tap's Meta transport."""
+"""The shared per-account stream base, typed with the Meta tap (its accounts, edges and reports)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ads_kit.tap.streams import AccountStream
-from tap_meta_ads.client import MetaClient
 
 if TYPE_CHECKING:
     from tap_meta_ads.tap import TapMetaAds
@@ -14,8 +13,4 @@ if TYPE_CHECKING:
 class MetaStream(AccountStream):
     @property
     def tap(self) -> TapMetaAds:
-        return super().tap  # type: ignore[return-value]
-
-    @property
-    def client(self) -> MetaClient:
-        return self.tap.client
+        return cast("TapMetaAds", super().tap)

@@ -1,24 +1,20 @@
-"""What every list edge of an ad account shares: paging, field drops, money and time shaping,
-server-side time and status filters, and client-side incremental checks.
+"""What every list edge of an ad account declares: path, fields, server-side time and status filters,
+money and time shaping, and the client-side incremental check.
 
 Edges with a filtering level (campaigns, ad sets, ads) are incremental on ``updated_time``: Meta gets
 a unix-seconds ``GREATER_THAN`` filter and every row is checked again client-side, because Meta has
-been seen to ignore such filters. Edges without one are read in full and shared through the run's
-slice cache with the unified entity streams.
+been seen to ignore such filters. Edges without one are read in full and shared with the unified
+entity streams (``tap_meta_ads.entities``).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 
 from singer_sdk import typing as th
-from singer_sdk.helpers.types import Context
 
-from ads_kit.resilience.errors import ConfigError
 from tap_meta_ads.currencies import minor_to_major
 from tap_meta_ads.streams.base import MetaStream
 from tap_meta_ads.timeutil import to_utc
@@ -51,11 +47,7 @@ def object_schema(*properties: th.Property) -> dict[str, Any]:
 
 
 class AccountEdgeStream(MetaStream):
-    """A list edge of ``act_<id>`` read with cursor paging.
-
-    A full read (no bookmark) goes through the run's slice cache, so the unified entity streams
-    replay it instead of reading the edge again.
-    """
+    """A list edge of ``act_<id>`` read with cursor paging (by the tap's ``EdgeReader``)."""
 
     edge: str
     primary_keys = ("id",)
@@ -63,57 +55,31 @@ class AccountEdgeStream(MetaStream):
     money_fields: tuple[str, ...] = ()
     time_fields: tuple[str, ...] = ("created_time", "updated_time", "start_time", "stop_time", "end_time")
 
-    def edge_params(self, since: datetime | None) -> dict[str, Any]:
-        return {"fields": ",".join(self.fields)}
+    @classmethod
+    def edge_params(cls, fields: list[str], since: datetime | None, include_deleted: bool) -> dict[str, Any]:
+        return {"fields": ",".join(fields)}
 
-    @cached_property
-    def fields(self) -> list[str]:
-        """Fields requested from Meta; one the API rejects is dropped for the rest of the run."""
-        return list(self.schema["properties"])
-
-    def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
+    def account_records(self, account_id: str, context: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """The edge's objects, or with a bookmark those changed since. Only edges with a filtering
         ``level`` take a server-side time filter; the others are read in full (through the slice
         cache), and every row is checked here, because Meta has been seen to ignore such filters."""
         bookmark = self.bookmark(context) if self.replication_key else None
         since = datetime.fromisoformat(str(bookmark)) if bookmark else None
-        for row in self.rows(account_id, since if self.level else None):
+        for row in self.tap.edges.rows(self.name, account_id, since if self.level else None):
             changed: datetime | None = row.get(self.replication_key) if since else None
             if since is None or changed is None or changed >= since:
                 yield row
 
-    def rows(self, account_id: str, since: datetime | None) -> Iterator[dict[str, Any]]:
-        if since is not None:
-            yield from self._read(account_id, since)
-            return
-        key = ("meta_ads", account_id, self.name, "full")
-        yield from self.run.slice_cache.rows(key, lambda: self._read(account_id, None))
-
-    def _read(self, account_id: str, since: datetime | None) -> Iterator[dict[str, Any]]:
-        currency = self.tap.accounts.info(account_id).currency if self.money_fields else ""
-        path = f"act_{account_id}/{self.edge}"
-        while True:
-            try:
-                # Meta rejects a bad field on the first page, before any row is out.
-                pages = self.client.pages(path, self.edge_params(since), account=account_id, stream=self.name)
-                first = next(pages, [])
-            except ConfigError as exc:
-                self.tap.drop_field(self.name, account_id, self.fields, exc)
-                continue
-            for page in itertools.chain([first], pages):
-                for row in page:
-                    yield self.shape(row, account_id, currency)
-            return
-
-    def shape(self, row: dict[str, Any], account_id: str, currency: str) -> dict[str, Any]:
+    @classmethod
+    def shape(cls, row: dict[str, Any], account_id: str, currency: str) -> dict[str, Any]:
         row["account_id"] = account_id
-        for field in self.money_fields:
+        for field in cls.money_fields:
             if field in row:
-                label = f"{self.name} {row.get('id')} {field}"
+                label = f"{cls.name} {row.get('id')} {field}"
                 row[field] = minor_to_major(row[field], currency, field=label)
-        for field in self.time_fields:
+        for field in cls.time_fields:
             if field in row:
-                row[field] = to_utc(row[field], f"{self.name} {row.get('id')} {field}")
+                row[field] = to_utc(row[field], f"{cls.name} {row.get('id')} {field}")
         return row
 
 
@@ -121,18 +87,17 @@ class IncrementalObjectStream(AccountEdgeStream):
     replication_key = "updated_time"
     is_sorted = False
 
-    def edge_params(self, since: datetime | None) -> dict[str, Any]:
-        params = super().edge_params(since)
+    @classmethod
+    def edge_params(cls, fields: list[str], since: datetime | None, include_deleted: bool) -> dict[str, Any]:
+        params = super().edge_params(fields, since, include_deleted)
         filters: list[dict[str, Any]] = []
         if since is not None:
             # One second earlier: GREATER_THAN would otherwise drop rows updated at the bookmark itself.
             after = int(since.timestamp()) - 1
-            filters.append(
-                {"field": f"{self.level}.updated_time", "operator": "GREATER_THAN", "value": after}
-            )
-        statuses = EFFECTIVE_STATUSES[str(self.level)]
-        if not self.config.get("include_deleted", False):
+            filters.append({"field": f"{cls.level}.updated_time", "operator": "GREATER_THAN", "value": after})
+        statuses = EFFECTIVE_STATUSES[str(cls.level)]
+        if not include_deleted:
             statuses = [s for s in statuses if s not in REMOVED_STATUSES]
-        filters.append({"field": f"{self.level}.effective_status", "operator": "IN", "value": statuses})
+        filters.append({"field": f"{cls.level}.effective_status", "operator": "IN", "value": statuses})
         params["filtering"] = filters
         return params
