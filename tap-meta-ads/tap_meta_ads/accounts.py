@@ -1,73 +1,43 @@
-"""The ad accounts a run reads, and the per-account facts every stream needs (currency, zone, name).
-
-Each account node is read once per run and shared, so budgets, dates and unified rows of every
-stream agree on the account's currency and time zone without extra calls.
-"""
+"""Meta's account source: the configured ad accounts (``act_`` or not) or those ``/me/adaccounts``
+lists, and each ``act_<id>`` node (currency, zone, name, status), read once per run."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
+from ads_kit.tap.sources import AccountDirectory
 from ads_kit.unified.adapter import AccountInfo
 from tap_meta_ads.client import MetaClient
-from tap_meta_ads.timeutil import to_utc
+from tap_meta_ads.formats import to_utc
 
 ACCOUNT_FIELDS = (
-    "id",
-    "account_id",
-    "name",
-    "currency",
-    "timezone_name",
-    "timezone_offset_hours_utc",
-    "account_status",
-    "disable_reason",
-    "amount_spent",
-    "balance",
-    "spend_cap",
-    "created_time",
-    "business",
-)
+    "id", "account_id", "name", "currency", "timezone_name", "timezone_offset_hours_utc", "account_status",
+    "disable_reason", "amount_spent", "balance", "spend_cap", "created_time", "business",
+)  # fmt: skip
 
 
-def bare_account_id(value: str) -> str:
-    """``act_123`` and ``123`` both name account ``123``."""
-    return str(value).strip().removeprefix("act_")
-
-
-class AccountDirectory:
+class MetaAccounts(AccountDirectory):
     def __init__(self, client: MetaClient, configured: list[str] | None) -> None:
         self._client = client
-        self._configured = [bare_account_id(a) for a in configured or []]
-        self._ids: list[str] | None = None
-        self._raw: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()
+        super().__init__(configured)
 
-    def ids(self) -> list[str]:
-        """Configured accounts, or every account the token reaches through ``/me/adaccounts``."""
-        if self._ids is None:
-            if self._configured:
-                self._ids = list(dict.fromkeys(self._configured))
-            else:
-                pages = self._client.pages("me/adaccounts", {"fields": "account_id"})
-                self._ids = sorted({bare_account_id(row["account_id"]) for page in pages for row in page})
-        return self._ids
+    def bare_id(self, value: str) -> str:
+        """``act_123`` and ``123`` both name account ``123``."""
+        return str(value).strip().removeprefix("act_")
 
-    def raw(self, account_id: str) -> dict[str, Any]:
-        """The account node as Meta returned it (read once per run)."""
-        with self._lock:
-            if account_id not in self._raw:
-                node = self._client.get(
-                    f"act_{account_id}", {"fields": ",".join(ACCOUNT_FIELDS)}, account=account_id
-                )
-                missing = [f for f in ("currency", "timezone_name") if not node.get(f)]
-                if missing:
-                    raise ValueError(f"account {account_id}: Meta returned no {', '.join(missing)}")
-                self._raw[account_id] = node
-            return self._raw[account_id]
+    def discover(self) -> list[str]:
+        """Every account the token reaches, through ``/me/adaccounts``."""
+        pages = self._client.pages("me/adaccounts", {"fields": "account_id"})
+        return [row["account_id"] for page in pages for row in page]
 
-    def info(self, account_id: str) -> AccountInfo:
-        node = self.raw(account_id)
+    def read(self, account_id: str) -> dict[str, Any]:
+        node = self._client.get(f"act_{account_id}", {"fields": ",".join(ACCOUNT_FIELDS)}, account=account_id)
+        missing = [f for f in ("currency", "timezone_name") if not node.get(f)]
+        if missing:
+            raise ValueError(f"account {account_id}: Meta returned no {', '.join(missing)}")
+        return node
+
+    def to_info(self, account_id: str, node: dict[str, Any]) -> AccountInfo:
         status = node.get("account_status")
         return AccountInfo(
             account_id=account_id,

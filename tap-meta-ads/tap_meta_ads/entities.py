@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from ads_kit.tap.drift import SchemaDrift
+from ads_kit.tap.sources import AccountSource
 from ads_kit.unified.slices import SliceCache
-from tap_meta_ads.accounts import AccountDirectory
 from tap_meta_ads.client import MetaClient
 from tap_meta_ads.streams.edges import AccountEdgeStream
 
@@ -24,7 +24,7 @@ class EdgeReader:
     def __init__(
         self,
         client: MetaClient,
-        accounts: AccountDirectory,
+        accounts: AccountSource,
         cache: SliceCache,
         drift: SchemaDrift,
         edges: Iterable[type[AccountEdgeStream]],

@@ -10,41 +10,16 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-INTEGER_METRICS = frozenset(
-    {
-        "impressions",
-        "clicks",
-        "reach",
-        "unique_clicks",
-        "inline_link_clicks",
-        "unique_inline_link_clicks",
-        "inline_post_engagement",
-        "full_view_impressions",
-        "full_view_reach",
-        "estimated_ad_recallers",
-    }
-)
-DECIMAL_METRICS = frozenset(
-    {
-        "spend",
-        "social_spend",
-        "cpc",
-        "cpm",
-        "cpp",
-        "ctr",
-        "unique_ctr",
-        "frequency",
-        "inline_link_click_ctr",
-        "unique_link_clicks_ctr",
-        "cost_per_inline_link_click",
-        "cost_per_inline_post_engagement",
-        "cost_per_unique_click",
-        "cost_per_estimated_ad_recallers",
-        "estimated_ad_recall_rate",
-        "canvas_avg_view_time",
-        "canvas_avg_view_percent",
-    }
-)
+INTEGER_METRICS = frozenset({
+    "impressions", "clicks", "reach", "unique_clicks", "inline_link_clicks", "unique_inline_link_clicks",
+    "inline_post_engagement", "full_view_impressions", "full_view_reach", "estimated_ad_recallers",
+})  # fmt: skip
+DECIMAL_METRICS = frozenset({
+    "spend", "social_spend", "cpc", "cpm", "cpp", "ctr", "unique_ctr", "frequency", "inline_link_click_ctr",
+    "unique_link_clicks_ctr", "cost_per_inline_link_click", "cost_per_inline_post_engagement",
+    "cost_per_unique_click", "cost_per_estimated_ad_recallers", "estimated_ad_recall_rate",
+    "canvas_avg_view_time", "canvas_avg_view_percent",
+})  # fmt: skip
 ACTION_STAT_KEYS = frozenset({"action_type", "action_destination", "action_target_id", "action_device"})
 HOURLY_BREAKDOWNS = (
     "hourly_stats_aggregated_by_advertiser_time_zone",

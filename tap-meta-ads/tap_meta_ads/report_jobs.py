@@ -18,18 +18,14 @@ from ads_kit.resilience.jobs import JobExpired, JobState, JobStatus
 from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.reports.reads import ReportReads
 from tap_meta_ads.client import MetaClient
+from tap_meta_ads.formats import EFFECTIVE_STATUSES
 from tap_meta_ads.reports import ReportSpec
 
 _STATES = {
-    "Job Not Started": JobState.PENDING,
-    "Job Started": JobState.RUNNING,
-    "Job Running": JobState.RUNNING,
-    "Job Completed": JobState.COMPLETED,
-    "Job Failed": JobState.FAILED,
-    "Job Skipped": JobState.FAILED,
-}
+    "Job Not Started": JobState.PENDING, "Job Started": JobState.RUNNING, "Job Running": JobState.RUNNING,
+    "Job Completed": JobState.COMPLETED, "Job Failed": JobState.FAILED, "Job Skipped": JobState.FAILED,
+}  # fmt: skip
 UNKNOWN_OBJECT_CODE = "100/33"
-CAMPAIGN_STATUSES = ["ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"]
 T = TypeVar("T")
 
 
@@ -74,21 +70,26 @@ class MetaReportJobs(ReportReads):
             params = {
                 "fields": "id",
                 "filtering": [
-                    {"field": "campaign.effective_status", "operator": "IN", "value": CAMPAIGN_STATUSES}
+                    {
+                        "field": "campaign.effective_status",
+                        "operator": "IN",
+                        "value": EFFECTIVE_STATUSES["campaign"],
+                    }
                 ],
             }
             pages = self._client.pages(f"act_{self.account_id}/campaigns", params, **self._target)
             self._campaigns = sorted(row["id"] for page in pages for row in page)
         return self._campaigns
 
-    def submit(self, slice_: dict[str, Any]) -> str:
-        body = self._without_rejected_fields(
-            lambda: self._client.post(f"act_{self.account_id}/insights", self.params(slice_), **self._target)
-        )
-        return str(body.get("report_run_id") or body["id"])
-
     def _without_rejected_fields(self, request: Callable[[], T]) -> T:
         return self._drift.without_rejected_fields(self.report.name, self.account_id, self._metrics, request)
+
+    def submit(self, slice_: dict[str, Any]) -> str:
+        path = f"act_{self.account_id}/insights"
+        body = self._without_rejected_fields(
+            lambda: self._client.post(path, self.params(slice_), **self._target)
+        )
+        return str(body.get("report_run_id") or body["id"])
 
     def poll(self, job_id: str) -> JobStatus:
         try:

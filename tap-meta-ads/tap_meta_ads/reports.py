@@ -10,6 +10,7 @@ from typing import Any
 from singer_sdk import typing as th
 
 from ads_kit.tap.profile import PlatformProfile
+from tap_meta_ads.formats import EFFECTIVE_STATUSES
 from tap_meta_ads.parsing import ACTION_STAT_KEYS, DECIMAL_METRICS, HOURLY_BREAKDOWNS, INTEGER_METRICS
 
 # Meta keeps insights for 37 months; a day less so accounts east of UTC never ask past the limit.
@@ -24,46 +25,20 @@ ID_FIELDS = {
     "ad": ("ad_id", "ad_name"),
 }
 DEFAULT_METRICS = (
-    "impressions",
-    "clicks",
-    "spend",
-    "reach",
-    "frequency",
-    "cpc",
-    "cpm",
-    "ctr",
-    "inline_link_clicks",
-    "actions",
-    "action_values",
-)
+    "impressions", "clicks", "spend", "reach", "frequency", "cpc", "cpm", "ctr", "inline_link_clicks",
+    "actions", "action_values",
+)  # fmt: skip
 # Unique-count metrics have no hourly form (Meta rejects them with hourly breakdowns).
 NOT_HOURLY = frozenset({"reach", "frequency", "cpp", "unique_clicks", "unique_ctr"})
-ACTION_LIST_METRICS = frozenset(
-    {
-        "actions",
-        "action_values",
-        "unique_actions",
-        "conversions",
-        "conversion_values",
-        "cost_per_action_type",
-        "cost_per_conversion",
-        "cost_per_unique_action_type",
-        "purchase_roas",
-        "website_purchase_roas",
-        "mobile_app_purchase_roas",
-        "outbound_clicks",
-        "unique_outbound_clicks",
-        "cost_per_outbound_click",
-        "outbound_clicks_ctr",
-        "website_ctr",
-        "video_play_actions",
-        "video_p25_watched_actions",
-        "video_p50_watched_actions",
-        "video_p75_watched_actions",
-        "video_p100_watched_actions",
-        "video_thruplay_watched_actions",
-    }
-)
+# Metrics Meta returns as lists of per-action-type stats.
+ACTION_LIST_METRICS = frozenset({
+    "actions", "action_values", "unique_actions", "conversions", "conversion_values",
+    "cost_per_action_type", "cost_per_conversion", "cost_per_unique_action_type", "purchase_roas",
+    "website_purchase_roas", "mobile_app_purchase_roas", "outbound_clicks", "unique_outbound_clicks",
+    "cost_per_outbound_click", "outbound_clicks_ctr", "website_ctr", "video_play_actions",
+    "video_p25_watched_actions", "video_p50_watched_actions", "video_p75_watched_actions",
+    "video_p100_watched_actions", "video_thruplay_watched_actions",
+})  # fmt: skip
 # Stream names carry the platform, so the three taps load into one schema without collisions.
 INSIGHTS_STREAM = "meta_insights"
 BUILTIN_BREAKDOWNS: dict[str, tuple[str, ...]] = {
@@ -118,7 +93,9 @@ class ReportSpec:
             "action_breakdowns": list(self.action_breakdowns),
             "action_attribution_windows": windows,
             # Every status, so deleted and archived ads keep their spend in every split of a job.
-            "filtering": [{"field": "ad.effective_status", "operator": "IN", "value": ALL_AD_STATUSES}],
+            "filtering": [
+                {"field": "ad.effective_status", "operator": "IN", "value": EFFECTIVE_STATUSES["ad"]}
+            ],
         }
         if self.breakdowns:
             params["breakdowns"] = list(self.breakdowns)
@@ -136,11 +113,6 @@ class ReportSpec:
         props += [_metric_property(name) for name in self.requested_metrics if name not in self.id_fields]
         return th.PropertiesList(*props).to_dict()
 
-
-ALL_AD_STATUSES = [
-    "ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES", "ADSET_PAUSED",
-    "CAMPAIGN_PAUSED", "DISAPPROVED", "PENDING_BILLING_INFO", "PENDING_REVIEW", "PREAPPROVED",
-]  # fmt: skip
 
 _ACTION_STAT = th.ObjectType(
     *(th.Property(key, th.StringType) for key in sorted(ACTION_STAT_KEYS)),

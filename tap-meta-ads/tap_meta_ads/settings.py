@@ -25,6 +25,11 @@ BREAKDOWN_REPORTS = tuple(
     name.removeprefix(f"{INSIGHTS_STREAM}_") for name in BUILTIN_BREAKDOWNS if name != INSIGHTS_STREAM
 )
 
+
+def _names(name: str, description: str) -> th.Property:
+    return th.Property(name, th.ArrayType(th.StringType), description=description)
+
+
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "access_token", th.StringType, secret=True, description="System-user or long-lived user token"
@@ -34,18 +39,10 @@ CONFIG_SCHEMA = th.PropertiesList(
         "app_secret", th.StringType, secret=True, description="Meta app secret (appsecret_proof, renewal)"
     ),
     th.Property("api_base_url", th.StringType, default=DEFAULT_BASE_URL, description="Graph host"),
-    th.Property(
-        "ad_accounts",
-        th.ArrayType(th.StringType),
-        description="Ad account ids (with or without act_); default every account the token reaches",
-    ),
-    th.Property(
-        "metrics", th.ArrayType(th.StringType), description="Insights fields (default: core metrics)"
-    ),
-    th.Property(
-        "breakdowns",
-        th.ArrayType(th.StringType),
-        description=f"Breakdown reports to extract; any of {', '.join(BREAKDOWN_REPORTS)} (default all)",
+    _names("ad_accounts", "Ad account ids (with or without act_); default every account the token reaches"),
+    _names("metrics", "Insights fields (default: core metrics)"),
+    _names(
+        "breakdowns", f"Breakdown reports to extract; any of {', '.join(BREAKDOWN_REPORTS)} (default all)"
     ),
     th.Property(
         "report_type",
@@ -68,15 +65,13 @@ CONFIG_SCHEMA = th.PropertiesList(
             )
         ),
     ),
-    th.Property(
+    _names(
         "action_attribution_windows",
-        th.ArrayType(th.StringType),
-        description=f"Windows conversions are counted in; any of {', '.join(ATTRIBUTION_WINDOWS)}",
+        f"Windows conversions are counted in; any of {', '.join(ATTRIBUTION_WINDOWS)}",
     ),
-    th.Property(
+    _names(
         "conversion_events",
-        th.ArrayType(th.StringType),
-        description="Action types counted as unified conversions (and their values), e.g. omni_purchase "
+        "Action types counted as unified conversions (and their values), e.g. omni_purchase "
         "or offsite_conversion.custom.<id>; list one type per real event",
     ),
     th.Property(
@@ -91,14 +86,13 @@ CONFIG_SCHEMA = th.PropertiesList(
 
 def check(config: Mapping[str, Any]) -> None:
     """Raise ValueError with one line naming the setting for what the schema cannot check."""
-    for window in config.get("action_attribution_windows") or []:
-        if window not in ATTRIBUTION_WINDOWS:
-            raise ValueError(
-                f"action_attribution_windows: {window!r} is not one of {', '.join(ATTRIBUTION_WINDOWS)}"
-            )
-    for name in config.get("breakdowns") or []:
-        if name not in BREAKDOWN_REPORTS:
-            raise ValueError(f"breakdowns: {name!r} is not one of {', '.join(BREAKDOWN_REPORTS)}")
+    for key, allowed in (
+        ("action_attribution_windows", ATTRIBUTION_WINDOWS),
+        ("breakdowns", BREAKDOWN_REPORTS),
+    ):
+        for value in config.get(key) or []:
+            if value not in allowed:
+                raise ValueError(f"{key}: {value!r} is not one of {', '.join(allowed)}")
     for index, entry in enumerate(config.get("custom_reports") or []):
         custom_report(entry, index)
     if not str(config.get("api_base_url", DEFAULT_BASE_URL)).startswith(("http://", "https://")):

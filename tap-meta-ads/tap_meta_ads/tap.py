@@ -11,7 +11,7 @@ from ads_kit.resilience.errors import ConfigError
 from ads_kit.resilience.jobs import JobSettings
 from ads_kit.tap.base import AdsTap
 from tap_meta_ads import settings
-from tap_meta_ads.accounts import AccountDirectory
+from tap_meta_ads.accounts import MetaAccounts
 from tap_meta_ads.adapter import MetaUnifiedAdapter
 from tap_meta_ads.client import DEFAULT_TIMEOUT_S, MetaClient
 from tap_meta_ads.entities import EdgeReader
@@ -25,8 +25,7 @@ from tap_meta_ads.reports import (
     builtin_reports,
     custom_report,
 )
-from tap_meta_ads.streams.audiences import CustomAudiencesStream
-from tap_meta_ads.streams.conversions import CustomConversionsStream
+from tap_meta_ads.streams.audiences import CustomAudiencesStream, CustomConversionsStream
 from tap_meta_ads.streams.insights import InsightsStream
 from tap_meta_ads.streams.objects import (
     AdAccountsStream,
@@ -63,8 +62,8 @@ class TapMetaAds(AdsTap):
     def rejected_field(self, error: ConfigError) -> str | None:
         return rejected_field(str(error))
 
-    def build_accounts(self) -> AccountDirectory:
-        return AccountDirectory(self.client, self.config.get("ad_accounts"))
+    def build_accounts(self) -> MetaAccounts:
+        return MetaAccounts(self.client, self.config.get("ad_accounts"))
 
     def build_adapter(self) -> MetaUnifiedAdapter:
         return MetaUnifiedAdapter(

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from tap_meta_ads.currencies import minor_to_major
+from tap_meta_ads.formats import minor_to_major
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
 from tap_meta_ads.tap import TapMetaAds
 

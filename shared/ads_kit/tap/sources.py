@@ -9,8 +9,9 @@ same rows cost one request.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 from ads_kit.unified.adapter import AccountInfo
 
@@ -36,3 +37,44 @@ class StaticAccounts:
 
     def info(self, account_id: str) -> AccountInfo:
         return self._accounts[account_id]
+
+
+class AccountDirectory:
+    """Configured accounts, or every account the credentials reach; each account's node (the
+    platform's own answer about it) is read once per run and shared, so every stream agrees on its
+    currency and zone without extra calls. A platform supplies ``discover``, ``read`` and ``to_info``
+    (and ``bare_id`` when ids come in several spellings)."""
+
+    def __init__(self, configured: Iterable[str] | None) -> None:
+        self._configured = list(dict.fromkeys(self.bare_id(a) for a in configured or []))
+        self._ids: list[str] | None = None
+        self._raw: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def bare_id(self, value: str) -> str:
+        return str(value).strip()
+
+    def discover(self) -> Iterable[str]:
+        """Every account the credentials reach (when none is configured)."""
+        raise NotImplementedError
+
+    def read(self, account_id: str) -> dict[str, Any]:
+        """The account's node, as the platform returns it."""
+        raise NotImplementedError
+
+    def to_info(self, account_id: str, node: dict[str, Any]) -> AccountInfo:
+        raise NotImplementedError
+
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = self._configured or sorted({self.bare_id(a) for a in self.discover()})
+        return self._ids
+
+    def raw(self, account_id: str) -> dict[str, Any]:
+        with self._lock:
+            if account_id not in self._raw:
+                self._raw[account_id] = self.read(account_id)
+            return self._raw[account_id]
+
+    def info(self, account_id: str) -> AccountInfo:
+        return self.to_info(account_id, self.raw(account_id))

@@ -1,15 +1,17 @@
-"""Custom audiences, lookalikes included (``subtype: LOOKALIKE`` with a ``lookalike_spec``).
+"""Audiences and conversion definitions of an ad account.
 
-Meta stamps audiences with unix seconds (``time_created``/``time_updated``) and offers no
-server-side time filter on this edge, so the stream is incremental client-side only (the edge base
-class checks ``time_updated`` against the bookmark).
+Custom audiences, lookalikes included (``subtype: LOOKALIKE`` with a ``lookalike_spec``): Meta stamps
+them with unix seconds (``time_created``/``time_updated``) and offers no server-side time filter on
+this edge, so the stream is incremental client-side only (the edge base class checks
+``time_updated`` against the bookmark). Custom conversions: the account's own conversion
+definitions (rule, event type, pixel).
 """
 
 from __future__ import annotations
 
 from singer_sdk import typing as th
 
-from tap_meta_ads.streams.edges import AccountEdgeStream, json_property, object_schema
+from tap_meta_ads.streams.edges import JSON, STRING, TIME, AccountEdgeStream, object_schema, typed
 
 
 class CustomAudiencesStream(AccountEdgeStream):
@@ -20,18 +22,24 @@ class CustomAudiencesStream(AccountEdgeStream):
     time_fields = ("time_created", "time_updated", "time_content_updated")
     # ``rule`` is left out on purpose: it makes Meta answer "Please reduce the amount of data".
     schema = object_schema(
-        th.Property("name", th.StringType),
-        th.Property("description", th.StringType),
-        th.Property("subtype", th.StringType),
-        th.Property("approximate_count_lower_bound", th.IntegerType),
-        th.Property("approximate_count_upper_bound", th.IntegerType),
+        *typed(STRING, "name", "description", "subtype"),
+        *typed(th.IntegerType, "approximate_count_lower_bound", "approximate_count_upper_bound"),
         th.Property("retention_days", th.IntegerType),
-        th.Property("customer_file_source", th.StringType),
-        json_property("data_source"),
-        json_property("delivery_status"),
-        json_property("operation_status"),
-        json_property("lookalike_spec"),
-        th.Property("time_created", th.DateTimeType),
-        th.Property("time_updated", th.DateTimeType),
-        th.Property("time_content_updated", th.DateTimeType),
+        th.Property("customer_file_source", STRING),
+        *typed(JSON, "data_source", "delivery_status", "operation_status", "lookalike_spec"),
+        *typed(TIME, "time_created", "time_updated", "time_content_updated"),
+    )
+
+
+class CustomConversionsStream(AccountEdgeStream):
+    name = "meta_custom_conversions"
+    edge = "customconversions"
+    time_fields = ("creation_time", "first_fired_time", "last_fired_time")
+    schema = object_schema(
+        *typed(STRING, "name", "description", "custom_event_type", "rule", "event_source_type"),
+        th.Property("default_conversion_value", th.NumberType),
+        th.Property("retention_days", th.IntegerType),
+        *typed(th.BooleanType, "is_archived", "is_unavailable"),
+        th.Property("pixel", JSON),
+        *typed(TIME, "creation_time", "first_fired_time", "last_fired_time"),
     )

@@ -1,5 +1,5 @@
-"""What every list edge of an ad account declares: path, fields, server-side time and status filters,
-money and time shaping, and the client-side incremental check.
+"""What every Meta stream shares, and what every list edge of an ad account declares: path, fields,
+server-side time and status filters, money and time shaping, and the client-side incremental check.
 
 Edges with a filtering level (campaigns, ad sets, ads) are incremental on ``updated_time``: Meta gets
 a unix-seconds ``GREATER_THAN`` filter and every row is checked again client-side, because Meta has
@@ -11,39 +11,44 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from singer_sdk import typing as th
 
-from tap_meta_ads.currencies import minor_to_major
-from tap_meta_ads.streams.base import MetaStream
-from tap_meta_ads.timeutil import to_utc
+from ads_kit.tap.streams import AccountStream
+from tap_meta_ads.formats import EFFECTIVE_STATUSES, REMOVED_STATUSES, minor_to_major, to_utc
 
-# Every effective_status Meta knows per level; edges hide ARCHIVED and DELETED unless asked for them.
-EFFECTIVE_STATUSES = {
-    "campaign": ["ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"],
-    "adset": ["ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES", "CAMPAIGN_PAUSED"],
-    "ad": [
-        "ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES", "ADSET_PAUSED",
-        "CAMPAIGN_PAUSED", "DISAPPROVED", "PENDING_BILLING_INFO", "PENDING_REVIEW", "PREAPPROVED",
-    ],
-}  # fmt: skip
-REMOVED_STATUSES = frozenset({"DELETED", "ARCHIVED"})
+if TYPE_CHECKING:
+    from tap_meta_ads.tap import TapMetaAds
+
+
+STRING, TIME = th.StringType, th.DateTimeType
+MONEY = th.NumberType  # Decimal major units of the account currency
+JSON = th.CustomType({"type": ["object", "array", "null"]})  # nested specs, kept as Meta sends them
+
+
+def typed(kind: Any, *names: str) -> list[th.Property]:
+    """Properties of one type, in the order given."""
+    return [th.Property(name, kind) for name in names]
+
 
 ID = th.Property("id", th.StringType, required=True)
 ACCOUNT_ID = th.Property("account_id", th.StringType, required=True)
-TIMES = [th.Property(name, th.DateTimeType) for name in ("created_time", "updated_time")]
-STATUSES = [th.Property(name, th.StringType) for name in ("status", "configured_status", "effective_status")]
-MONEY = th.NumberType  # Decimal major units of the account currency
-
-
-def json_property(name: str) -> th.Property:
-    return th.Property(name, th.CustomType({"type": ["object", "array", "null"]}))
+TIMES = typed(TIME, "created_time", "updated_time")
+STATUSES = typed(STRING, "status", "configured_status", "effective_status")
 
 
 def object_schema(*properties: th.Property) -> dict[str, Any]:
     """A Meta object's schema: its ``id`` and the ``account_id`` it was read under, then the rest."""
     return th.PropertiesList(ID, ACCOUNT_ID, *properties).to_dict()
+
+
+class MetaStream(AccountStream):
+    """The shared per-account stream base, typed with the Meta tap (its accounts, edges, reports)."""
+
+    @property
+    def tap(self) -> TapMetaAds:
+        return cast("TapMetaAds", super().tap)
 
 
 class AccountEdgeStream(MetaStream):

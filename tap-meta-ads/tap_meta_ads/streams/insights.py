@@ -15,22 +15,18 @@ from typing import Any
 from ads_kit.unified.ranges import report_days
 from tap_meta_ads.parsing import parse_insights_row
 from tap_meta_ads.reports import ReportSpec
-from tap_meta_ads.streams.base import MetaStream
+from tap_meta_ads.streams.edges import MetaStream
 
 
 class InsightsStream(MetaStream):
     replication_key = "date_start"
     is_sorted = True  # rows leave each window sorted by date, windows in date order
+    check_sorted = False  # the lookback re-read starts before the saved bookmark on purpose
 
     def __init__(self, tap: Any, spec: ReportSpec) -> None:
         self.spec = spec
         super().__init__(tap, schema=spec.schema(), name=spec.name)
         self.primary_keys = list(spec.key_fields)
-
-    @property
-    def check_sorted(self) -> bool:
-        # The lookback re-read starts before the saved bookmark on purpose.
-        return False
 
     def account_records(self, account_id: str, context: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         info = self.run.accounts.info(account_id)

@@ -10,35 +10,32 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context
 
 from tap_meta_ads.accounts import ACCOUNT_FIELDS
-from tap_meta_ads.currencies import minor_to_major
-from tap_meta_ads.streams.base import MetaStream
+from tap_meta_ads.formats import minor_to_major, to_utc
 from tap_meta_ads.streams.edges import (
+    JSON,
     MONEY,
     STATUSES,
+    STRING,
+    TIME,
     TIMES,
     AccountEdgeStream,
     IncrementalObjectStream,
-    json_property,
+    MetaStream,
     object_schema,
+    typed,
 )
-from tap_meta_ads.timeutil import to_utc
 
 
 class AdAccountsStream(MetaStream):
     name = "meta_ad_accounts"
     primary_keys = ("account_id",)
     schema = object_schema(
-        th.Property("name", th.StringType),
-        th.Property("currency", th.StringType),
-        th.Property("timezone_name", th.StringType),
+        *typed(STRING, "name", "currency", "timezone_name"),
         th.Property("timezone_offset_hours_utc", th.NumberType),
-        th.Property("account_status", th.IntegerType),
-        th.Property("disable_reason", th.IntegerType),
-        th.Property("amount_spent", MONEY),
-        th.Property("balance", MONEY),
-        th.Property("spend_cap", MONEY),
-        th.Property("created_time", th.DateTimeType),
-        json_property("business"),
+        *typed(th.IntegerType, "account_status", "disable_reason"),
+        *typed(MONEY, "amount_spent", "balance", "spend_cap"),
+        th.Property("created_time", TIME),
+        th.Property("business", JSON),
     )
 
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
@@ -58,18 +55,12 @@ class CampaignsStream(IncrementalObjectStream):
     level = "campaign"
     money_fields = ("daily_budget", "lifetime_budget", "budget_remaining", "spend_cap")
     schema = object_schema(
-        th.Property("name", th.StringType),
+        th.Property("name", STRING),
         *STATUSES,
-        th.Property("objective", th.StringType),
-        th.Property("buying_type", th.StringType),
-        th.Property("bid_strategy", th.StringType),
-        th.Property("daily_budget", MONEY),
-        th.Property("lifetime_budget", MONEY),
-        th.Property("budget_remaining", MONEY),
-        th.Property("spend_cap", MONEY),
-        th.Property("special_ad_categories", th.ArrayType(th.StringType)),
-        th.Property("start_time", th.DateTimeType),
-        th.Property("stop_time", th.DateTimeType),
+        *typed(STRING, "objective", "buying_type", "bid_strategy"),
+        *typed(MONEY, "daily_budget", "lifetime_budget", "budget_remaining", "spend_cap"),
+        th.Property("special_ad_categories", th.ArrayType(STRING)),
+        *typed(TIME, "start_time", "stop_time"),
         *TIMES,
     )
 
@@ -80,21 +71,12 @@ class AdSetsStream(IncrementalObjectStream):
     level = "adset"
     money_fields = ("daily_budget", "lifetime_budget", "budget_remaining", "bid_amount")
     schema = object_schema(
-        th.Property("campaign_id", th.StringType),
-        th.Property("name", th.StringType),
+        *typed(STRING, "campaign_id", "name"),
         *STATUSES,
-        th.Property("daily_budget", MONEY),
-        th.Property("lifetime_budget", MONEY),
-        th.Property("budget_remaining", MONEY),
-        th.Property("bid_amount", MONEY),
-        th.Property("bid_strategy", th.StringType),
-        th.Property("billing_event", th.StringType),
-        th.Property("optimization_goal", th.StringType),
-        json_property("promoted_object"),
-        json_property("attribution_spec"),
-        json_property("targeting"),
-        th.Property("start_time", th.DateTimeType),
-        th.Property("end_time", th.DateTimeType),
+        *typed(MONEY, "daily_budget", "lifetime_budget", "budget_remaining", "bid_amount"),
+        *typed(STRING, "bid_strategy", "billing_event", "optimization_goal"),
+        *typed(JSON, "promoted_object", "attribution_spec", "targeting"),
+        *typed(TIME, "start_time", "end_time"),
         *TIMES,
     )
 
@@ -105,14 +87,11 @@ class AdsStream(IncrementalObjectStream):
     level = "ad"
     money_fields = ("bid_amount",)
     schema = object_schema(
-        th.Property("campaign_id", th.StringType),
-        th.Property("adset_id", th.StringType),
-        th.Property("name", th.StringType),
+        *typed(STRING, "campaign_id", "adset_id", "name"),
         *STATUSES,
-        json_property("creative"),
+        th.Property("creative", JSON),
         th.Property("bid_amount", MONEY),
-        json_property("tracking_specs"),
-        json_property("conversion_specs"),
+        *typed(JSON, "tracking_specs", "conversion_specs"),
         *TIMES,
     )
 
@@ -121,19 +100,8 @@ class AdCreativesStream(AccountEdgeStream):
     name = "meta_adcreatives"
     edge = "adcreatives"
     schema = object_schema(
-        th.Property("name", th.StringType),
-        th.Property("status", th.StringType),
-        th.Property("title", th.StringType),
-        th.Property("body", th.StringType),
-        th.Property("object_type", th.StringType),
-        th.Property("object_story_id", th.StringType),
-        th.Property("effective_object_story_id", th.StringType),
-        th.Property("call_to_action_type", th.StringType),
-        th.Property("image_hash", th.StringType),
-        th.Property("image_url", th.StringType),
-        th.Property("thumbnail_url", th.StringType),
-        th.Property("video_id", th.StringType),
-        th.Property("url_tags", th.StringType),
-        json_property("object_story_spec"),
-        json_property("asset_feed_spec"),
+        *typed(STRING, "name", "status", "title", "body", "object_type", "object_story_id"),
+        *typed(STRING, "effective_object_story_id", "call_to_action_type", "image_hash", "image_url"),
+        *typed(STRING, "thumbnail_url", "video_id", "url_tags"),
+        *typed(JSON, "object_story_spec", "asset_feed_spec"),
     )
