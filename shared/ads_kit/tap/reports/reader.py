@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ads_kit.resilience.errors import RequestFailed, ShrinkRequired
+from ads_kit.resilience.errors import RequestFailed, ResilienceError, ShrinkRequired
 from ads_kit.resilience.jobs import JobRunner, JobSettings
 from ads_kit.tap.reports.reads import ReportReads
 from ads_kit.tap.reports.slices import (
@@ -182,7 +182,8 @@ class ReportReader:
                 yield _Outcome(window, list(cache.rows(key, lambda fetched=fetched: fetched)))
             else:
                 # Part of the window failed for good; its complete rows still count.
-                yield give_up(window, failures[window], whole_rows(pieces.pop(window, [])))
+                error = failures.get(window) or ResilienceError(f"report window {window} was not delivered")
+                yield give_up(window, error, whole_rows(pieces.pop(window, [])))
 
     def _read_now(
         self, reads: ReportReads, window: Window, key: tuple[str, ...], give_up: Callable[..., _Outcome]
