@@ -112,3 +112,9 @@ def test_ad_account_money_and_creation_time(tap: TapMetaAds) -> None:
     assert record["created_time"].tzinfo is UTC
     info = tap.accounts.info("212551616838260")
     assert (info.currency, info.timezone, info.status_raw) == ("USD", "America/Los_Angeles", "1")
+
+
+def test_discovery_needs_no_credentials() -> None:
+    """`meltano select --list` runs discovery with whatever config there is: nothing is called."""
+    catalog = TapMetaAds(config={"ad_accounts": ["1"]}, parse_env_config=False).catalog_dict
+    assert {"meta_insights", "unified_ad_performance"} <= {s["tap_stream_id"] for s in catalog["streams"]}

@@ -36,7 +36,7 @@ from ads_kit.resilience.versions import VersionPolicy
 from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.profile import PlatformProfile
 from ads_kit.tap.reports.reader import ReportPlatform, ReportReader
-from ads_kit.tap.run import TapRun
+from ads_kit.tap.run import TapRun, reporting_timezone
 from ads_kit.tap.sources import AccountSource
 from ads_kit.unified.adapter import UnifiedAdapter
 from ads_kit.unified.findings import UnifiedDeadLettersStream
@@ -105,7 +105,7 @@ class AdsTap(Tap):
         try:
             check_date_settings(self.config, self.profile.restatement_days)
             self.check_platform_settings()
-            self.run.reporting_timezone  # noqa: B018 - checked now, used later
+            reporting_timezone(self.config)
         except (ValueError, ConfigError) as exc:
             raise InvalidSetting(exc) from None
 

@@ -68,12 +68,16 @@ class TapRun:
 
     @cached_property
     def reporting_timezone(self) -> str | None:
-        """The checked ``reporting_timezone``: the zone performance days are expressed in, if not
-        each account's own."""
-        name = self.config.get("reporting_timezone")
-        if name:
-            try:
-                zone(name)
-            except TimezoneError as exc:
-                raise ConfigError("reporting_timezone", str(exc)) from None
-        return name or None
+        return reporting_timezone(self.config)
+
+
+def reporting_timezone(config: Mapping[str, Any]) -> str | None:
+    """The checked ``reporting_timezone``: the zone performance days are expressed in, if not each
+    account's own."""
+    name = config.get("reporting_timezone")
+    if name:
+        try:
+            zone(name)
+        except TimezoneError as exc:
+            raise ConfigError("reporting_timezone", str(exc)) from None
+    return name or None
