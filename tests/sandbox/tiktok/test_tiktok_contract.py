@@ -16,7 +16,7 @@ import pytest
 import requests
 import yaml
 from payload_shape import Case, compare
-from tiktok_api import FIXTURES, TODAY, TikTok, fixture
+from tiktok_api import FIXTURES, TODAY, TikTok, fixture, narrowed_token
 
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.tiktok import report_query, tasks
@@ -196,24 +196,6 @@ def test_payload_shapes(tiktok: TikTok, world: World, sandbox: SandboxClient, ca
 
 
 # -- errors ------------------------------------------------------------------------------------------
-
-
-def narrowed_token(sandbox: SandboxClient, scopes: list[str]) -> str:
-    """A token from the OAuth flow granted only `scopes` (the sandbox's oauth_grant_scopes setting)."""
-    info = sandbox.platform("tiktok")
-    sandbox.settings(oauth_grant_scopes={"tiktok": scopes})
-    try:
-        redirect = requests.get(
-            info["authorize_url"],
-            params={"app_id": info["client_id"], "redirect_uri": "http://127.0.0.1:9/cb", "state": "s"},
-            allow_redirects=False,
-            timeout=10,
-        )
-    finally:
-        sandbox.settings(oauth_grant_scopes={})
-    code = parse_qs(urlsplit(redirect.headers["Location"]).query)["auth_code"][0]
-    body = {"app_id": info["client_id"], "secret": info["client_secret"], "auth_code": code}
-    return requests.post(info["token_url"], json=body, timeout=10).json()["data"]["access_token"]
 
 
 def fault(name: str, route: str = "campaign_get") -> Any:

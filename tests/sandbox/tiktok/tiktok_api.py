@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
 from ads_kit.sandbox.client import SandboxClient
+from ads_kit.sandbox.limits import DEFAULT_RULES
 from ads_kit.sandbox.pytest_plugin import running_sandbox
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tiktok"
@@ -20,6 +24,33 @@ NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
 API = "/open_api/v1.3/"
 SETTINGS = {"tiktok_task_seconds": 0.3}
+# What each setting a test changes goes back to (a reset leaves settings alone).
+DEFAULTS: dict[str, Any] = {
+    **SETTINGS,
+    "tiktok_task_checks": None,
+    "tiktok_qpm_lockout_seconds": 300,
+    "tiktok_empty_total_page": 0,
+    "tiktok_query_cell_limit": 1_000_000,
+    "tiktok_report_ad_cap": 20_000,
+    "tiktok_denied_accounts": [],
+    "oauth_grant_scopes": {},
+    "limits": {"tiktok": {**DEFAULT_RULES["tiktok"], "task_create": []}},
+}
+
+
+@contextlib.contextmanager
+def settings(sandbox: SandboxClient, **values: Any) -> Iterator[None]:
+    """Sandbox settings for the length of a block, then back to the defaults above."""
+    sandbox.settings(**values)
+    try:
+        yield
+    finally:
+        sandbox.settings(**{key: DEFAULTS[key] for key in values})
+
+
+def money(minor: int, exponent: int) -> str:
+    """A money metric as the real rows write it: major units with three decimals ("20.000")."""
+    return f"{Decimal(minor).scaleb(-exponent):.3f}"
 
 
 def serve() -> Iterator[SandboxClient]:
@@ -97,3 +128,21 @@ class TikTok:
         """Every row of a synchronous report of the first account unless `advertiser_id` says otherwise."""
         params.setdefault("advertiser_id", self.accounts[0])
         return self.get_all("report/integrated/get/", **params)
+
+
+def narrowed_token(sandbox: SandboxClient, scopes: list[str]) -> str:
+    """A token from the OAuth flow granted only `scopes` (the sandbox's oauth_grant_scopes setting)."""
+    info = sandbox.platform("tiktok")
+    sandbox.settings(oauth_grant_scopes={"tiktok": scopes})
+    try:
+        redirect = requests.get(
+            info["authorize_url"],
+            params={"app_id": info["client_id"], "redirect_uri": "http://127.0.0.1:9/cb", "state": "s"},
+            allow_redirects=False,
+            timeout=10,
+        )
+    finally:
+        sandbox.settings(oauth_grant_scopes={})
+    code = parse_qs(urlsplit(redirect.headers["Location"]).query)["auth_code"][0]
+    body = {"app_id": info["client_id"], "secret": info["client_secret"], "auth_code": code}
+    return requests.post(info["token_url"], json=body, timeout=10).json()["data"]["access_token"]

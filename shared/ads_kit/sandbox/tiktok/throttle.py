@@ -8,8 +8,8 @@ from a minute or longer window (QPM/QPD), which restricts the app for `tiktok_qp
 (default 300) or until that window has room, whichever is later. During the lockout every call is
 refused before it reaches the windows.
 
-The lockout lives in the core's limit storage as a marker window (kind ``qpm_lockout``), so a sandbox
-reset, which clears the windows, ends it too.
+The lockout lives in the core's limit storage as a marker window (kind ``qpm_lockout``), so whatever
+starts the windows afresh ends it too: a sandbox reset, or a new ``limits`` setting.
 """
 
 from __future__ import annotations
