@@ -12,7 +12,10 @@ A plug-in (a class in `server.PLUGINS`, beside or instead of HTTP routes) offers
   ``token_expired``, ``token_revoked`` (the token check), ``account_unknown``, ``account_denied``
   (the account check), ``quota_app``, ``quota_account`` (the quotas);
 * optionally ``grpc_account_of(request, call) -> str | None``: the account of a request whose
-  ``account_id``/``customer_id``/``advertiser_id`` field does not name it.
+  ``account_id``/``customer_id``/``advertiser_id`` field does not name it;
+* optionally ``grpc_cut_error(call) -> GrpcError``: the status a ``truncate`` fault ends a stream
+  with, so the cut carries the platform's own trailers (Google's mid-stream INTERNAL has its
+  GoogleAdsFailure); without it, INTERNAL with no trailers.
 
 Every call runs one pipeline: the account of the request; the faults for ``(platform, route,
 account)`` (route ``GoogleAdsService/SearchStream``: the service's short name and the method);
@@ -210,8 +213,7 @@ class GrpcHost:
                 kept, total = await _cut(responses, call.fault.bytes, method.response_serializer)
                 for response in kept:
                     yield response
-                cut = f"sandbox fault: cut after {len(kept)} of {total} messages"
-                raise _Cut(grpc.StatusCode.INTERNAL, cut)
+                raise _cut_error(plugin, call, f"sandbox fault: cut after {len(kept)} of {total} messages")
             async for response in responses:
                 yield response
             call.end(grpc.StatusCode.OK.name)
@@ -289,6 +291,12 @@ def _account_of(request: Any, plugin: GrpcPlugin, call: GrpcCall) -> str | None:
             return str(value)
     account_of = getattr(plugin, "grpc_account_of", None)
     return account_of(request, call) if account_of else None
+
+
+def _cut_error(plugin: GrpcPlugin, call: GrpcCall, details: str) -> _Cut:
+    render = getattr(plugin, "grpc_cut_error", None)
+    error = render(call) if render is not None else GrpcError(grpc.StatusCode.INTERNAL, details)
+    return _Cut(error.code, error.details, error.trailing_metadata)
 
 
 async def _single(response: Awaitable[Any]) -> AsyncIterator[Any]:
