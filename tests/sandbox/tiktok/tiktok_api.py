@@ -16,6 +16,7 @@ import requests
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.limits import DEFAULT_RULES
 from ads_kit.sandbox.pytest_plugin import running_sandbox
+from ads_kit.sandbox.world import World
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tiktok"
 # Noon UTC: the three TikTok accounts (UTC, Europe/Berlin, Asia/Tokyo) are all on TODAY, each with a
@@ -146,3 +147,14 @@ def narrowed_token(sandbox: SandboxClient, scopes: list[str]) -> str:
     code = parse_qs(urlsplit(redirect.headers["Location"]).query)["auth_code"][0]
     body = {"app_id": info["client_id"], "secret": info["client_secret"], "auth_code": code}
     return requests.post(info["token_url"], json=body, timeout=10).json()["data"]["access_token"]
+
+
+def deleted_ads(world: World, account_id: str) -> set[str]:
+    """Ads that are deleted, or sit under a deleted ad group or campaign."""
+    groups = {g.id: g for g in world.ad_groups(account_id)}
+    campaigns = {c.id: c for c in world.campaigns(account_id)}
+    return {
+        ad.id
+        for ad in world.ads(account_id)
+        if "deleted" in (ad.status, groups[ad.ad_group_id].status, campaigns[ad.campaign_id].status)
+    }
