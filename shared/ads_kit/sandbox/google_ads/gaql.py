@@ -37,6 +37,7 @@ _TOKEN = re.compile(
   | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<op>!=|>=|<=|=|>|<|,|\(|\))
   | (?P<quote>['"])
+  | (?P<other>\S)
     """,
     re.VERBOSE,
 )
@@ -91,20 +92,18 @@ def tokenize(text: str) -> list[Token]:
     position = 0
     while position < len(text):
         match = _TOKEN.match(text, position)
-        if match is None:
-            symbol = text[position]
-            if not symbol.isascii():
-                raise query_error(
-                    "BAD_SYMBOL", f"Non-ASCII symbol encountered outside of strings: {symbol!r}."
-                )
-            raise query_error("UNEXPECTED_INPUT", f"Query has an unexpected extra part: {text[position:]!r}.")
+        assert match is not None  # `other` takes any character the other groups do not
         kind = match.lastgroup or ""
+        if kind == "other" and not match.group().isascii():
+            raise query_error(
+                "BAD_SYMBOL", f"Non-ASCII symbol encountered outside of strings: {match.group()!r}."
+            )
         if kind == "quote":
             value, position = _string(text, match.end(), match.group())
             tokens.append(Token("string", value, match.start()))
             continue
         if kind != "space":
-            tokens.append(Token(kind, match.group(), match.start()))
+            tokens.append(Token("op" if kind == "other" else kind, match.group(), match.start()))
         position = match.end()
     tokens.append(Token("end", "", len(text)))
     return tokens
