@@ -33,9 +33,11 @@ class MoneyError(ValueError):
 
 
 @cache
-def currency_exponent(currency: str) -> int:
+def currency_exponent(currency: str | None) -> int:
     """Number of decimal places of ``currency`` per ISO 4217 (JPY 0, USD 2, KWD 3)."""
     try:
+        if currency is None:
+            raise ValueError(currency)
         exponent = Currency(currency.strip().upper()).exponent
     except (ValueError, AttributeError):
         raise MoneyError(f"unknown currency code {currency!r} (expected ISO 4217, e.g. USD)") from None
@@ -157,7 +159,7 @@ def _normalize_separators(body: str, original: str, field: str) -> str:
     return f"{integer or '0'}.{fraction}"
 
 
-def quantize_output(value: Decimal | None, currency: str) -> Decimal | None:
+def quantize_output(value: Decimal | None, currency: str | None) -> Decimal | None:
     """Round an amount once, at output, half-even, to the currency's exponent (JPY 0, USD 2)."""
     if value is None:
         return None

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 MASK = "[REDACTED]"
 
@@ -102,13 +103,13 @@ class RedactionFilter(logging.Filter):
 _FILTER = RedactionFilter()
 
 
-def _redacting_factory(previous):  # type: ignore[no-untyped-def]
-    def make_record(*args, **kwargs):  # type: ignore[no-untyped-def]
+def _redacting_factory(previous: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         _FILTER.filter(record)
         return record
 
-    make_record.redacting = True  # type: ignore[attr-defined]
+    make_record.redacting = True  # type: ignore[attr-defined]  # a marker attribute on a function object
     return make_record
 
 

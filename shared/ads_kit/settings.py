@@ -89,8 +89,12 @@ _JSON_VALUE = th.CustomType({"type": ["object", "array", "null"]})
 
 
 class _Profile(Protocol):
-    platform: str
-    restatement_days: int
+    # read-only members, so a frozen dataclass (PlatformProfile) satisfies it
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def restatement_days(self) -> int: ...
 
 
 def shared_settings(profile: _Profile) -> list[th.Property]:
@@ -138,4 +142,12 @@ def shared_settings(profile: _Profile) -> list[th.Property]:
         ),
         DEAD_LETTER_PATH,
         rate_limiting_property(platform),
+        th.Property(
+            "log_requests",
+            th.BooleanType,
+            default=False,
+            description="Log every API request and response (method, URL, status, duration, attempt, "
+            "bytes, a cut body; secrets removed) on the ads_kit.http logger, without lowering the "
+            "tap's log level",
+        ),
     ]

@@ -127,9 +127,11 @@ class TokenProvider:
         if self._store is None:
             self._entry = self._renewed(self._entry, account)
         else:
-            self._entry = self._store.update(
+            renewed = self._store.update(
                 self.platform.name, self._entry.login, lambda on_disk: self._renew_stored(on_disk, account)
             )
+            assert renewed is not None  # _renew_stored returns an entry or raises: it never deletes
+            self._entry = renewed
         self._forced = False
         register_secrets([self._entry.access_token, self._entry.refresh_token])
 

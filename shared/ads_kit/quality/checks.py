@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import cast
 
 from ads_kit.quality.findings import Finding
 
@@ -48,58 +49,64 @@ def row_scope(row: Mapping[str, object]) -> str:
 
 def check_performance_row(row: Mapping[str, object], *, platform: str, stream: str) -> list[Finding]:
     """Findings for one unified performance row (values before output rounding)."""
-    impressions = row.get("impressions") or 0
-    clicks = row.get("clicks") or 0
-    spend = row.get("spend")
+    # metric values are ints and Decimals (the unified row contract); the row is typed loosely
+    impressions = cast("Decimal | int", row.get("impressions") or 0)
+    clicks = cast("Decimal | int", row.get("clicks") or 0)
+    spend = cast("Decimal | int | None", row.get("spend"))
     conversions = row.get("conversions")
-    conversions_value = row.get("conversions_value")
+    conversions_value = cast("Decimal | int | None", row.get("conversions_value"))
     scope = row_scope(row)
-    common = {
-        "platform": platform,
-        "account_id": row.get("account_id"),  # type: ignore[arg-type]
-        "stream": stream,
-        "scope": scope,
-        "date_day": _as_date(row.get("date_day")),
-    }
+    account_id = cast("str | None", row.get("account_id"))
+    date_day = _as_date(row.get("date_day"))
+
+    def finding(check: str, severity: str, message: str, observed: Mapping[str, object]) -> Finding:
+        return Finding(
+            check,
+            severity,
+            message,
+            platform=platform,
+            account_id=account_id,
+            stream=stream,
+            scope=scope,
+            date_day=date_day,
+            observed=observed,
+        )
+
     findings = []
-    if spend is not None and spend < 0:  # type: ignore[operator]
+    if spend is not None and spend < 0:
         findings.append(
-            Finding(
+            finding(
                 "negative_spend",
                 "error",
                 f"negative spend {spend} for {scope}",
                 observed={"spend": spend},
-                **common,
             )
         )
-    if 0 < impressions < clicks:  # type: ignore[operator]
+    if 0 < impressions < clicks:
         findings.append(
-            Finding(
+            finding(
                 "clicks_exceed_impressions",
                 "warning",
                 f"{clicks} clicks exceed {impressions} impressions for {scope}",
                 observed={"clicks": clicks, "impressions": impressions},
-                **common,
             )
         )
-    if impressions == 0 and (clicks > 0 or (spend or 0) > 0):  # type: ignore[operator]
+    if impressions == 0 and (clicks > 0 or (spend or 0) > 0):
         findings.append(
-            Finding(
+            finding(
                 "activity_without_impressions",
                 "warning",
                 f"clicks {clicks} / spend {spend} with zero impressions for {scope}",
                 observed={"clicks": clicks, "spend": spend, "impressions": impressions},
-                **common,
             )
         )
-    if (conversions_value or 0) > 0 and not conversions:  # type: ignore[operator]
+    if (conversions_value or 0) > 0 and not conversions:
         findings.append(
-            Finding(
+            finding(
                 "conversions_value_without_conversions",
                 "warning",
                 f"conversions value {conversions_value} without conversions for {scope}",
                 observed={"conversions_value": conversions_value, "conversions": conversions},
-                **common,
             )
         )
     return findings

@@ -236,10 +236,10 @@ def _latest_extraction(rows: list[PerformanceRow]) -> str | None:
     return max(stamps).astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def money(amount: Decimal, currency: str) -> Decimal:
+def money(amount: Decimal, currency: str | None) -> Decimal:
     """The output rounding of money, done once per value; an unusable currency is bad input."""
     try:
-        return quantize_output(amount, currency)  # type: ignore[return-value]
+        return quantize_output(amount, currency)  # type: ignore[return-value]  # None only for a None amount
     except MoneyError as error:
         raise ReportInputError(f"{PERFORMANCE_STREAM.name}.currency: {error}") from None
 

@@ -169,7 +169,7 @@ def _to_bool(value: Any) -> bool:
 
 def _to_int(value: Any) -> int:
     number = to_decimal(value)
-    if number != number.to_integral_value():
+    if number is None or number != number.to_integral_value():
         raise ValueError(value)
     return int(number)
 
@@ -197,7 +197,7 @@ def _field_kinds(row_type: type) -> dict[str, tuple[type, bool]]:
 
 def row_from_record(spec: StreamSpec, record: Mapping[str, Any], where: str) -> Any:
     """Build a row from a column->value mapping; `where` names the record in error messages."""
-    values = {}
+    values: dict[str, Any] = {}
     for name, (kind, nullable) in _field_kinds(spec.row_type).items():
         raw = record.get(name)
         try:

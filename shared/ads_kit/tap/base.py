@@ -156,6 +156,7 @@ class AdsTap(Tap):
             "policy": self.retry_policy,
             "limiter": self.limiter,
             "sleep": lambda seconds: self.sleep(seconds),
+            "log_requests": bool(self.config.get("log_requests")),
         }
 
     @cached_property
@@ -169,7 +170,7 @@ class AdsTap(Tap):
         return [*self.platform_streams(), *unified_streams(self), UnifiedDeadLettersStream(self)]
 
     @classmethod
-    def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:
         """A known failure ends the run with one line naming the setting, account or stream."""
         try:
             super().invoke(*args, **kwargs)

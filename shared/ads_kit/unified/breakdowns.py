@@ -55,7 +55,8 @@ class UnifiedPerformanceBreakdownsStream(PerformanceStream):
             if totals is None:  # campaign performance not synced this run, or synced in another zone
                 continue
             for metric, breakdown_sum in sums.items():
-                if totals.get(metric) is None:
+                total = totals.get(metric)
+                if total is None:
                     continue
                 self.run.collector.add(
                     checks.breakdown_mismatch(
@@ -65,7 +66,7 @@ class UnifiedPerformanceBreakdownsStream(PerformanceStream):
                         day=date.fromisoformat(day),
                         dimension=dimension,
                         metric=metric,
-                        campaign_total=totals[metric],
+                        campaign_total=total,
                         breakdown_sum=breakdown_sum,
                     )
                 )

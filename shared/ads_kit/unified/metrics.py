@@ -87,5 +87,5 @@ def sum_rows(
             value = row.get(name)
             if value is not None:
                 current = bucket.get(name)
-                bucket[name] = value if current is None else current + value  # type: ignore[operator]
+                bucket[name] = value if current is None else current + value
     return list(buckets.values())
