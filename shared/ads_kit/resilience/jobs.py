@@ -108,7 +108,7 @@ class JobRunner:
         what: str,
         settings: JobSettings | None = None,
         on_checkpoint: Callable[[], None] = lambda: None,
-        on_failure: Callable[[Slice, JobFailed], None] | None = None,
+        on_failure: Callable[[Slice, JobFailed], object] | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -246,7 +246,7 @@ class JobRunner:
             self._settle(entry["parent"])
         self._checkpoint()
 
-    def _settle(self, parent: str) -> None:
+    def _settle(self, parent: str | None) -> None:
         """Decide on the failed pieces of `parent` once none of its pieces is still running: both
         failed the same way, the parent fails for good; otherwise each failed piece is split."""
         pieces = {key: entry for key, entry in self._jobs.items() if entry.get("parent") == parent}

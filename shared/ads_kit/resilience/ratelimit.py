@@ -182,7 +182,9 @@ class RateLimitSettings:
             raise ConfigError(f"rate_limiting.{sorted(unknown)[0]}", "unknown setting")
         # Meltano writes unset nullable settings as null: null means "use the default".
         given = {key: value for key, value in config.items() if value is not None}
-        values = {key: _checked_number(key, given.get(key, defaults[key])) for key in _NUMBER_RULES}
+        values: dict[str, Any] = {
+            key: _checked_number(key, given.get(key, defaults[key])) for key in _NUMBER_RULES
+        }
         redis_url = given.get("redis_url") or os.environ.get(REDIS_URL_ENV) or None
         if redis_url is not None and urlsplit(str(redis_url)).scheme not in ("redis", "rediss"):
             raise ConfigError("rate_limiting.redis_url", "must be a redis:// or rediss:// URL")
@@ -365,7 +367,7 @@ class _RedisCoordinator:
     def join(self, token: str, head_start: float, place: float | None) -> float:
         keys = [self._key("queue"), self._key("alive")]
         given = "" if place is None else repr(place)
-        args = [token, head_start, given, time.time(), _WAITER_TTL_S]
+        args: list[str | float] = [token, head_start, given, time.time(), _WAITER_TTL_S]
         return float(self._join(keys=keys, args=args))
 
     def leave(self, token: str) -> None:
@@ -381,7 +383,7 @@ class _RedisCoordinator:
         return bool(self._is_first(keys=keys, args=[token, place, time.time(), _WAITER_TTL_S]))
 
     def take_slot(self, token: str) -> bool:
-        args = [token, time.time(), _SLOT_LEASE_S, self._concurrent]
+        args: list[str | float] = [token, time.time(), _SLOT_LEASE_S, self._concurrent]
         return bool(self._take_slot(keys=[self._key("slots")], args=args))
 
     def release_slot(self, token: str) -> None:
@@ -461,7 +463,7 @@ class RateLimiter:
         return "app" if scope is Scope.APP else f"account:{account}"
 
     def _own_windows(self, account: str, endpoint: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
-        windows = []
+        windows: list[tuple[RateLimitItem, tuple[str, ...]]] = []
         for limit in self._endpoint_limits.get(endpoint, ()):
             ids = (*self._ids, endpoint, account) if limit.per_account else (*self._ids, endpoint)
             windows.extend((item, ids) for item in parse_many(limit.rates))
@@ -507,7 +509,9 @@ class RateLimiter:
     def _wait_for_turn(self, token: str, account: str, endpoint: str, priority: Priority) -> Grant:
         coordinator = self._coordinator
         own_windows = self._own_windows(account, endpoint)
-        app_windows = [(item, self._ids) for item in self._app_rates]
+        app_windows: list[tuple[RateLimitItem, tuple[str, ...]]] = [
+            (item, self._ids) for item in self._app_rates
+        ]
         account_scope = self._scope(Scope.ACCOUNT, account)
         head_start = _HEAD_START_S[priority]
         # Set when the waiter first joins the queue; kept when it steps aside and comes back. Age

@@ -179,7 +179,7 @@ class ReportReader:
                     done[root] = joined(report, pieces.pop(root))
             if window in done:
                 fetched = done.pop(window)
-                yield _Outcome(window, list(cache.rows(key, lambda fetched=fetched: fetched)))
+                yield _Outcome(window, list(cache.rows(key, _given(fetched))))
             else:
                 # Part of the window failed for good; its complete rows still count.
                 error = failures.get(window) or ResilienceError(f"report window {window} was not delivered")
@@ -199,6 +199,11 @@ class ReportReader:
 
 def _never_fetched() -> Rows:
     raise AssertionError("a cached slice is replayed, never fetched")
+
+
+def _given(rows: Rows) -> Callable[[], Rows]:
+    """A fetch that hands over rows already read (binds them now, not at call time)."""
+    return lambda: rows
 
 
 @dataclass

@@ -107,7 +107,7 @@ def _days(window: Window) -> int:
 def covered(report: Report, root: Window, parts: list[Piece]) -> bool:
     """Whether the pieces that arrived make up all of ``root``."""
 
-    def share(slice_: Slice) -> Fraction:
+    def share(slice_: Slice) -> Fraction | int:
         metrics = len(slice_.get("metrics") or report.requested_metrics) or 1
         part = slice_.get("campaigns")
         campaigns = Fraction(len(part), slice_["campaign_total"]) if part is not None else 1
