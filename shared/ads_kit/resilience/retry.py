@@ -1,21 +1,23 @@
-"""Run one request with retries decided by the platform's classifier, on `tenacity`.
+"""Run one request with retries decided by the platform's classifier, on `backoff`.
 
 Exponential backoff with full jitter (scaled by `backoff_multiplier`), server-given delays honoured,
 at most `max_retries` retries and `max_wait_seconds` of waiting in total. Each retry is logged once
 with its reason. REAUTH calls the `reauthenticate` hook once; QUOTA also tells the limiter so every
 worker waits; SKIP_ACCOUNT, SHRINK and FATAL_CONFIG raise at once. A grant that cannot be renewed for
 one account (`ReauthenticationRequired` naming it) skips that account like SKIP_ACCOUNT.
+
+`backoff` is the module singer-sdk already installs (python-backoff); it is never declared here.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, wait_random_exponential
+import backoff
 
 from ads_kit.resilience.errors import (
     AccountSkipped,
@@ -69,8 +71,15 @@ class Target:
         return f"{self.platform} account {self.account}{stream} ({self.endpoint})"
 
 
+def _no_wait() -> Generator[float, Any, None]:
+    """backoff's own wait: always zero, because the wait runs through the caller's `sleep` (backoff
+    sleeps with `time.sleep`, which neither tests nor the limiter's clock can stand in for)."""
+    while True:
+        yield 0.0
+
+
 class _Attempts:
-    """State of one call_with_retries(): classifications and whether re-auth was spent."""
+    """State of one call_with_retries(): classifications, the next wait, whether re-auth was spent."""
 
     def __init__(self, classify: Classifier, policy: RetryPolicy, target: Target, can_reauth: bool) -> None:
         self.classify = classify
@@ -80,62 +89,54 @@ class _Attempts:
         self.can_reauth = can_reauth
         self.reauthenticated = False
         self.stop_reason = ""
-        self.last_wait = 0.0
-        self._backoff = wait_random_exponential(
-            multiplier=policy.backoff_multiplier, max=policy.max_backoff_s
-        )
+        self.tries = 0
+        self.waited = 0.0
+        self.upcoming = 0.0
+        # Steps advance once per retry, so attempt n's ceiling is multiplier * 2^(n-1) (capped)
+        # whether or not earlier retries waited a server-given delay instead.
+        self._steps = backoff.expo(factor=policy.backoff_multiplier, max_value=policy.max_backoff_s)
+        next(self._steps)  # expo's first value is the priming 0
 
     def verdict(self, exc: BaseException) -> Classified | None:
         if id(exc) not in self.verdicts:
             self.verdicts[id(exc)] = self.classify(exc)
         return self.verdicts[id(exc)]
 
-    def should_retry(self, exc: BaseException) -> bool:
+    def give_up(self, exc: BaseException) -> bool:
+        """backoff's `giveup`: decides retry or not and, when retrying, the wait that follows."""
+        self.tries += 1
         verdict = self.verdict(exc)
         if verdict is None or verdict.error_class not in _RETRIED:
-            return False
+            return True
         if verdict.error_class is ErrorClass.REAUTH and (self.reauthenticated or not self.can_reauth):
             again = " again after re-authentication" if self.reauthenticated else ""
             self.stop_reason = f"credentials rejected{again}"
-            return False
-        return True
-
-    def wait(self, state: RetryCallState) -> float:
-        verdict = self.verdict_of(state)
+            return True
+        step = next(self._steps)
         if verdict.error_class is ErrorClass.REAUTH:
-            wait = 0.0
+            self.upcoming = 0.0
         elif verdict.retry_after_s is not None:
-            wait = float(verdict.retry_after_s)
+            self.upcoming = float(verdict.retry_after_s)
         else:
-            wait = self._backoff(state)
-        self.last_wait = wait
-        return wait
-
-    def stop(self, state: RetryCallState) -> bool:
-        if state.attempt_number > self.policy.max_retries:
+            self.upcoming = backoff.full_jitter(step)
+        if self.tries > self.policy.max_retries:
             self.stop_reason = f"retries exhausted (rate_limiting.max_retries={self.policy.max_retries})"
-        elif state.idle_for + state.upcoming_sleep > self.policy.max_wait_seconds:
+        elif self.waited + self.upcoming > self.policy.max_wait_seconds:
             self.stop_reason = (
-                f"waiting {state.upcoming_sleep:.0f} s more would exceed "
+                f"waiting {self.upcoming:.0f} s more would exceed "
                 f"rate_limiting.max_wait_seconds={self.policy.max_wait_seconds:g}"
             )
         return bool(self.stop_reason)
 
-    def verdict_of(self, state: RetryCallState) -> Classified:
-        verdict = self.verdict(state.outcome.exception())  # type: ignore[union-attr, arg-type]
-        assert verdict is not None  # only classified failures are retried
-        return verdict
-
-    def log_retry(self, state: RetryCallState) -> None:
-        verdict = self.verdict_of(state)
+    def log_retry(self, verdict: Classified) -> None:
         log.warning(
             "%s: %s %s, retry %d/%d in %.1f s: %s",
             self.target.describe(),
             verdict.error_class,
             verdict.code,
-            state.attempt_number,
+            self.tries,
             self.policy.max_retries,
-            state.upcoming_sleep,
+            self.upcoming,
             one_line(verdict.message),
         )
 
@@ -175,24 +176,29 @@ def call_with_retries(
         with limiter.acquire(target.account, target.endpoint, priority):
             return request()
 
-    def before_sleep(state: RetryCallState) -> None:
-        attempts.log_retry(state)
-        verdict = attempts.verdict_of(state)
-        tell_observer(verdict, state.upcoming_sleep)
+    def before_sleep(details: Any) -> None:
+        verdict = attempts.verdict(details["exception"])
+        assert verdict is not None  # only classified failures are retried
+        attempts.log_retry(verdict)
+        tell_observer(verdict, attempts.upcoming)
         if verdict.error_class is ErrorClass.REAUTH and reauthenticate is not None:
             attempts.reauthenticated = True
             reauthenticate()
+        sleep(attempts.upcoming)
+        attempts.waited += attempts.upcoming
 
-    retrying = Retrying(
-        sleep=sleep,
-        retry=retry_if_exception(attempts.should_retry),
-        wait=attempts.wait,
-        stop=attempts.stop,
-        before_sleep=before_sleep,
-        reraise=True,
-    )
     try:
-        return retrying(attempt)
+        for retry in backoff.retry_context(
+            Exception,
+            _no_wait,
+            jitter=None,
+            giveup=attempts.give_up,
+            on_backoff=before_sleep,
+            raise_on_giveup=True,
+            logger=None,  # each retry is logged once, by log_retry
+        ):
+            with retry:
+                return attempt()
     except Exception as exc:
         skipped = _account_access_lost(exc)
         if skipped is not None:
@@ -201,9 +207,9 @@ def call_with_retries(
         if verdict is None:
             raise
         # A server delay beyond the budget (Google's daily quota) still holds back the other workers.
-        tell_observer(verdict, attempts.last_wait)
-        tried = int(retrying.statistics.get("attempt_number", 1))
-        raise _final_error(verdict, attempts, tried) from exc
+        tell_observer(verdict, attempts.upcoming)
+        raise _final_error(verdict, attempts, max(attempts.tries, 1)) from exc
+    raise AssertionError("backoff.retry_context ended without an answer or an error")  # unreachable
 
 
 def _account_access_lost(exc: BaseException) -> AccountSkipped | None:
