@@ -63,7 +63,12 @@ class MetaClient(Transport):
             answer = self._session(token).call(method, tuple(path.strip("/").split("/")), params=params)
         except FacebookRequestError as exc:
             raise HttpFailure(exc.http_status(), dict(exc.http_headers() or {}), exc.body()) from None
-        return Response(answer.status(), dict(answer.headers() or {}), answer.body())
+        status, headers = answer.status(), dict(answer.headers() or {})
+        if status is not None and status >= 400:
+            # The SDK takes any non-JSON body for a success whatever the status (a proxy's plain-text
+            # 404); the status decides, so the error table sees it.
+            raise HttpFailure(status, headers, answer.body())
+        return Response(status, headers, answer.body())
 
     def classify(self, status: int | None, body: Any, retry_after_s: float | None) -> Classified:
         return classify(status, body, retry_after_s)
