@@ -30,7 +30,7 @@ class Case:
     fixture: str
     fetch: Callable[..., list[Any]]  # (tiktok, world, sandbox) -> emulator records
     pick: Callable[[Any], list[Any]] = lambda payload: payload if isinstance(payload, list) else [payload]
-    coerced: bool = False
+    coerced: frozenset[str] = frozenset()  # keys (or "metrics.*") where a number stands for a numeric string
     extra_ok: dict[str, str] = field(default_factory=dict)  # place -> why extra keys are fine there
     skip: dict[str, str] = field(default_factory=dict)  # key -> why the emulator does not send it
     dash: dict[str, str] = field(default_factory=dict)  # metric -> why it is "-" in every record
@@ -65,7 +65,9 @@ class Checker:
         types = {kind(sample) for sample in samples}
         actual = kind(record)
         dash = record == "-" and ".metrics." in f".{place}."
-        coerced = self.case.coerced and "number" in types and isinstance(record, str) and _numeric(record)
+        key = place.rsplit(".", 1)[-1].removesuffix("[]")
+        named = key in self.case.coerced or ("metrics.*" in self.case.coerced and ".metrics." in f".{place}.")
+        coerced = named and "number" in types and isinstance(record, str) and _numeric(record)
         if not (actual in types or types == {"null"} or dash or coerced):
             return [f"{where}: payload has {sorted(types)}, emulator sent {actual}"]
         if ".metrics." in f".{place}." and not dash:

@@ -30,7 +30,8 @@ YEAR_AGO = (TODAY - timedelta(days=364)).isoformat()
 DAILY_ROWS = "report_integrated_get_ads_daily_rows_airbyte.json"
 HOURLY = "report_integrated_get_ads_hourly.json"
 AUDIENCE_LIFETIME = "report_integrated_get_audience_age_gender_lifetime.json"
-AIRBYTE_IDS = "Airbyte's schema typed the ids (and tt_app_id) as integers; v1.3 sends strings (§1.5)"
+# Airbyte's schema typed these as integers (the fixtures' provenance); v1.3 sends ids as strings (§1.5).
+AIRBYTE_IDS = frozenset({"advertiser_id", "campaign_id", "adgroup_id", "ad_id"})
 NO_VIDEO = {
     name: "the world models no video or engagement: no data, written '-'"
     for name in words(
@@ -108,9 +109,13 @@ def asked(
 
 
 CASES = [
-    Case("campaign_get_list_items_airbyte.json", every_entity("campaign/get/"), coerced=True),
-    Case("adgroup_get_list_item_airbyte.json", every_entity("adgroup/get/"), coerced=True),
-    Case("ad_get_list_items_airbyte.json", every_entity("ad/get/"), coerced=True),
+    Case("campaign_get_list_items_airbyte.json", every_entity("campaign/get/"), coerced=AIRBYTE_IDS),
+    Case(
+        "adgroup_get_list_item_airbyte.json",
+        every_entity("adgroup/get/"),
+        coerced=AIRBYTE_IDS | {"location_ids", "interest_category_ids"},  # id lists, typed the same way
+    ),
+    Case("ad_get_list_items_airbyte.json", every_entity("ad/get/"), coerced=AIRBYTE_IDS),
     Case(
         "campaign_get_envelope_with_page_info_airbyte_test.json",
         lambda tiktok, world, sandbox: [
@@ -122,7 +127,7 @@ CASES = [
             ).json()
             for account in tiktok.accounts
         ],
-        coerced=True,
+        coerced=AIRBYTE_IDS,
         extra_ok={
             "": MOCK_ENVELOPE,
             "data.list[]": "the mock lists a subset of the fields; the real records are checked above",
@@ -133,7 +138,7 @@ CASES = [
         lambda tiktok, world, sandbox: tiktok.data("advertiser/info/", advertiser_ids=tiktok.accounts)[
             "list"
         ],
-        coerced=True,
+        coerced=AIRBYTE_IDS,
     ),
     Case(
         "advertiser_info_minimal.json",
@@ -150,18 +155,18 @@ CASES = [
         lambda tiktok, world, sandbox: tiktok.data(
             "oauth2/advertiser/get/", app_id=tiktok.app_id, secret=tiktok.secret
         )["list"],
-        coerced=True,
+        coerced=AIRBYTE_IDS,
     ),
     Case(
         DAILY_ROWS,
         report_rows(**asked(DAILY_ROWS, "BASIC", "AD", ["stat_time_day", "ad_id"], WEEK_AGO, DAY)),
-        coerced=True,
+        coerced=AIRBYTE_IDS | {"tt_app_id"},
         dash=NO_VIDEO,
     ),
     Case(
         HOURLY,
         report_body(**asked(HOURLY, "BASIC", "AD", ["stat_time_hour", "ad_id"], DAY, DAY)),
-        coerced=True,  # the mock writes many metrics as numbers
+        coerced=frozenset({"metrics.*"}),  # the mock writes many metrics as numbers
         extra_ok={"": MOCK_ENVELOPE, "data": MOCK_ENVELOPE},
         skip={
             "advertiser_id": "the mock puts advertiser_id beside a row; TikTok rows hold dimensions, metrics"
@@ -181,7 +186,7 @@ CASES = [
                 TODAY.isoformat(),
             )
         ),
-        coerced=True,  # the mock's advertiser_id is a number
+        coerced=AIRBYTE_IDS,  # the mock's advertiser_id is a number
         extra_ok={"": MOCK_ENVELOPE, "data": MOCK_ENVELOPE},
     ),
 ]

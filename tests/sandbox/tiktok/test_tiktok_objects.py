@@ -220,24 +220,42 @@ def test_the_pixel_and_its_events(tiktok: TikTok, world: World) -> None:
     assert tiktok.data("pixel/list/", advertiser_id=account.id, code=pixel["pixel_code"])["pixels"] == [pixel]
 
 
+def _conversions(world: World, account_id: str, start: date, end: date, *, by_utc: bool) -> int:
+    """The world's conversions of an account's reported hours whose UTC date (or local date) is in range."""
+    total = 0
+    for ad in world.ads(account_id):
+        for n in range(-1, (end - start).days + 2):
+            day = start + timedelta(days=n)
+            for hour in world.ad_day_hours(ad, day):
+                if start <= (hour.utc_start.date() if by_utc else day) <= end:
+                    total += hour.metrics.conversions
+    return total
+
+
 @pytest.mark.parametrize("index", [0, 2])  # UTC and Tokyo: stats are by UTC date either way (§2.8)
 def test_pixel_event_stats_count_the_worlds_conversions_by_utc_date(
     tiktok: TikTok, world: World, index: int
 ) -> None:
     account = world.accounts("tiktok")[index]
     pixel_id = tiktok.data("pixel/list/", advertiser_id=account.id)["pixels"][0]["pixel_id"]
-    start, end = date(2026, 11, 10), date(2026, 11, 19)
+    # A range whose UTC count differs from its local-day count wherever the zone is not UTC.
+    start = next(
+        date(2026, 11, 19) - timedelta(days=n)
+        for n in range(30)
+        if index == 0
+        or _conversions(
+            world, account.id, date(2026, 11, 19) - timedelta(days=n), date(2026, 11, 19), by_utc=True
+        )
+        != _conversions(
+            world, account.id, date(2026, 11, 19) - timedelta(days=n), date(2026, 11, 19), by_utc=False
+        )
+    )
+    end = date(2026, 11, 19)
     span = {"start_date": start.isoformat(), "end_date": end.isoformat()}
     [stats] = tiktok.data(
         "pixel/event/stats/", advertiser_id=account.id, pixel_ids=[pixel_id], date_range=span
     )["list"]
-    expected = sum(
-        hour.metrics.conversions
-        for ad in world.ads(account.id)
-        for n in range(-1, (end - start).days + 2)
-        for hour in world.ad_day_hours(ad, start + timedelta(days=n))
-        if start <= hour.utc_start.date() <= end
-    )
+    expected = _conversions(world, account.id, start, end, by_utc=True)
     primary = next(e for e in world.conversion_events(account.id) if e.primary)
     counts = {s["custom_event_type"]: s["attributed_count"] for s in stats["statistics"]}
     assert counts[primary.event_type.upper()] == expected > 0

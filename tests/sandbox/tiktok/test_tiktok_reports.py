@@ -174,6 +174,35 @@ def test_two_audience_dimensions_still_add_up(tiktok: TikTok, world: World) -> N
     assert sum(int(r["metrics"]["impressions"]) for r in rows) == truth.impressions
     assert sum(int(r["metrics"]["clicks"]) for r in rows) == truth.clicks
     assert len({(r["dimensions"]["age"], r["dimensions"]["gender"]) for r in rows}) == len(rows)
+    # The first dimension is the world's own split; the second shares each of its cells out.
+    by_age: dict[str, int] = {}
+    for row in rows:
+        by_age[row["dimensions"]["age"]] = by_age.get(row["dimensions"]["age"], 0) + int(
+            row["metrics"]["impressions"]
+        )
+    expected: dict[str, int] = {}
+    for ad in world.ads(account.id):
+        for value, metrics in world.ad_day_breakdown(ad, DAY, "age").items():
+            expected[AGE[value]] = expected.get(AGE[value], 0) + metrics.impressions
+    assert by_age == expected
+    # ...by the second dimension's shares of the same ad-day: over the ages, each gender is within one
+    # impression per (ad, age) cell of the world's own gender split.
+    by_gender: dict[str, int] = {}
+    for row in rows:
+        gender = row["dimensions"]["gender"]
+        by_gender[gender] = by_gender.get(gender, 0) + int(row["metrics"]["impressions"])
+    world_gender: dict[str, int] = {}
+    for ad in world.ads(account.id):
+        for value, metrics in world.ad_day_breakdown(ad, DAY, "gender").items():
+            name = VOCABULARY["gender"][1][value]
+            world_gender[name] = world_gender.get(name, 0) + metrics.impressions
+    cells = sum(
+        1
+        for ad in world.ads(account.id)
+        for m in world.ad_day_breakdown(ad, DAY, "age").values()
+        if m.impressions
+    )
+    assert all(abs(by_gender.get(g, 0) - n) <= cells for g, n in world_gender.items())
 
 
 @pytest.mark.parametrize(
