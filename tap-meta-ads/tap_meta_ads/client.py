@@ -70,6 +70,10 @@ class MetaClient(Transport):
             raise HttpFailure(status, headers, answer.body())
         return Response(status, headers, answer.body())
 
+    def url(self, path: str, params: Mapping[str, Any]) -> str:
+        """The Graph URL as sent, but for the token (a header) and appsecret_proof the session adds."""
+        return f"{self._base_url}/{self.versions.version}/{super().url(path.strip('/'), params)}"
+
     def classify(self, status: int | None, body: Any, retry_after_s: float | None) -> Classified:
         return classify(status, body, retry_after_s)
 

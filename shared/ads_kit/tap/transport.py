@@ -8,20 +8,27 @@ network failures and truncated bodies as retryable, header observation (throttle
 limiter, the served API version), field names as the API version spells them, and a switch of API
 version when the platform says the one in use is gone (``VersionPolicy.call``). Failures leave as
 the one-line, redacted ``ads_kit.resilience.errors`` exceptions.
+
+Every attempt can be logged on the ``ads_kit.http`` logger at DEBUG (method, redacted URL, status,
+duration, attempt, bytes, a truncated redacted body): on when that logger is at DEBUG, or with the
+``log_requests`` setting, which lowers only that logger (``log_requests=True`` here).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import requests
 
 from ads_kit.auth.provider import TokenProvider
+from ads_kit.redaction import redact
 from ads_kit.resilience.errors import Classified, ErrorClass, Scope
 from ads_kit.resilience.ratelimit import Priority, RateLimiter, ThrottleSignal
 from ads_kit.resilience.retry import RetryPolicy, Target, call_with_retries
@@ -30,6 +37,11 @@ from ads_kit.resilience.versions import VersionPolicy
 APP_SCOPE = "app"
 """The ``account`` of a request that concerns no account (the app's own quota)."""
 NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+http_log = logging.getLogger("ads_kit.http")
+"""One logger for the requests of every tap, so one setting (or logger level) shows them all."""
+LOGGED_BODY_CHARS = 500
+"""How much of a body a request log line shows: enough to recognise an answer, never a whole page."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,11 @@ class Transport:
         policy: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        log_requests: bool = False,
     ) -> None:
+        if log_requests:
+            # Only this logger: the rest of the tap keeps its log level.
+            http_log.setLevel(logging.DEBUG)
         self.tokens = tokens
         self.versions = versions
         self.policy = policy or RetryPolicy()
@@ -92,6 +108,11 @@ class Transport:
     def throttle(self, headers: Mapping[str, str]) -> ThrottleSignal:
         """How close to its quota the platform says we are (usage headers)."""
         return ThrottleSignal()
+
+    def url(self, path: str, params: Mapping[str, Any]) -> str:
+        """What the request log shows as the URL of a request (the platform adds its host)."""
+        query = urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
+        return f"{path}?{query}" if query else path
 
     def named_version(self, error: Exception) -> str | bool | None:
         """After a request failed for good: the API version the platform says to use instead, True to
@@ -119,10 +140,11 @@ class Transport:
     ) -> dict[str, Any]:
         """One logical call with retries; raises the ``ads_kit.resilience`` errors on final failure."""
         owner = None if account == APP_SCOPE else account
+        attempts = iter(range(1, 1_000_000))  # numbers the attempts of this call, across versions
 
         def with_retries(version: str) -> dict[str, Any]:
             return call_with_retries(
-                lambda: self._attempt(method, path, dict(params or {}), account, endpoint),
+                lambda: self._attempt(method, path, dict(params or {}), account, endpoint, next(attempts)),
                 classify=_classified,
                 policy=self.policy,
                 target=Target(self.platform, account, endpoint, stream),
@@ -135,22 +157,31 @@ class Transport:
         return self.versions.call(with_retries, self.named_version)
 
     def _attempt(
-        self, method: str, path: str, params: dict[str, Any], account: str, endpoint: str
+        self, method: str, path: str, params: dict[str, Any], account: str, endpoint: str, attempt: int = 1
     ) -> dict[str, Any]:
         self.calls += 1
         if "fields" in params:
             params["fields"] = self.versions.fields(params["fields"])
         token = self.tokens.access_token(None if account == APP_SCOPE else account)
+        logged = (
+            _RequestLog(self, method, path, params, attempt) if http_log.isEnabledFor(logging.DEBUG) else None
+        )
         try:
             response = self.send(method, path, params, token)
         except HttpFailure as failure:
+            if logged:
+                logged.done(failure.status, failure.body)
             signal = self._observe(failure.headers, account, endpoint)
             verdict = self.classify(failure.status, failure.body, signal.regain_after_s)
             raise AttemptFailed(verdict, platform=self.platform, path=path) from None
         except NETWORK_ERRORS as exc:
+            if logged:
+                logged.done(None, None, type(exc).__name__)
             # The exception text holds the URL; the class name is all a user needs.
             verdict = Classified(ErrorClass.RETRYABLE, "network", f"network failure ({type(exc).__name__})")
             raise AttemptFailed(verdict, platform=self.platform, path=path) from None
+        if logged:
+            logged.done(response.status, response.body)
         self._observe(response.headers, account, endpoint)
         body = response.body
         if isinstance(body, str | bytes):
@@ -170,6 +201,36 @@ class Transport:
         if self.limiter is not None and (signal.usage_pct or signal.regain_after_s):
             self.limiter.observe(account, endpoint, signal)
         return signal
+
+
+class _RequestLog:
+    """The DEBUG line of one attempt; built only when the ``ads_kit.http`` logger is at DEBUG."""
+
+    def __init__(
+        self, transport: Transport, method: str, path: str, params: Mapping[str, Any], attempt: int
+    ) -> None:
+        self.what = f"{transport.platform} {method} {redact(transport.url(path, params))}"
+        self.attempt = attempt
+        self.started = time.monotonic()
+
+    def done(self, status: int | None, body: Any, failure: str | None = None) -> None:
+        elapsed_ms = (time.monotonic() - self.started) * 1000
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        if not isinstance(text, str):
+            text = "" if text is None else json.dumps(text, default=str)
+        # Redacted whole, then cut: a cut first could leave half a secret no pattern recognises.
+        shown = redact(text)
+        if len(shown) > LOGGED_BODY_CHARS:
+            shown = f"{shown[:LOGGED_BODY_CHARS]}... ({len(shown) - LOGGED_BODY_CHARS} more chars)"
+        http_log.debug(
+            "%s status=%s duration_ms=%.1f attempt=%d bytes=%d body=%s",
+            self.what,
+            failure or status,
+            elapsed_ms,
+            self.attempt,
+            len(text.encode("utf-8")),
+            shown.replace("\n", " "),
+        )
 
 
 def _classified(exc: BaseException) -> Classified | None:
