@@ -11,12 +11,13 @@ becomes a ``campaign.id IN`` filter over the account's campaigns of every status
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ads_kit.resilience.errors import AccountSkipped
 from ads_kit.resilience.jobs import JobExpired, JobState, JobStatus
 from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.reports.reads import ReportReads
+from ads_kit.tap.reports.slices import Report
 from tap_meta_ads.client import MetaClient
 from tap_meta_ads.formats import EFFECTIVE_STATUSES
 from tap_meta_ads.reports import ReportSpec
@@ -134,12 +135,13 @@ class MetaReports:
         self._drift = drift
         self._metrics: dict[str, list[str]] = {}  # report -> fields still requested this run
 
-    def reads(self, report: ReportSpec, account_id: str) -> MetaReportJobs:  # type: ignore[override]
+    def reads(self, report: Report, account_id: str) -> MetaReportJobs:
+        spec = cast("ReportSpec", report)  # the reader hands back the tap's own specs (TapMetaAds.reports)
         return MetaReportJobs(
             self._client,
-            report,
+            spec,
             account_id,
             self._windows,
-            metrics=self._metrics.setdefault(report.name, list(report.requested_metrics)),
+            metrics=self._metrics.setdefault(spec.name, list(spec.requested_metrics)),
             drift=self._drift,
         )

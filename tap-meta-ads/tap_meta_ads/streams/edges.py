@@ -54,6 +54,8 @@ class MetaStream(AccountStream):
 class AccountEdgeStream(MetaStream):
     """A list edge of ``act_<id>`` read with cursor paging (by the tap's ``EdgeReader``)."""
 
+    name: str  # declared at class level: the edge reader and shape() read it off the class
+    schema: dict[str, Any]  # likewise a class-level dict (overrides the SDK's schema property)
     edge: str
     primary_keys = ("id",)
     level: str | None = None  # filtering prefix of server-side time and status filters
@@ -71,7 +73,9 @@ class AccountEdgeStream(MetaStream):
         bookmark = self.bookmark(context) if self.replication_key else None
         since = datetime.fromisoformat(str(bookmark)) if bookmark else None
         for row in self.tap.edges.rows(self.name, account_id, since if self.level else None):
-            changed: datetime | None = row.get(self.replication_key) if since else None
+            changed: datetime | None = (
+                row.get(self.replication_key) if since and self.replication_key else None
+            )
             if since is None or changed is None or changed >= since:
                 yield row
 
