@@ -145,7 +145,9 @@ class FaultEngine:
         self._active: list[_ActiveRule] = []
         self.applied: Counter[tuple[str, str]] = Counter()
 
-    def add(self, rules: dict[str, Any] | list[dict[str, Any]] | FaultRule) -> list[FaultRule]:
+    def add(
+        self, rules: dict[str, Any] | FaultRule | list[dict[str, Any]] | list[FaultRule]
+    ) -> list[FaultRule]:
         """Add one rule or a list (all validated before any is added)."""
         items = rules if isinstance(rules, list) else [rules]
         parsed = [r if isinstance(r, FaultRule) else FaultRule.from_dict(r) for r in items]

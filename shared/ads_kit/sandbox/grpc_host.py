@@ -46,7 +46,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import grpc
 import grpc.aio
@@ -205,10 +205,12 @@ class GrpcHost:
         call = GrpcCall(self.ctx, self.platform, route, path, context)
         try:
             await self._admit(plugin, call, request)
+            # the method's kind says which of the two handler shapes it has
+            responses: AsyncIterator[Any]
             if method.streaming:
-                responses = method.handler(request, call)
+                responses = cast("AsyncIterator[Any]", method.handler(request, call))
             else:
-                responses = _single(method.handler(request, call))
+                responses = _single(cast("Awaitable[Any]", method.handler(request, call)))
             if call.fault is not None and call.fault.kind == "truncate":
                 kept, total = await _cut(responses, call.fault.bytes, method.response_serializer)
                 for response in kept:

@@ -23,7 +23,6 @@ import hmac
 import secrets
 import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +38,7 @@ from ads_kit.sandbox.meta.errors import (
     token_invalid,
 )
 from ads_kit.sandbox.server import API_VERSIONS, RouteDef, SandboxContext
+from ads_kit.sandbox.tiktok import errors as tiktok_errors
 from ads_kit.sandbox.tokens import TokenError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -207,6 +207,9 @@ class OAuthRoutes:
             except ValueError:
                 error = self._graph_error(OAuthFailure(name, f"sandbox fault: {name}"))
             return web.json_response(error.body(), status=error.status, headers=error.headers)
+        if self.platform == "tiktok" and name in tiktok_errors.NAMED_ERRORS:
+            # TikTok's own fault names (qps_limit -> 40100, gateway_timeout -> the HTML 504, ...).
+            return tiktok_errors.response(tiktok_errors.named_error(name))
         status = 500 if name == "server_error" else 400
         return self._render(OAuthFailure(name, f"sandbox fault: {name}", status=status))
 
@@ -423,7 +426,7 @@ class OAuthRoutes:
 
     @staticmethod
     def _tiktok_ok(data: dict[str, Any]) -> web.Response:
-        return web.json_response({"code": 0, "message": "OK", "request_id": _request_id(), "data": data})
+        return web.json_response(tiktok_errors.envelope(0, "OK", data))
 
     # -- errors ----------------------------------------------------------------------------------
 
@@ -453,14 +456,8 @@ class OAuthRoutes:
                 code = (
                     40105 if failure.kind.startswith("token_") or failure.kind == "invalid_token" else 40000
                 )
-            return web.json_response(
-                {"code": code, "message": str(failure), "request_id": _request_id(), "data": {}}
-            )
+            return web.json_response(tiktok_errors.envelope(code, str(failure), {}))
         kind = "invalid_grant" if failure.kind == "code_reused" else failure.kind
         if kind.startswith("token_"):
             kind = "invalid_token"
         return web.json_response({"error": kind, "error_description": str(failure)}, status=failure.status)
-
-
-def _request_id() -> str:
-    return time.strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:20].upper()

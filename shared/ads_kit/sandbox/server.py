@@ -33,7 +33,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from aiohttp import web
 
@@ -103,6 +103,14 @@ class Emulator(Protocol):
 
 # A loaded plug-in serves HTTP routes, gRPC services or both.
 Plugin = Emulator | GrpcPlugin
+
+
+def _serves_http(plugin: Plugin) -> TypeGuard[Emulator]:
+    return hasattr(plugin, "routes")
+
+
+def _serves_grpc(plugin: Plugin) -> TypeGuard[GrpcPlugin]:
+    return hasattr(plugin, "grpc_services")
 
 
 @dataclass
@@ -229,7 +237,7 @@ class Sandbox:
             self._runners.append(runner)
         identity = self_signed()
         for platform, emulators in self.plugins.items():
-            grpc_plugins = [emulator for emulator in emulators if hasattr(emulator, "grpc_services")]
+            grpc_plugins = [emulator for emulator in emulators if _serves_grpc(emulator)]
             if grpc_plugins:
                 host = GrpcHost(self.ctx, platform, grpc_plugins)
                 self.ctx.grpc_endpoints[platform] = f"127.0.0.1:{await host.start(identity)}"
@@ -300,7 +308,9 @@ class Sandbox:
         app = web.Application(middlewares=[self._middleware(platform)], client_max_size=64 * 1024**2)
         routes = self._routes.setdefault(platform, {})
         for emulator in self.plugins[platform]:
-            for route in emulator.routes(self.ctx) if hasattr(emulator, "routes") else ():
+            if not _serves_http(emulator):
+                continue
+            for route in emulator.routes(self.ctx):
                 added = app.router.add_route(route.method, route.path, route.handler)
                 routes[added] = (route.name, emulator)
         return app

@@ -696,22 +696,22 @@ class World:
                 )
             )
         for j, ratio in enumerate((1, 3)):
-            source = audiences[j]
+            seed = audiences[j]
             aid = self._id(
                 account.platform, digits, "audience", account.id, len(specs) + j, seq=len(specs) + j
             )
-            created = source.created_at + timedelta(days=2 + j)
+            created = seed.created_at + timedelta(days=2 + j)
             audiences.append(
                 Audience(
                     account.platform,
                     account.id,
                     aid,
-                    f"Lookalike ({account.countries[0]}, {ratio}%) - {source.name}",
+                    f"Lookalike ({account.countries[0]}, {ratio}%) - {seed.name}",
                     "lookalike",
                     "lookalike",
-                    source.id,
+                    seed.id,
                     ratio,
-                    source.approximate_size * 10 * ratio,
+                    seed.approximate_size * 10 * ratio,
                     "active",
                     created,
                     created + timedelta(days=1),

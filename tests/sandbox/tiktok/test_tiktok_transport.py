@@ -242,3 +242,17 @@ def test_gateway_timeout_is_an_html_504(tiktok: TikTok, sandbox: SandboxClient) 
     assert "504 Gateway Time-out" in response.text
     with pytest.raises(ValueError):
         response.json()
+
+
+def test_oauth_routes_take_tiktoks_named_faults(tiktok: TikTok, sandbox: SandboxClient) -> None:
+    info = sandbox.platform("tiktok")
+    sandbox.add_fault(platform="tiktok", route="oauth_token", kind="error", name="qps_limit", calls=[1])
+    sandbox.add_fault(platform="tiktok", route="oauth_token", kind="error", name="gateway_timeout", calls=[2])
+    body = {"app_id": info["client_id"], "secret": info["client_secret"], "auth_code": "x"}
+    limited = requests.post(info["token_url"], json=body, timeout=10)
+    assert limited.status_code == 200
+    assert (limited.json()["code"], limited.json()["message"]) == (40100, "App reaches the QPS limit.")
+    assert REQUEST_ID.fullmatch(limited.json()["request_id"])
+    gateway = requests.post(info["token_url"], json=body, timeout=10)
+    assert gateway.status_code == 504 and gateway.headers["Content-Type"].startswith("text/html")
+    assert requests.post(info["token_url"], json=body, timeout=10).json()["code"] == 40110  # unknown code

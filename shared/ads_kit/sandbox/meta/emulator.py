@@ -256,8 +256,10 @@ class MetaEmulator:
         entity = self._find(node_id)
         return entity.account_id if entity is not None else None
 
-    def _find(self, node_id: str) -> Campaign | AdGroup | Ad | Audience | ConversionEvent | tuple | None:
-        """A world entity by id; creatives come back as ("creative", ad)."""
+    def _find(
+        self, node_id: str
+    ) -> Campaign | AdGroup | Ad | Audience | ConversionEvent | _CreativeOf | None:
+        """A world entity by id; creatives come back as a `_CreativeOf` their ad."""
         entity = self.ctx.world.find(node_id)
         if (
             entity is not None

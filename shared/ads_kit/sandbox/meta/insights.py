@@ -742,7 +742,9 @@ def _joint(
     impressions keeps every cell an integer and every total exact, so age x gender rows still add up
     to the ad's day.
     """
-    cells = [((value,), metrics) for value, metrics in sorted(splits[dimensions[0]].items())]
+    cells: list[tuple[tuple[str, ...], Metrics]] = [
+        ((value,), metrics) for value, metrics in sorted(splits[dimensions[0]].items())
+    ]
     for dimension in dimensions[1:]:
         shares = sorted(splits[dimension].items())
         weights = [metrics.impressions or 1 for _, metrics in shares]

@@ -328,10 +328,7 @@ class TikTokEmulator:
         return web.json_response(body, headers={"X-Tt-Logid": body["request_id"], **headers})
 
     def _render(self, error: TikTokError) -> web.Response:
-        if error.html is not None:
-            return web.Response(status=error.status, text=error.html, content_type="text/html")
-        body = error.body(self.ctx.world.now)
-        return web.json_response(body, status=error.status, headers={"X-Tt-Logid": body["request_id"]})
+        return errors.response(error, self.ctx.world.now)
 
     def _empty_total_page(self) -> int:
         return int(self.ctx.settings.get("tiktok_empty_total_page", 0))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aiohttp import web
+
 # §1.1: "5xx (notably 504 with non-JSON body) = gateway/server". The body's text is not captured;
 # this is the usual gateway page.
 GATEWAY_TIMEOUT_HTML = (
@@ -204,6 +206,14 @@ NAMED_ERRORS: dict[str, Callable[[], TikTokError]] = {
     "task_not_ready": task_not_ready,
     **{name: _fixed(code, message) for name, (code, message) in (_SINGER | _DOCUMENTED).items()},
 }
+
+
+def response(error: TikTokError, now: datetime | None = None) -> web.Response:
+    """An error as the platform sends it: the envelope with HTTP 200, or the gateway's HTML page."""
+    if error.html is not None:
+        return web.Response(status=error.status, text=error.html, content_type="text/html")
+    body = error.body(now)
+    return web.json_response(body, status=error.status, headers={"X-Tt-Logid": body["request_id"]})
 
 
 def named_error(name: str) -> TikTokError:

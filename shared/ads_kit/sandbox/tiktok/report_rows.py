@@ -155,7 +155,8 @@ class ReportRows:
         world values share one)."""
         dimensions = self._world_dimensions()
         first, *others = dimensions
-        parts = {(value,): metrics for value, metrics in self.world.ad_day_breakdown(ad, day, first).items()}
+        first_split = self.world.ad_day_breakdown(ad, day, first)
+        parts: dict[tuple[str, ...], Metrics] = {(value,): metrics for value, metrics in first_split.items()}
         for dimension in others:
             shares = self.world.ad_day_breakdown(ad, day, dimension)
             parts = {
@@ -189,9 +190,9 @@ class ReportRows:
                 for values, metrics in self._breakdown_cells(ad, day).items():
                     yield bucket, values, metrics
                 continue
-            metrics = self.world.ad_day(ad, day)
-            if metrics is not None:
-                yield bucket, (), metrics
+            whole = self.world.ad_day(ad, day)
+            if whole is not None:
+                yield bucket, (), whole
 
     def _rows(self) -> Iterator[Row]:
         cells: dict[tuple[Any, ...], Tally] = {}
