@@ -4,8 +4,11 @@
   with `code` (+ `code_verifier`) or `grant_type=fb_exchange_token`; `GET /{v}/debug_token`; errors in
   the Graph envelope (`OAuthException`, 100 for bad parameters, 190 for dead tokens).
 * Google: `GET /o/oauth2/v2/auth` (and the legacy `/o/oauth2/auth`) -> 302 with `code`; `POST /token`
-  (and `/o/oauth2/token`) for `authorization_code` (PKCE) and `refresh_token` grants; `POST /revoke`;
-  errors `{"error": "invalid_grant", "error_description": …}`.
+  (and `/o/oauth2/token`, the library's `load_from_dict` default, and `/oauth2/v4/token` and
+  `/oauth2/v3/token`, where MeltanoLabs/Matatika and Airbyte refresh: google-ads reference §5.2, §7)
+  for `authorization_code` (PKCE) and `refresh_token` grants; `expires_in` counts whole seconds left
+  (3599 for a fresh token, as Google reports it: reference §5.1); `POST /revoke`; errors
+  `{"error": "invalid_grant", "error_description": …}`.
 * TikTok: `GET /portal/auth` -> 302 with `auth_code` and `code`; JSON `POST
   /open_api/v1.3/oauth2/access_token/` and `/oauth2/revoke_token/`; errors in the `{code, message}`
   envelope with HTTP 200 (40101 bad app credentials, 40110 unknown or expired auth_code, 40115 reused).
@@ -20,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import secrets
 import threading
 import time
@@ -185,6 +189,8 @@ class OAuthRoutes:
                 ("GET", "/o/oauth2/auth", "oauth_authorize_legacy", self.authorize),
                 ("POST", "/token", "oauth_token", self.google_token),
                 ("POST", "/o/oauth2/token", "oauth_token_legacy", self.google_token),
+                ("POST", "/oauth2/v4/token", "oauth_token_v4", self.google_token),
+                ("POST", "/oauth2/v3/token", "oauth_token_v3", self.google_token),
                 ("POST", "/revoke", "oauth_revoke", self.google_revoke),
             ],
             "tiktok": [
@@ -388,7 +394,8 @@ class OAuthRoutes:
             raise OAuthFailure("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
         body = {
             "access_token": issued.access_token,
-            "expires_in": self._expires_in(issued.expires_at),
+            # Whole seconds left, rounded down: a 3600 s token is reported as 3599, as Google does.
+            "expires_in": max(0, math.floor(issued.expires_at - time.time())),
             "scope": " ".join(issued.scopes),
             "token_type": "Bearer",
         }

@@ -127,11 +127,12 @@ class Ads:
         return world.account_today(world.account(self.accounts[index]))
 
     # -- control ---------------------------------------------------------------------------------
-    def settings(self, **settings: Any) -> None:
-        """Change sandbox settings for this test; `restore_settings` puts them back."""
+    def settings(self, restore: dict[str, Any] | None = None, **settings: Any) -> None:
+        """Change sandbox settings for this test; `restore_settings` puts them back (to `restore`
+        for keys that had no value before)."""
         current = self.sandbox.stats()["settings"]
         for key in settings:
-            self._settings.setdefault(key, current.get(key, []))
+            self._settings.setdefault(key, current.get(key, (restore or {}).get(key, [])))
         self.sandbox.settings(**settings)
 
     def restore_settings(self) -> None:
