@@ -198,9 +198,7 @@ class VersionPolicy:
         )
         return version
 
-    def call(
-        self, request: Callable[[str], T], version_error: Callable[[BaseException], bool | str | None]
-    ) -> T:
+    def call(self, request: Callable[[str], T], version_error: Callable[[Exception], bool | str | None]) -> T:
         """`request(version)`; on a version error, switch once and call again: to the version the
         error names (`version_error` returns it), or back to the previous live one (it returns True)."""
         try:
