@@ -25,35 +25,34 @@ SEARCH = "GoogleAdsService/Search"
 STREAM = "GoogleAdsService/SearchStream"
 CAMPAIGNS = "SELECT campaign.id FROM campaign"
 _EXHAUSTED, _INTERNAL = grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.INTERNAL
-_AUTH, _DENIED = grpc.StatusCode.UNAUTHENTICATED, grpc.StatusCode.PERMISSION_DENIED
-# name -> (status, error-code member, value); None: no GoogleAdsFailure.
+# name, status, error-code member and value (a dash: no GoogleAdsFailure).
+_TABLE = """
+token_missing UNAUTHENTICATED authentication_error OAUTH_TOKEN_HEADER_INVALID
+token_invalid UNAUTHENTICATED authentication_error OAUTH_TOKEN_INVALID
+token_expired UNAUTHENTICATED authentication_error OAUTH_TOKEN_EXPIRED
+token_revoked UNAUTHENTICATED authentication_error OAUTH_TOKEN_REVOKED
+not_ads_user UNAUTHENTICATED authentication_error NOT_ADS_USER
+developer_token_invalid UNAUTHENTICATED authentication_error DEVELOPER_TOKEN_INVALID
+account_unknown PERMISSION_DENIED authorization_error USER_PERMISSION_DENIED
+account_denied PERMISSION_DENIED authorization_error USER_PERMISSION_DENIED
+user_permission_denied PERMISSION_DENIED authorization_error USER_PERMISSION_DENIED
+developer_token_not_approved PERMISSION_DENIED authorization_error DEVELOPER_TOKEN_NOT_APPROVED
+cloud_project_not_approved PERMISSION_DENIED authorization_error CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION
+customer_not_enabled PERMISSION_DENIED authorization_error CUSTOMER_NOT_ENABLED
+service_disabled PERMISSION_DENIED - -
+quota_app RESOURCE_EXHAUSTED quota_error RESOURCE_TEMPORARILY_EXHAUSTED
+quota_account RESOURCE_EXHAUSTED quota_error RESOURCE_TEMPORARILY_EXHAUSTED
+rate_limit RESOURCE_EXHAUSTED quota_error RESOURCE_TEMPORARILY_EXHAUSTED
+quota_exhausted RESOURCE_EXHAUSTED quota_error RESOURCE_EXHAUSTED
+internal_error INTERNAL internal_error INTERNAL_ERROR
+server_error INTERNAL internal_error INTERNAL_ERROR
+transient_error INTERNAL internal_error TRANSIENT_ERROR
+deadline_exceeded INTERNAL internal_error DEADLINE_EXCEEDED
+unsupported_version INVALID_ARGUMENT request_error UNSUPPORTED_VERSION
+"""
 EXPECTED = {
-    "token_missing": (_AUTH, "authentication_error", "OAUTH_TOKEN_HEADER_INVALID"),
-    "token_invalid": (_AUTH, "authentication_error", "OAUTH_TOKEN_INVALID"),
-    "token_expired": (_AUTH, "authentication_error", "OAUTH_TOKEN_EXPIRED"),
-    "token_revoked": (_AUTH, "authentication_error", "OAUTH_TOKEN_REVOKED"),
-    "not_ads_user": (_AUTH, "authentication_error", "NOT_ADS_USER"),
-    "developer_token_invalid": (_AUTH, "authentication_error", "DEVELOPER_TOKEN_INVALID"),
-    "account_unknown": (_DENIED, "authorization_error", "USER_PERMISSION_DENIED"),
-    "account_denied": (_DENIED, "authorization_error", "USER_PERMISSION_DENIED"),
-    "user_permission_denied": (_DENIED, "authorization_error", "USER_PERMISSION_DENIED"),
-    "developer_token_not_approved": (_DENIED, "authorization_error", "DEVELOPER_TOKEN_NOT_APPROVED"),
-    "cloud_project_not_approved": (
-        _DENIED,
-        "authorization_error",
-        "CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION",
-    ),
-    "customer_not_enabled": (_DENIED, "authorization_error", "CUSTOMER_NOT_ENABLED"),
-    "service_disabled": (_DENIED, None, None),
-    "quota_app": (_EXHAUSTED, "quota_error", "RESOURCE_TEMPORARILY_EXHAUSTED"),
-    "quota_account": (_EXHAUSTED, "quota_error", "RESOURCE_TEMPORARILY_EXHAUSTED"),
-    "rate_limit": (_EXHAUSTED, "quota_error", "RESOURCE_TEMPORARILY_EXHAUSTED"),
-    "quota_exhausted": (_EXHAUSTED, "quota_error", "RESOURCE_EXHAUSTED"),
-    "internal_error": (_INTERNAL, "internal_error", "INTERNAL_ERROR"),
-    "server_error": (_INTERNAL, "internal_error", "INTERNAL_ERROR"),
-    "transient_error": (_INTERNAL, "internal_error", "TRANSIENT_ERROR"),
-    "deadline_exceeded": (_INTERNAL, "internal_error", "DEADLINE_EXCEEDED"),
-    "unsupported_version": (grpc.StatusCode.INVALID_ARGUMENT, "request_error", "UNSUPPORTED_VERSION"),
+    name: (grpc.StatusCode[status], None if member == "-" else member, None if value == "-" else value)
+    for name, status, member, value in (line.split() for line in _TABLE.strip().splitlines())
 }
 
 
@@ -189,14 +188,7 @@ def test_a_client_deadline_ends_a_held_call(ads: Ads) -> None:
 
 
 def _fresh_token(ads: Ads) -> dict[str, str]:
-    entry = ads.entry
-    form = {
-        "grant_type": "refresh_token",
-        "refresh_token": entry["refresh_token"],
-        "client_id": entry["client_id"],
-        "client_secret": entry["client_secret"],
-    }
-    response = requests.post(entry["token_url"], data=form, timeout=10)
+    response = requests.post(ads.entry["token_url"], data=_refresh_form(ads.entry), timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -222,14 +214,7 @@ def test_google_token_endpoint_refreshes_and_answers_invalid_grant_once_revoked(
     assert grant["expires_in"] == 3599 and grant["token_type"] == "Bearer"  # reference §5.1
     assert "refresh_token" not in grant  # only the code exchange returns one
     # A refresh token of our own (the code flow), revoked at the end: the connection's stays alive.
-    credentials = Credentials(
-        token=None,
-        refresh_token=entry["refresh_token"],
-        client_id=entry["client_id"],
-        client_secret=entry["client_secret"],
-        token_uri=entry["token_url"],
-        scopes=entry["scopes"],
-    )
+    credentials = _credentials(entry, entry["refresh_token"])
     credentials.refresh(Request())
     assert len(ads.search(CAMPAIGNS, token=credentials.token)) == 4
     for path in ("/oauth2/v4/token", "/oauth2/v3/token", "/o/oauth2/token"):  # peers' and the library's
@@ -249,13 +234,7 @@ def test_google_token_endpoint_refreshes_and_answers_invalid_grant_once_revoked(
     ).json()
     own = exchanged["refresh_token"]
     ads.sandbox.revoke_token("google_ads", own)
-    revoked = Credentials(
-        token=None,
-        refresh_token=own,
-        client_id=entry["client_id"],
-        client_secret=entry["client_secret"],
-        token_uri=entry["token_url"],
-    )
+    revoked = _credentials(entry, own)
     with pytest.raises(RefreshError, match=re.escape("invalid_grant: Token has been expired or revoked.")):
         revoked.refresh(Request())
     # Left to the library's gRPC auth plug-in, the same refusal is a 503 (reference §4.2).
@@ -269,6 +248,14 @@ def test_google_token_endpoint_refreshes_and_answers_invalid_grant_once_revoked(
     service = client.get_service("GoogleAdsService")
     with pytest.raises(exceptions.ServiceUnavailable, match="invalid_grant"):
         list(service.search(customer_id=ads.accounts[0], query=CAMPAIGNS))
+
+
+def _credentials(entry: dict, refresh_token: str) -> Credentials:
+    """Credentials as a tap builds them: refreshed at our token endpoint (reference §5.2)."""
+    client = {key: entry[key] for key in ("client_id", "client_secret")}
+    return Credentials(
+        None, refresh_token=refresh_token, token_uri=entry["token_url"], scopes=entry["scopes"], **client
+    )
 
 
 def _refresh_form(entry: dict) -> dict[str, str]:
