@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from functools import cache
+from typing import overload
 
 from babel.core import UnknownLocaleError
 from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
@@ -159,6 +160,10 @@ def _normalize_separators(body: str, original: str, field: str) -> str:
     return f"{integer or '0'}.{fraction}"
 
 
+@overload
+def quantize_output(value: Decimal, currency: str | None) -> Decimal: ...
+@overload
+def quantize_output(value: Decimal | None, currency: str | None) -> Decimal | None: ...
 def quantize_output(value: Decimal | None, currency: str | None) -> Decimal | None:
     """Round an amount once, at output, half-even, to the currency's exponent (JPY 0, USD 2)."""
     if value is None:
@@ -166,6 +171,10 @@ def quantize_output(value: Decimal | None, currency: str | None) -> Decimal | No
     return value.quantize(Decimal(1).scaleb(-currency_exponent(currency)), rounding=ROUND_HALF_EVEN)
 
 
+@overload
+def quantize_ratio(value: Decimal, places: int = ...) -> Decimal: ...
+@overload
+def quantize_ratio(value: Decimal | None, places: int = ...) -> Decimal | None: ...
 def quantize_ratio(value: Decimal | None, places: int = RATIO_PLACES) -> Decimal | None:
     """Round a ratio (ctr, cpc, roas, an FX rate …) half-even to ``places`` decimals."""
     if value is None:

@@ -8,6 +8,7 @@ account setting applies.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import requests
 
@@ -27,9 +28,9 @@ def _meta_graph_base(entry: TokenEntry) -> str:
     return entry.token_url.removesuffix(META_TOKEN_PATH)
 
 
-def _get_json(platform: str, url: str, **kwargs: object) -> dict:
+def _get_json(platform: str, url: str, **kwargs: Any) -> dict:  # kwargs: requests.get's
     try:
-        response = requests.get(url, timeout=HTTP_TIMEOUT_S, **kwargs)  # type: ignore[arg-type]
+        response = requests.get(url, timeout=HTTP_TIMEOUT_S, **kwargs)
         document = response.json()
     except (requests.RequestException, ValueError) as exc:
         raise AuthError(f"{platform}: request to {url} failed: {redact(str(exc))}") from None

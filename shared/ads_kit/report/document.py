@@ -239,13 +239,13 @@ def _latest_extraction(rows: list[PerformanceRow]) -> str | None:
 def money(amount: Decimal, currency: str | None) -> Decimal:
     """The output rounding of money, done once per value; an unusable currency is bad input."""
     try:
-        return quantize_output(amount, currency)  # type: ignore[return-value]  # None only for a None amount
+        return quantize_output(amount, currency)
     except MoneyError as error:
         raise ReportInputError(f"{PERFORMANCE_STREAM.name}.currency: {error}") from None
 
 
 def _count(conversions: Decimal) -> Decimal:
-    return quantize_ratio(conversions, _CONVERSION_PLACES)  # type: ignore[return-value]
+    return quantize_ratio(conversions, _CONVERSION_PLACES)
 
 
 def _warning(

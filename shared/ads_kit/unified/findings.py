@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ads_kit.unified.output import UnifiedStream
 
@@ -16,7 +16,7 @@ class UnifiedDataQualityStream(UnifiedStream):
 
     def get_records(self, context: Mapping[str, Any] | None) -> Iterable[dict]:
         for record in self.run.collector.drain():
-            yield self.output(record, record.get("account_id"))  # type: ignore[arg-type]
+            yield self.output(record, cast("str | None", record.get("account_id")))
 
 
 class UnifiedDeadLettersStream(UnifiedStream):

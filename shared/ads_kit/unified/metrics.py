@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import cast
 
 DERIVED_METRICS = ("ctr", "cpc", "cpm", "cpa", "roas")
 _HUNDRED = Decimal(100)
@@ -46,14 +47,18 @@ def roas(conversions_value: Decimal | None, spend: Decimal | None) -> Decimal | 
 
 def derive(row: Mapping[str, object]) -> dict[str, Decimal | None]:
     """ctr, cpc, cpm, cpa and roas from a row's impressions, clicks, spend, conversions and value."""
-    impressions, clicks = row.get("impressions"), row.get("clicks")
-    spend, conversions, value = row.get("spend"), row.get("conversions"), row.get("conversions_value")
+    # the unified row contract: counts are ints, money and conversions Decimals (the row is typed loosely)
+    impressions = cast("int | None", row.get("impressions"))
+    clicks = cast("int | None", row.get("clicks"))
+    spend = cast("Decimal | None", row.get("spend"))
+    conversions = cast("Decimal | None", row.get("conversions"))
+    value = cast("Decimal | None", row.get("conversions_value"))
     return {
-        "ctr": ctr(clicks, impressions),  # type: ignore[arg-type]
-        "cpc": cpc(spend, clicks),  # type: ignore[arg-type]
-        "cpm": cpm(spend, impressions),  # type: ignore[arg-type]
-        "cpa": cpa(spend, conversions),  # type: ignore[arg-type]
-        "roas": roas(value, spend),  # type: ignore[arg-type]
+        "ctr": ctr(clicks, impressions),
+        "cpc": cpc(spend, clicks),
+        "cpm": cpm(spend, impressions),
+        "cpa": cpa(spend, conversions),
+        "roas": roas(value, spend),
     }
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from singer_sdk import Tap
 
+    from ads_kit.tap.base import AdsTap
     from ads_kit.tap.run import TapRun
 
 
 def unified_run(tap: Tap) -> TapRun:
     """The run state of ``tap``: its instant (``.now``), slice cache, collector, dead letters ..."""
-    return tap.run  # type: ignore[attr-defined]
+    return cast("AdsTap", tap).run

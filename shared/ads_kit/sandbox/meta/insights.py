@@ -513,7 +513,7 @@ class InsightsReport:
             for breakdown in breakdowns:
                 dim, translate = wire.BREAKDOWN_SOURCES[breakdown]
                 raw = combo[dimensions.index(dim)]
-                values.append(translate(raw) if translate else raw)  # type: ignore[operator]
+                values.append(translate(raw) if translate else raw)
             yield tuple(values), tally
 
     def _render(

@@ -7,6 +7,7 @@ vocabularies); everything here translates them to what Graph sends (reference §
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -161,7 +162,7 @@ def hour_label(hour: int) -> str:
 
 
 # Meta breakdown -> (world dimension, value translation). `None` translation keeps the value.
-BREAKDOWN_SOURCES: dict[str, tuple[str, object]] = {
+BREAKDOWN_SOURCES: dict[str, tuple[str, Callable[[str], str] | None]] = {
     "age": ("age", None),
     "gender": ("gender", None),
     "country": ("country", None),

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 from ads_kit.resilience.errors import RequestFailed, ResilienceError, ShrinkRequired
@@ -97,11 +98,11 @@ class ReportReader:
             del self._active[account_id]
             reading.close()
 
-    def rows(self, report: Report, account_id: str, start: object, end: object) -> Rows:
+    def rows(self, report: Report, account_id: str, start: date, end: date) -> Rows:
         """Rows of ``report`` for the days [start, end], window by window."""
         reading = self._active.get(account_id)
         rows: Rows = []
-        for window in report_windows(start, end, self._run.profile.slice_days):  # type: ignore[arg-type]
+        for window in report_windows(start, end, self._run.profile.slice_days):
             if reading is not None and window in reading.windows:
                 rows += reading.rows(report, window)
             else:
