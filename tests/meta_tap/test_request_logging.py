@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import responses
 
 from ads_kit.auth.provider import TokenProvider
@@ -99,6 +100,23 @@ def test_the_setting_logs_every_attempt_and_only_that_logger_is_lowered(
     assert len(answered["body"]) < LOGGED_BODY_CHARS + 40
     assert float(failed["ms"]) >= 0
     assert TOKEN not in text
+
+
+@pytest.mark.timeout(5)
+def test_a_network_failure_is_logged_with_its_class_and_the_repeat_numbered(
+    http_level: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="ads_kit.http")
+    with responses.RequestsMock() as graph:
+        url = f"{GRAPH}/v26.0/act_{ACCOUNT}"
+        graph.get(url, body=requests.ConnectionError("connection reset by peer"))
+        graph.get(url, json={"id": f"act_{ACCOUNT}"})
+        unit_client().get(f"act_{ACCOUNT}", {"fields": "id"}, account=ACCOUNT)
+    lines = request_lines("\n".join(r.getMessage() for r in caplog.records if r.name == "ads_kit.http"))
+    assert [(m["status"], m["attempt"], m["bytes"]) for m in lines] == [
+        ("ConnectionError", "1", "0"),
+        ("200", "2", str(len(f'{{"id": "act_{ACCOUNT}"}}'))),
+    ]
 
 
 def test_a_tap_run_logs_its_requests_without_a_secret(sandbox_meta: SandboxClient, tmp_path: Path) -> None:

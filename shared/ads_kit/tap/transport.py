@@ -16,6 +16,7 @@ duration, attempt, bytes, a truncated redacted body): on when that logger is at 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -140,7 +141,7 @@ class Transport:
     ) -> dict[str, Any]:
         """One logical call with retries; raises the ``ads_kit.resilience`` errors on final failure."""
         owner = None if account == APP_SCOPE else account
-        attempts = iter(range(1, 1_000_000))  # numbers the attempts of this call, across versions
+        attempts = itertools.count(1)  # numbers the attempts of this call, across version switches
 
         def with_retries(version: str) -> dict[str, Any]:
             return call_with_retries(
