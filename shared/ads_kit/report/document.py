@@ -79,10 +79,16 @@ class MoneyBasis:
     currency: str | None
 
     def spend(self, row: PerformanceRow | BreakdownRow) -> Decimal:
-        return row.spend_reporting if self.reporting else row.spend  # type: ignore[return-value]
+        if not self.reporting:
+            return row.spend
+        assert row.spend_reporting is not None  # _money_basis picks reporting only when every row has it
+        return row.spend_reporting
 
     def conversions_value(self, row: PerformanceRow | BreakdownRow) -> Decimal:
-        return row.conversions_value_reporting if self.reporting else row.conversions_value  # type: ignore[return-value]
+        if not self.reporting:
+            return row.conversions_value
+        assert row.conversions_value_reporting is not None  # likewise
+        return row.conversions_value_reporting
 
 
 @dataclass
@@ -293,6 +299,7 @@ class _Builder:
                 self._latest[key] = row
             label = row.platform if basis.currency else f"{row.platform} ({row.currency})"
             self._series[label][row.date_day].add(row, basis)
+            # a None currency is bad input that money() rejects (ReportInputError) in campaigns()
             self.series_currencies[label] = basis.currency or row.currency  # type: ignore[assignment]
         self._breakdowns: dict[CampaignKey, dict[str, dict[str, Totals]]] = defaultdict(
             lambda: {d: defaultdict(Totals) for d in DOCUMENT_BREAKDOWNS}
@@ -408,7 +415,7 @@ def _report_warnings(rows: UnifiedRows, basis: MoneyBasis, last: date) -> list[d
     if basis.currency is None:
         per_currency: dict[str, Decimal] = defaultdict(Decimal)
         for row in rows.performance:
-            per_currency[row.currency] += row.spend  # type: ignore[index]
+            per_currency[row.currency] += row.spend  # type: ignore[index]  # None: bad input, as above
         totals = ", ".join(f"{c} {money(a, c)}" for c, a in sorted(per_currency.items()))
         warnings.append(
             _warning(
