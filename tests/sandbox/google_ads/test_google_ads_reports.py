@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pycountry
 import pytest
 from google_ads_client import Ads
-from truth import (
+from google_ads_truth import (
     DEVICE,
     GENDER,
     NUMBERS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from google_ads_client import Ads
-from truth import STATUS, enum, micros
+from google_ads_truth import STATUS, enum, micros
 
 from ads_kit.sandbox.world import DIMENSIONS, World
 from ads_kit.unified.normalize import normalize
