@@ -6,7 +6,7 @@ object per action type with every attribution-window key converted to ``Decimal`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +21,7 @@ DECIMAL_METRICS = frozenset({
     "canvas_avg_view_time", "canvas_avg_view_percent",
 })  # fmt: skip
 ACTION_STAT_KEYS = frozenset({"action_type", "action_destination", "action_target_id", "action_device"})
+_TYPED = INTEGER_METRICS | DECIMAL_METRICS
 HOURLY_BREAKDOWNS = (
     "hourly_stats_aggregated_by_advertiser_time_zone",
     "hourly_stats_aggregated_by_audience_time_zone",
@@ -29,12 +30,21 @@ HOURLY_BREAKDOWNS = (
 
 def to_decimal(value: Any, field: str) -> Decimal:
     try:
-        return Decimal(str(value))
+        # Meta sends numbers as text: Decimal reads a str as is; anything else goes through str() so
+        # a float's shortest repr, not its binary expansion, is the value.
+        return Decimal(value if type(value) is str else str(value))
     except InvalidOperation as exc:
         raise ValueError(f"insights field {field}: {value!r} is not a number") from exc
 
 
 def to_int(value: Any, field: str) -> int:
+    if type(value) is str:
+        # Meta's counts are digit strings: int() reads them directly (the same text Decimal accepts);
+        # anything else ("12.0", "1e3") takes the exact Decimal path below.
+        try:
+            return int(value)
+        except ValueError:
+            pass
     number = to_decimal(value, field)
     if number != number.to_integral_value():
         raise ValueError(f"insights field {field}: {value!r} is not a whole number")
@@ -45,25 +55,40 @@ def parse_action_stats(items: Iterable[Mapping[str, Any]], field: str) -> list[d
     """``[{"action_type": "purchase", "value": "2", "7d_click": "2"}]`` with every window as Decimal."""
     parsed = []
     for item in items:
-        parsed.append(
-            {
-                key: (value if key in ACTION_STAT_KEYS else to_decimal(value, f"{field}.{key}"))
-                for key, value in item.items()
-            }
-        )
+        stat: dict[str, Any] = {}
+        for key, value in item.items():
+            if key in ACTION_STAT_KEYS:
+                stat[key] = value
+            elif type(value) is str:
+                try:
+                    stat[key] = Decimal(value)  # the common case inline: this runs per stat and window
+                except InvalidOperation:
+                    stat[key] = to_decimal(value, f"{field}.{key}")  # raises the one-line error
+            else:
+                stat[key] = to_decimal(value, f"{field}.{key}")
+        parsed.append(stat)
     return parsed
 
 
-def parse_insights_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Type one insights row; unknown string fields (ids, names, breakdown values) pass through."""
+def parse_insights_row(row: Mapping[str, Any], columns: Collection[str] | None = None) -> dict[str, Any]:
+    """Type one insights row; unknown string fields (ids, names, breakdown values) pass through.
+
+    With ``columns`` (a raw stream's schema properties) the record leaves exactly as singer-sdk's
+    conformance would have written it, so the stream can skip that second pass: fields outside the
+    schema are dropped (named once per stream by the caller, via ``unmapped``), and a top-level
+    NaN or infinite number becomes null.
+    """
     record: dict[str, Any] = {}
     for key, value in row.items():
-        if value is None:
-            record[key] = None
+        if columns is not None and key not in columns:
+            continue
+        if value is None or (type(value) is str and key not in _TYPED):
+            record[key] = value  # ids, names, days and breakdown values: most fields of a row
         elif key in INTEGER_METRICS:
             record[key] = to_int(value, key)
         elif key in DECIMAL_METRICS:
-            record[key] = to_decimal(value, key)
+            number = to_decimal(value, key)
+            record[key] = None if columns is not None and not number.is_finite() else number
         elif (
             isinstance(value, list) and value and isinstance(value[0], Mapping) and "action_type" in value[0]
         ):
@@ -71,6 +96,11 @@ def parse_insights_row(row: Mapping[str, Any]) -> dict[str, Any]:
         else:
             record[key] = value
     return record
+
+
+def unmapped(row: Mapping[str, Any], columns: Collection[str]) -> list[str]:
+    """The fields of ``row`` a schema with ``columns`` does not hold."""
+    return [key for key in row if key not in columns]
 
 
 def hour_of(slot: str) -> int:
