@@ -36,6 +36,7 @@ class SyncResult:
     records: int
     requests: int
     peak_rss_mb: float
+    lines: list[bytes] | None = None  # the RECORD lines, when asked for (to compare with another run)
 
     @property
     def records_per_second(self) -> float:
@@ -75,7 +76,9 @@ def _tap_env(sandbox: SandboxClient) -> dict[str, str]:
     return {**os.environ, clock.ENV_VAR: sandbox.now().isoformat()}
 
 
-def run_tap(sandbox: SandboxClient, config: dict[str, Any], streams: set[str]) -> SyncResult:
+def run_tap(
+    sandbox: SandboxClient, config: dict[str, Any], streams: set[str], *, keep_records: bool = False
+) -> SyncResult:
     with tempfile.TemporaryDirectory(prefix="bench-meta-") as workdir:
         config_path = Path(workdir) / "config.json"
         catalog_path = Path(workdir) / "catalog.json"
@@ -97,14 +100,22 @@ def run_tap(sandbox: SandboxClient, config: dict[str, Any], streams: set[str]) -
             cwd=workdir,
             env=_tap_env(sandbox),
         )
-        records = sum(1 for line in process.stdout if line.startswith(b'{"type":"RECORD"'))
+        assert process.stdout is not None
+        lines: list[bytes] = []
+        records = 0
+        for line in process.stdout:
+            if line.startswith(b'{"type":"RECORD"'):
+                records += 1
+                if keep_records:
+                    lines.append(line)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         if status != 0:
             raise SystemExit(f"tap-meta-ads exited with status {status}")
         if not records:
             raise SystemExit(f"tap-meta-ads emitted no records for {sorted(streams)}")
-        return SyncResult(seconds, records, sandbox.calls("meta"), usage.ru_maxrss / 1024)
+        kept = lines if keep_records else None
+        return SyncResult(seconds, records, sandbox.calls("meta"), usage.ru_maxrss / 1024, kept)
 
 
 # A pinned instant: the runs a figure compares read exactly the same rows.
