@@ -102,11 +102,10 @@ class Catalog:
             f.name for f in self.row.fields if f.type == FieldDescriptor.TYPE_MESSAGE
         ) - {"metrics", "segments"}
         self.fields: dict[str, FieldInfo] = {}
-        for resource, spec in SPECS.items():
+        for resource in SPECS:
             self.fields[resource] = self._resource(resource)
             for attribute in ATTRIBUTES[resource]:
                 self._add(f"{resource}.{attribute}", "ATTRIBUTE")
-            del spec
         for segment in m.SEGMENTS:
             self._add(segment, "SEGMENT")
         for metric in m.METRICS:

@@ -43,8 +43,6 @@ SPLIT: dict[str, str | None] = {
     **dict.fromkeys(CONVERSION_SEGMENTS, "conversion_action"),
 }
 SEGMENTS = tuple(SPLIT)
-# Splits a report view may combine with: none but the dates (its rows are already split).
-ENTITY_SPLITS = frozenset({"hour", "device", "conversion_action"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -347,13 +347,13 @@ def _date_range(select: tuple[FieldInfo, ...], checks: tuple[Check, ...]) -> Non
     if not core:
         return
     low, high = False, False
-    for check in checks:
-        if check.name not in m.CORE_DATE_SEGMENTS:
+    for item in checks:
+        if item.name not in m.CORE_DATE_SEGMENTS:
             continue
-        if check.operator in ("=", "IN", "BETWEEN", "DURING"):
+        if item.operator in ("=", "IN", "BETWEEN", "DURING"):
             low = high = True
-        low = low or check.operator in (">", ">=")
-        high = high or check.operator in ("<", "<=")
+        low = low or item.operator in (">", ">=")
+        high = high or item.operator in ("<", "<=")
     if not (low and high):
         # The real wording: error_finite_date_range_required_node_repr.txt (Opteo/google-ads-api#395).
         raise query_error(
@@ -375,17 +375,17 @@ def date_bounds(checks: tuple[Check, ...], today: date) -> tuple[date | None, da
         if last is not None:
             high = last if high is None else min(high, last)
 
-    for check in checks:
-        if check.name not in m.CORE_DATE_SEGMENTS:
+    for item in checks:
+        if item.name not in m.CORE_DATE_SEGMENTS:
             continue
-        segment, op = check.name, check.operator
+        segment, op = item.name, item.operator
         if op == "DURING":
-            narrow(*dates.during(check.values[0], today))
+            narrow(*dates.during(item.values[0], today))
             continue
         if segment == "segments.year":
-            values = [date(int(v), 1, 1) for v in check.values]
+            values = [date(int(v), 1, 1) for v in item.values]
         else:
-            values = [date.fromisoformat(v) for v in check.values]
+            values = [date.fromisoformat(v) for v in item.values]
         if op in ("=", "IN", "BETWEEN"):
             narrow(
                 min(values),
