@@ -11,7 +11,7 @@ import sys
 
 # Top-level modules only an extra installs (jsonschema is not here: singer-sdk brings it to the core).
 EXTRA_MODULES = {
-    "sandbox": frozenset({"aiohttp", "grpc"}),
+    "sandbox": frozenset({"aiohttp", "grpc", "google"}),  # google: the google-ads message classes
     "report": frozenset({"duckdb", "psycopg", "plotly"}),
 }
 
