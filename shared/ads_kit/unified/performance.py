@@ -52,6 +52,7 @@ class PerformanceStream(UnifiedAccountStream):
     is_sorted = True
     id_fields: ClassVar[tuple[str, ...]]
     """Key fields (besides date_day) that identify a row, used to sort and to re-bucket."""
+    _extracted_at: str | None = None  # when the window being written was read (set per window)
 
     @property
     def check_sorted(self) -> bool:
@@ -62,7 +63,7 @@ class PerformanceStream(UnifiedAccountStream):
 
     def records_of(self, account: AccountInfo, context: Mapping[str, Any]) -> Iterator[dict]:
         plan = self.plan(account, context)
-        days_seen: set[date] = set()
+        days_written: set[str] = set()  # record days as written; parsed once each at the end
         if plan.start <= plan.end:
             self.run.collector.add(
                 checks.restatement_window(
@@ -82,13 +83,16 @@ class PerformanceStream(UnifiedAccountStream):
         with self.tap.reports.reading(self.name, account.account_id, days, state, self.checkpoint) as reading:
             for window_start, window_end in reading.windows:
                 rows = self.window_rows(account, window_start, window_end, plan)
+                # The window's rows were read now: one stamp for all of them, not a clock read each.
+                self._extracted_at = clock.now().isoformat()
                 rows.sort(key=self._sort_key)
                 for row in rows:
                     record = self.finish(row, account, plan)
-                    days_seen.add(date.fromisoformat(record["date_day"]))
+                    days_written.add(record["date_day"])
                     yield record
                 reading.done((window_start, window_end))  # a killed sync loses at most this window
-        self.after_account(account, plan, days_seen)
+        self._extracted_at = None
+        self.after_account(account, plan, {date.fromisoformat(day) for day in days_written})
 
     def day_zone(self, account: AccountInfo) -> str:
         """The zone this stream's days are counted in: ``reporting_timezone`` or the account's."""
@@ -173,7 +177,7 @@ class PerformanceStream(UnifiedAccountStream):
         self.observe(row)
         quantize(row, account.currency)
         row["is_final"] = day < checks.first_open_day(plan.today, plan.restatement_days)
-        row["extracted_at"] = clock.now().isoformat()
+        row["extracted_at"] = self._extracted_at or clock.now().isoformat()
         return self.output(row, account.account_id)
 
     def observe(self, row: Mapping[str, Any]) -> None:
