@@ -118,3 +118,17 @@ def test_discovery_needs_no_credentials() -> None:
     """`meltano select --list` runs discovery with whatever config there is: nothing is called."""
     catalog = TapMetaAds(config={"ad_accounts": ["1"]}, parse_env_config=False).catalog_dict
     assert {"meta_insights", "unified_ad_performance"} <= {s["tap_stream_id"] for s in catalog["streams"]}
+
+
+def test_with_schema_columns_a_row_leaves_as_conformance_would_write_it() -> None:
+    """The raw insights stream skips the SDK's conformance pass, so parsing does its job: fields
+    outside the schema are dropped and a non-finite number becomes null, as conformance would."""
+    row = dict(payload("insights_action_product_id_page.json")["data"][0])
+    row |= {"not_in_schema": "x", "ctr": "NaN", "cpc": "Infinity"}
+    columns = {"impressions", "spend", "ctr", "cpc", "date_start"}
+    record = parse_insights_row(row, columns)
+    assert set(record) == columns & set(row)
+    assert (record["ctr"], record["cpc"]) == (None, None)
+    assert record["impressions"] == 185 and record["spend"] == Decimal("14.35")
+    # Without columns (the unified adapter's reads) the row is only typed, nothing dropped.
+    assert "not_in_schema" in parse_insights_row(row)
