@@ -30,6 +30,11 @@ BREAKDOWN_SOURCES = {
     "placement": ("meta_insights_platform_device", "platform_position"),
     "hour": ("meta_insights_hourly", "hourly_stats_aggregated_by_advertiser_time_zone"),
 }
+# the columns of a breakdown row after its campaign, day and value, as in a performance row
+BREAKDOWN_METRICS = (
+    "impressions", "clicks", "spend", "conversions", "conversions_value", "attribution_click_days",
+    "attribution_view_days",
+)  # fmt: skip
 # Meta custom audiences carry no status; a delivery_status code of 200 means "ready for use".
 READY_AUDIENCE = 200
 
@@ -57,21 +62,15 @@ class MetaUnifiedAdapter(UnifiedAdapter):
 
     def campaigns(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._entities.rows("meta_campaigns", account.account_id):
-            yield {
-                "campaign_id": row["id"],
-                "campaign_name": row.get("name"),
-                "objective_raw": row.get("objective"),
-                **_scheduled(row, account, end_field="stop_time"),
-            }
+            yield _scheduled(
+                row, account, "campaign", end_field="stop_time", objective_raw=row.get("objective")
+            )
 
     def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._entities.rows("meta_adsets", account.account_id):
-            yield {
-                "ad_group_id": row["id"],
-                "ad_group_name": row.get("name"),
-                "campaign_id": row.get("campaign_id"),
-                **_scheduled(row, account, end_field="end_time"),
-            }
+            yield _scheduled(
+                row, account, "ad_group", end_field="end_time", campaign_id=row.get("campaign_id")
+            )
 
     def ads(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._entities.rows("meta_ads", account.account_id):
@@ -120,16 +119,9 @@ class MetaUnifiedAdapter(UnifiedAdapter):
         for row in self._report_rows(report, account, start, end):
             metrics = self._metrics(row)
             yield {
-                "campaign_id": metrics["campaign_id"],
-                "campaign_name": metrics["campaign_name"],
-                "date_day": metrics["date_day"],
+                **{k: metrics[k] for k in ("campaign_id", "campaign_name", "date_day")},
                 "value_raw": row.get(column) or "",
-                **{
-                    k: metrics[k]
-                    for k in ("impressions", "clicks", "spend", "conversions", "conversions_value")
-                },
-                "attribution_click_days": metrics["attribution_click_days"],
-                "attribution_view_days": metrics["attribution_view_days"],
+                **{k: metrics[k] for k in BREAKDOWN_METRICS},
             }
 
     def _report_rows(self, report: str, account: AccountInfo, start: date, end: date) -> Iterator[dict]:
@@ -159,10 +151,16 @@ class MetaUnifiedAdapter(UnifiedAdapter):
         }
 
 
-def _scheduled(row: dict[str, Any], account: AccountInfo, *, end_field: str) -> dict[str, Any]:
-    """Status, budget and schedule, shared by campaigns and ad sets (campaigns say ``stop_time``)."""
+def _scheduled(
+    row: dict[str, Any], account: AccountInfo, kind: str, *, end_field: str, **columns: Any
+) -> dict[str, Any]:
+    """A campaign or ad set (``kind`` names its id and name): the given ``columns``, then status,
+    budget and schedule, which both share (campaigns say ``stop_time``)."""
     budget, period = _budget(row)
     return {
+        f"{kind}_id": row["id"],
+        f"{kind}_name": row.get("name"),
+        **columns,
         "status_raw": row.get("effective_status"),
         "budget": budget,
         "budget_period": period,

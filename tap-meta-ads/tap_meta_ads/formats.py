@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from ads_kit.money import MoneyError, from_minor_units
 from ads_kit.timezones import TimezoneError, parse_offset_timestamp
@@ -30,6 +31,12 @@ EFFECTIVE_STATUSES = {
     ],
 }  # fmt: skip
 REMOVED_STATUSES = frozenset({"DELETED", "ARCHIVED"})
+
+
+def status_filter(level: str, statuses: list[str] | None = None) -> dict[str, Any]:
+    """The ``filtering`` entry keeping objects of ``level`` in ``statuses`` (default: every status)."""
+    value = EFFECTIVE_STATUSES[level] if statuses is None else statuses
+    return {"field": f"{level}.effective_status", "operator": "IN", "value": value}
 
 
 def currency_offset(currency: str) -> int:

@@ -75,7 +75,7 @@ def parse_insights_row(row: Mapping[str, Any], columns: Collection[str] | None =
 
     With ``columns`` (a raw stream's schema properties) the record leaves exactly as singer-sdk's
     conformance would have written it, so the stream can skip that second pass: fields outside the
-    schema are dropped (named once per stream by the caller, via ``unmapped``), and a top-level
+    schema are dropped (named once per stream by the caller), and a top-level
     NaN or infinite number becomes null.
     """
     record: dict[str, Any] = {}
@@ -96,11 +96,6 @@ def parse_insights_row(row: Mapping[str, Any], columns: Collection[str] | None =
         else:
             record[key] = value
     return record
-
-
-def unmapped(row: Mapping[str, Any], columns: Collection[str]) -> list[str]:
-    """The fields of ``row`` a schema with ``columns`` does not hold."""
-    return [key for key in row if key not in columns]
 
 
 def hour_of(slot: str) -> int:

@@ -19,7 +19,7 @@ from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.reports.reads import ReportReads
 from ads_kit.tap.reports.slices import Report
 from tap_meta_ads.client import MetaClient
-from tap_meta_ads.formats import EFFECTIVE_STATUSES
+from tap_meta_ads.formats import status_filter
 from tap_meta_ads.reports import ReportSpec
 
 _STATES = {
@@ -68,16 +68,7 @@ class MetaReportJobs(ReportReads):
     def campaign_ids(self) -> list[str]:
         """Every campaign of the account, deleted and archived too: their spend is in the report."""
         if self._campaigns is None:
-            params = {
-                "fields": "id",
-                "filtering": [
-                    {
-                        "field": "campaign.effective_status",
-                        "operator": "IN",
-                        "value": EFFECTIVE_STATUSES["campaign"],
-                    }
-                ],
-            }
+            params = {"fields": "id", "filtering": [status_filter("campaign")]}
             pages = self._client.pages(f"act_{self.account_id}/campaigns", params, **self._target)
             self._campaigns = sorted(row["id"] for page in pages for row in page)
         return self._campaigns

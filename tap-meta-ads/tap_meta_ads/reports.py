@@ -10,7 +10,7 @@ from typing import Any
 from singer_sdk import typing as th
 
 from ads_kit.tap.profile import PlatformProfile
-from tap_meta_ads.formats import EFFECTIVE_STATUSES
+from tap_meta_ads.formats import status_filter
 from tap_meta_ads.parsing import ACTION_STAT_KEYS, DECIMAL_METRICS, HOURLY_BREAKDOWNS, INTEGER_METRICS
 
 # Meta keeps insights for 37 months; a day less so accounts east of UTC never ask past the limit.
@@ -93,9 +93,7 @@ class ReportSpec:
             "action_breakdowns": list(self.action_breakdowns),
             "action_attribution_windows": windows,
             # Every status, so deleted and archived ads keep their spend in every split of a job.
-            "filtering": [
-                {"field": "ad.effective_status", "operator": "IN", "value": EFFECTIVE_STATUSES["ad"]}
-            ],
+            "filtering": [status_filter("ad")],
         }
         if self.breakdowns:
             params["breakdowns"] = list(self.breakdowns)

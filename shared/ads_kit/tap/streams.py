@@ -7,7 +7,7 @@ is skipped with one line and one dead letter while the others complete (``TapRun
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from singer_sdk import Stream
@@ -50,6 +50,19 @@ class RunStream(Stream):
 
 
 class AccountStream(RunStream):
+    _warned_unmapped = False
+
+    def warn_unmapped(self, row: Mapping[str, Any], columns: Container[str]) -> None:
+        """For a stream that drops fields outside its schema itself (skipping the SDK's conformance):
+        what that conformance says of such fields, once per stream instead of once per record."""
+        if not self._warned_unmapped:
+            self._warned_unmapped = True
+            self.logger.warning(
+                "Properties %s were present in the '%s' stream but not found in catalog schema. Ignoring.",
+                tuple(key for key in row if key not in columns),
+                self.name,
+            )
+
     @property
     def partitions(self) -> list[dict[str, Any]]:
         return [{"account_id": account_id} for account_id in self.run.accounts.ids()]

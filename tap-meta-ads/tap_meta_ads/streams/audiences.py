@@ -19,7 +19,6 @@ class CustomAudiencesStream(AccountEdgeStream):
     edge = "customaudiences"
     replication_key = "time_updated"
     is_sorted = False
-    time_fields = ("time_created", "time_updated", "time_content_updated")
     # ``rule`` is left out on purpose: it makes Meta answer "Please reduce the amount of data".
     schema = object_schema(
         *typed(STRING, "name", "description", "subtype"),
@@ -34,7 +33,6 @@ class CustomAudiencesStream(AccountEdgeStream):
 class CustomConversionsStream(AccountEdgeStream):
     name = "meta_custom_conversions"
     edge = "customconversions"
-    time_fields = ("creation_time", "first_fired_time", "last_fired_time")
     schema = object_schema(
         *typed(STRING, "name", "description", "custom_event_type", "rule", "event_source_type"),
         th.Property("default_conversion_value", th.NumberType),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from singer_sdk import typing as th
 
 from ads_kit.tap.streams import AccountStream
-from tap_meta_ads.formats import EFFECTIVE_STATUSES, REMOVED_STATUSES, minor_to_major, to_utc
+from tap_meta_ads.formats import EFFECTIVE_STATUSES, REMOVED_STATUSES, minor_to_major, status_filter, to_utc
 
 if TYPE_CHECKING:
     from tap_meta_ads.tap import TapMetaAds
@@ -60,7 +60,6 @@ class AccountEdgeStream(MetaStream):
     primary_keys = ("id",)
     level: str | None = None  # filtering prefix of server-side time and status filters
     money_fields: tuple[str, ...] = ()
-    time_fields: tuple[str, ...] = ("created_time", "updated_time", "start_time", "stop_time", "end_time")
 
     @classmethod
     def edge_params(cls, fields: list[str], since: datetime | None, include_deleted: bool) -> dict[str, Any]:
@@ -86,8 +85,8 @@ class AccountEdgeStream(MetaStream):
             if field in row:
                 label = f"{cls.name} {row.get('id')} {field}"
                 row[field] = minor_to_major(row[field], currency, field=label)
-        for field in cls.time_fields:
-            if field in row:
+        for field, prop in cls.schema["properties"].items():
+            if field in row and prop.get("format") == "date-time":  # every TIME property of the schema
                 row[field] = to_utc(row[field], f"{cls.name} {row.get('id')} {field}")
         return row
 
@@ -104,9 +103,8 @@ class IncrementalObjectStream(AccountEdgeStream):
             # One second earlier: GREATER_THAN would otherwise drop rows updated at the bookmark itself.
             after = int(since.timestamp()) - 1
             filters.append({"field": f"{cls.level}.updated_time", "operator": "GREATER_THAN", "value": after})
-        statuses = EFFECTIVE_STATUSES[str(cls.level)]
-        if not include_deleted:
-            statuses = [s for s in statuses if s not in REMOVED_STATUSES]
-        filters.append({"field": f"{cls.level}.effective_status", "operator": "IN", "value": statuses})
+        level = str(cls.level)
+        statuses = [s for s in EFFECTIVE_STATUSES[level] if include_deleted or s not in REMOVED_STATUSES]
+        filters.append(status_filter(level, statuses))
         params["filtering"] = filters
         return params

@@ -15,7 +15,7 @@ from typing import Any
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from ads_kit.unified.ranges import report_days
-from tap_meta_ads.parsing import parse_insights_row, unmapped
+from tap_meta_ads.parsing import parse_insights_row
 from tap_meta_ads.reports import ReportSpec
 from tap_meta_ads.streams.edges import MetaStream
 
@@ -34,7 +34,6 @@ class InsightsStream(MetaStream):
         super().__init__(tap, schema=spec.schema(), name=spec.name)
         self.primary_keys = list(spec.key_fields)
         self._columns = frozenset(self.schema["properties"])
-        self._warned_unmapped = False
 
     def account_records(self, account_id: str, context: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         info = self.run.accounts.info(account_id)
@@ -51,14 +50,8 @@ class InsightsStream(MetaStream):
 
     def shape(self, row: dict[str, Any], account_id: str) -> dict[str, Any]:
         record = parse_insights_row(row, self._columns)
-        if len(record) < len(row) and not self._warned_unmapped:
-            # What the SDK's conformance said of such fields, once per stream instead of per record.
-            self._warned_unmapped = True
-            self.logger.warning(
-                "Properties %s were present in the '%s' stream but not found in catalog schema. Ignoring.",
-                tuple(unmapped(row, self._columns)),
-                self.name,
-            )
+        if len(record) < len(row):
+            self.warn_unmapped(row, self._columns)
         record["account_id"] = account_id
         for breakdown in self.spec.breakdowns:
             # Meta omits a breakdown key on rows without a value (e.g. hours without impressions);
