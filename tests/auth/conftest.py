@@ -23,7 +23,7 @@ def store(tmp_path, token_key) -> TokenStore:
 @pytest.fixture
 def meta_entry() -> TokenEntry:
     return TokenEntry(
-        platform="meta",
+        platform="meta_ads",
         login="default",
         access_token="EAAB" + "x" * 60,
         refresh_token=None,

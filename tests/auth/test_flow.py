@@ -15,10 +15,11 @@ from ads_kit.auth.flow import LoginRequest, complete_login, login
 from ads_kit.auth.grants import authorization_session
 from ads_kit.auth.platforms import platform_oauth
 from ads_kit.auth.store import TokenEntry
+from ads_kit.resilience.platforms import short_platform
 
 
 def request_for(sandbox, platform: str) -> LoginRequest:
-    info = sandbox.platform(platform)
+    info = sandbox.platform(short_platform(platform))  # the sandbox keeps its short names
     oauth = platform_oauth(platform)
     return LoginRequest(
         platform=oauth,
@@ -45,11 +46,13 @@ def test_browser_login_reaches_the_loopback_listener(sandbox) -> None:
 
 def test_login_without_a_redirect_gives_up(sandbox) -> None:
     with pytest.raises(AuthError, match=r"no redirect reached http://127\.0\.0\.1:\d+/callback within 0 s"):
-        login(request_for(sandbox, "tiktok"), announce=lambda _text: None, open_browser=False, timeout_s=0.2)
+        login(
+            request_for(sandbox, "tiktok_ads"), announce=lambda _text: None, open_browser=False, timeout_s=0.2
+        )
 
 
 def test_refusal_at_the_authorization_page_is_reported(sandbox) -> None:
-    request = request_for(sandbox, "meta")
+    request = request_for(sandbox, "meta_ads")
     session = authorization_session(
         request.platform, request.client_id, None, "http://127.0.0.1:1/callback", []
     )
@@ -57,7 +60,7 @@ def test_refusal_at_the_authorization_page_is_reported(sandbox) -> None:
         "http://127.0.0.1:1/callback?error_reason=user_denied&error=access_denied"
         "&error_description=Permissions+error.&state=s"
     )
-    with pytest.raises(AuthError, match=r"^meta: authorization was refused: Permissions error\.$"):
+    with pytest.raises(AuthError, match=r"^meta_ads: authorization was refused: Permissions error\.$"):
         complete_login(request, session, callback, "s", None)
 
 
@@ -91,7 +94,7 @@ def advertiser_api():
 
 def test_tiktok_advertisers_are_listed_when_the_token_response_omits_them(advertiser_api) -> None:
     entry = TokenEntry(
-        platform="tiktok",
+        platform="tiktok_ads",
         login="default",
         access_token="a" * 40,
         token_url=advertiser_api + "access_token/",
@@ -100,5 +103,5 @@ def test_tiktok_advertisers_are_listed_when_the_token_response_omits_them(advert
     )
     assert discover_accounts(entry) == ["700"]
     entry.access_token = "b" * 40
-    with pytest.raises(AuthError, match="tiktok: listing advertisers failed with code 40105"):
+    with pytest.raises(AuthError, match="tiktok_ads: listing advertisers failed with code 40105"):
         discover_accounts(entry)

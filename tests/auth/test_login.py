@@ -64,7 +64,7 @@ def debug_token(sandbox, token: str) -> dict:
 def test_meta_login_stores_a_working_grant_and_prints_no_secret(sandbox, store_path, capsys) -> None:
     code, out, err = login(capsys, sandbox, store_path, "meta")
     assert code == 0, err
-    entry = TokenStore(store_path).get("meta")
+    entry = TokenStore(store_path).get("meta_ads")
     assert set(entry.scopes) >= {"ads_read", "business_management"}
     assert entry.accounts == sandbox.platform("meta")["accounts"]
     assert entry.client_secret == sandbox.platform("meta")["client_secret"]
@@ -78,7 +78,7 @@ def test_meta_login_stores_a_working_grant_and_prints_no_secret(sandbox, store_p
 
     code, out, _ = ads_auth(capsys, store_path, "status")
     assert code == 0
-    assert out.startswith("meta/default: accounts: ")
+    assert out.startswith("meta_ads/default: accounts: ")
     assert entry.access_token not in out
 
 
@@ -90,7 +90,7 @@ def test_meta_login_lists_the_ad_accounts_the_user_reaches(sandbox, store_path, 
     finally:
         sandbox.settings(meta_denied_accounts=[])
     assert code == 0, err
-    assert TokenStore(store_path).get("meta").accounts == everything[1:]
+    assert TokenStore(store_path).get("meta_ads").accounts == everything[1:]
 
 
 def test_login_that_reaches_no_account_warns_in_one_line(sandbox, store_path, capsys, caplog) -> None:
@@ -100,9 +100,9 @@ def test_login_that_reaches_no_account_warns_in_one_line(sandbox, store_path, ca
     finally:
         sandbox.settings(meta_denied_accounts=[])
     assert code == 0, err
-    assert TokenStore(store_path).get("meta").accounts == []
+    assert TokenStore(store_path).get("meta_ads").accounts == []
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings == ["meta: the grant reaches no ad accounts; set the account ids in the tap config"]
+    assert warnings == ["meta_ads: the grant reaches no ad accounts; set the account ids in the tap config"]
 
 
 def test_google_login_keeps_the_refresh_token(sandbox, store_path, capsys) -> None:
@@ -117,7 +117,7 @@ def test_google_login_keeps_the_refresh_token(sandbox, store_path, capsys) -> No
 def test_tiktok_login_records_the_advertisers_of_the_grant(sandbox, store_path, capsys) -> None:
     code, _, err = login(capsys, sandbox, store_path, "tiktok")
     assert code == 0, err
-    entry = TokenStore(store_path).get("tiktok")
+    entry = TokenStore(store_path).get("tiktok_ads")
     # Every advertiser of the sandbox world is authorized, so the grant reaches all of them.
     assert sorted(entry.accounts) == sorted(a.id for a in sandbox.world().accounts("tiktok"))
     assert {"4", "100", "200", "210", "220"} <= set(entry.scopes)
@@ -148,7 +148,7 @@ def test_redirect_with_a_forged_state_is_rejected(sandbox, store_path, capsys, m
     monkeypatch.setattr(flow, "_approve_automatically", forged_redirect)
     code, _, err = login(capsys, sandbox, store_path, "meta")
     assert code == 1
-    assert "meta: the redirect's `state` does not match this login" in one_error_line(err)
+    assert "meta_ads: the redirect's `state` does not match this login" in one_error_line(err)
     assert TokenStore(store_path).entries() == []
 
 
@@ -157,8 +157,8 @@ def test_grant_without_needed_scopes_names_them(sandbox, store_path, capsys, res
     code, _, err = login(capsys, sandbox, store_path, "meta")
     assert code == 1
     assert one_error_line(err) == (
-        "ads-auth: error: meta: the grant lacks the scopes business_management; "
-        "run `ads-auth login meta` again and approve them"
+        "ads-auth: error: meta_ads: the grant lacks the scopes business_management; "
+        "run `ads-auth login meta_ads` again and approve them"
     )
     assert TokenStore(store_path).entries() == []
 
@@ -186,17 +186,17 @@ def test_unreadable_sandbox_file_is_one_line(store_path, tmp_path, capsys) -> No
 
 def test_logout_revokes_at_the_platform_and_forgets_the_login(sandbox, store_path, capsys) -> None:
     assert login(capsys, sandbox, store_path, "meta")[0] == 0
-    token = TokenStore(store_path).get("meta").access_token
+    token = TokenStore(store_path).get("meta_ads").access_token
 
     code, out, err = ads_auth(capsys, store_path, "logout", "meta")
     assert code == 0, err
-    assert out.strip() == "meta/default: logged out"
+    assert out.strip() == "meta_ads/default: logged out"
     assert debug_token(sandbox, token)["is_valid"] is False
     assert TokenStore(store_path).entries() == []
 
     code, _, err = ads_auth(capsys, store_path, "logout", "meta")
     assert code == 1
-    assert "meta: no login named 'default'" in one_error_line(err)
+    assert "meta_ads: no login named 'default'" in one_error_line(err)
 
 
 def test_status_with_a_wrong_key_is_one_line(sandbox, store_path, capsys, monkeypatch) -> None:
@@ -205,3 +205,11 @@ def test_status_with_a_wrong_key_is_one_line(sandbox, store_path, capsys, monkey
     code, _, err = ads_auth(capsys, store_path, "status")
     assert code == 1
     assert "ADS_TOKEN_KEY" in one_error_line(err)
+
+
+def test_login_takes_the_platform_key_as_well_as_the_short_name(sandbox, store_path, capsys) -> None:
+    code, out, err = login(capsys, sandbox, store_path, "tiktok_ads")
+    assert code == 0, err
+    assert "tiktok_ads: logged in as 'default'" in out
+    code, out, _ = ads_auth(capsys, store_path, "logout", "tiktok")
+    assert (code, out.strip()) == (0, "tiktok_ads/default: logged out")

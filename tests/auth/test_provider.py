@@ -71,12 +71,12 @@ def test_google_token_is_refreshed_before_it_expires_and_persisted(
 
 def test_meta_long_lived_token_is_exchanged_before_expiry(sandbox, tmp_path, token_key, short_tokens) -> None:
     store = logged_in(sandbox, tmp_path, "meta")
-    entry = store.get("meta")
-    provider = provider_at(store, "meta", clock=lambda: entry.expires_at - 0.5)
+    entry = store.get("meta_ads")
+    provider = provider_at(store, "meta_ads", clock=lambda: entry.expires_at - 0.5)
     renewed = provider.access_token()
     assert renewed != entry.access_token
     assert meta_token_is_valid(sandbox, renewed)
-    assert store.get("meta").access_token == renewed
+    assert store.get("meta_ads").access_token == renewed
 
 
 def test_two_processes_renewing_the_same_grant_refresh_once(
@@ -113,14 +113,14 @@ def test_revoked_grant_asks_for_a_new_login_naming_the_account(sandbox, tmp_path
 
 def test_expired_meta_token_cannot_be_exchanged(sandbox, tmp_path, token_key) -> None:
     store = logged_in(sandbox, tmp_path, "meta")
-    entry = store.get("meta")
-    provider = TokenProvider.from_config("meta", {"token_store": str(store.path)})
+    entry = store.get("meta_ads")
+    provider = TokenProvider.from_config("meta_ads", {"token_store": str(store.path)})
     sandbox.expire_token("meta", entry.access_token)
     with pytest.raises(ReauthenticationRequired) as failure:
         provider.invalidate("123")
     assert (
         str(failure.value)
-        == "meta: access for account 123 was revoked or expired; run `ads-auth login meta` again"
+        == "meta_ads: access for account 123 was revoked or expired; run `ads-auth login meta_ads` again"
     )
 
 
@@ -148,13 +148,13 @@ def test_named_login_is_in_the_message(sandbox, tmp_path, token_key) -> None:
         str(sandbox.connection_file),
     ]
     assert main([*args, "--auto-approve"]) == 0
-    provider = TokenProvider.from_config("tiktok", {"token_store": str(path), "token_store_login": "eu"})
+    provider = TokenProvider.from_config("tiktok_ads", {"token_store": str(path), "token_store_login": "eu"})
     assert provider.accounts == sandbox.platform("tiktok")["accounts"]
     with pytest.raises(ReauthenticationRequired) as failure:
         provider.invalidate()  # TikTok tokens cannot be renewed
     assert (
         str(failure.value)
-        == "tiktok: access was revoked or expired; run `ads-auth login tiktok --login eu` again"
+        == "tiktok_ads: access was revoked or expired; run `ads-auth login tiktok_ads --login eu` again"
     )
 
 
@@ -169,7 +169,7 @@ def test_config_refresh_token_is_used_for_the_first_token(sandbox) -> None:
 
 def test_configured_access_token_is_used_as_is(sandbox) -> None:
     token = sandbox.platform("tiktok")["access_token"]
-    assert TokenProvider.from_config("tiktok", {"access_token": token}).access_token() == token
+    assert TokenProvider.from_config("tiktok_ads", {"access_token": token}).access_token() == token
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+import json
 import multiprocessing
 import os
 import stat
@@ -17,7 +19,7 @@ def _mode(path) -> int:
 
 def test_round_trip_keeps_every_field(store: TokenStore, meta_entry: TokenEntry) -> None:
     store.put(meta_entry)
-    loaded = store.get("meta")
+    loaded = store.get("meta_ads")
     assert loaded == meta_entry
 
 
@@ -32,7 +34,7 @@ def test_file_is_encrypted_and_private_whatever_the_umask(store: TokenStore, met
         meta_entry.access_token,
         meta_entry.access_token[:12],
         meta_entry.client_secret,
-        "meta",
+        "meta_ads",
         "ads_read",
     ):
         assert plain.encode() not in raw
@@ -50,7 +52,7 @@ def test_wrong_key_is_one_line_naming_the_setting(store: TokenStore, meta_entry,
     store.put(meta_entry)
     monkeypatch.setenv(KEY_ENV, Fernet.generate_key().decode())
     with pytest.raises(TokenStoreError) as failure:
-        TokenStore(store.path).get("meta")
+        TokenStore(store.path).get("meta_ads")
     message = str(failure.value)
     assert KEY_ENV in message and str(store.path) in message
     assert "\n" not in message
@@ -82,11 +84,11 @@ def test_key_rotation_rewrites_with_the_newest_key(tmp_path, monkeypatch, meta_e
 
     monkeypatch.setenv(KEY_ENV, f"{new},{old}")
     rotated = TokenStore(tmp_path / "t.enc")
-    assert rotated.get("meta") == meta_entry
+    assert rotated.get("meta_ads") == meta_entry
     rotated.put(meta_entry)
 
     monkeypatch.setenv(KEY_ENV, new)  # the old key can now be dropped
-    assert TokenStore(tmp_path / "t.enc").get("meta") == meta_entry
+    assert TokenStore(tmp_path / "t.enc").get("meta_ads") == meta_entry
 
 
 def test_corrupt_document_is_one_line(store: TokenStore) -> None:
@@ -98,9 +100,9 @@ def test_corrupt_document_is_one_line(store: TokenStore) -> None:
 def test_missing_login_names_platform_and_command(store: TokenStore, meta_entry) -> None:
     store.put(meta_entry)
     with pytest.raises(
-        TokenStoreError, match=r"meta: no login named 'agency'.*ads-auth login meta --login agency"
+        TokenStoreError, match=r"meta_ads: no login named 'agency'.*ads-auth login meta_ads --login agency"
     ):
-        store.get("meta", "agency")
+        store.get("meta_ads", "agency")
 
 
 def test_failed_write_leaves_previous_file_intact(store: TokenStore, meta_entry, monkeypatch) -> None:
@@ -116,7 +118,7 @@ def test_failed_write_leaves_previous_file_intact(store: TokenStore, meta_entry,
         store.put(rotated)
     monkeypatch.undo()
     assert store.path.read_bytes() == before
-    assert store.get("meta").access_token == meta_entry.access_token
+    assert store.get("meta_ads").access_token == meta_entry.access_token
     assert [p.name for p in store.path.parent.iterdir() if p.name.startswith(".tokens-")] == []
 
 
@@ -130,9 +132,9 @@ def test_unwritable_location_is_one_line(tmp_path, token_key, meta_entry) -> Non
 def test_delete_removes_only_that_login(store: TokenStore, meta_entry) -> None:
     store.put(meta_entry)
     store.put(TokenEntry(**{**meta_entry.__dict__, "login": "agency"}))
-    assert store.delete("meta", "agency") is True
-    assert store.delete("meta", "agency") is False
-    assert [e.key for e in store.entries()] == ["meta/default"]
+    assert store.delete("meta_ads", "agency") is True
+    assert store.delete("meta_ads", "agency") is False
+    assert [e.key for e in store.entries()] == ["meta_ads/default"]
 
 
 def _write_many(path: str, key: str, login: str, count: int) -> None:
@@ -165,3 +167,16 @@ def test_concurrent_writers_lose_no_entry(store: TokenStore, token_key: str) -> 
         assert worker.exitcode == 0
     tokens = {entry.login: entry.access_token for entry in store.entries()}
     assert tokens == {f"login{n}": f"ya29.login{n}.14" for n in range(4)}
+
+
+def test_a_store_written_with_short_names_still_reads(store: TokenStore, meta_entry: TokenEntry) -> None:
+    """Stores written before entries used the platform key (`meta/default`) are mapped on load."""
+    old = dataclasses.replace(meta_entry, platform="meta")
+    document = {"version": 1, "entries": {"meta/default": dataclasses.asdict(old)}}
+    store.path.write_bytes(store.cipher.encrypt(json.dumps(document).encode()))
+
+    assert store.get("meta_ads") == meta_entry
+    assert [e.key for e in store.entries()] == ["meta_ads/default"]
+    store.put(dataclasses.replace(meta_entry, login="agency"))  # the next write stores the key
+    assert sorted(e.key for e in TokenStore(store.path).entries()) == ["meta_ads/agency", "meta_ads/default"]
+    assert store.delete("meta_ads") is True

@@ -1,12 +1,16 @@
 """`ads-auth`: log in to a platform, show what is stored, log out.
 
-    ads-auth login meta|google_ads|tiktok [--login NAME] [--client-id ID --client-secret SECRET]
+    ads-auth login meta_ads|google_ads|tiktok_ads [--login NAME] [--client-id ID --client-secret SECRET]
                    [--authorize-url URL] [--token-url URL] [--sandbox CONNECTION_FILE] [--scopes S ...]
                    [--no-browser] [--auto-approve]
     ads-auth status
     ads-auth logout PLATFORM [--login NAME]
 
-The client id and secret come from the flags, else from ADS_<PLATFORM>_CLIENT_ID / _CLIENT_SECRET,
+PLATFORM is the platform key (`meta_ads`, `google_ads`, `tiktok_ads`); the short names `meta` and
+`tiktok` are accepted as aliases (`ads-auth login meta`).
+
+The client id and secret come from the flags, else from ADS_<PLATFORM>_CLIENT_ID / _CLIENT_SECRET
+(ADS_META_CLIENT_ID, ADS_GOOGLE_ADS_CLIENT_ID, ADS_TIKTOK_CLIENT_ID),
 else from the sandbox connection file. Every command takes `--store PATH` (default: ADS_TOKEN_STORE or
 ~/.config/ads-kit/tokens.enc). Failures print one line on stderr and exit with status 1.
 """
@@ -29,6 +33,10 @@ from ads_kit.auth.flow import LoginRequest, login
 from ads_kit.auth.platforms import PLATFORMS, platform_oauth
 from ads_kit.auth.store import DEFAULT_LOGIN, TokenEntry, TokenStore, load_cipher
 from ads_kit.redaction import install_redaction, redact
+from ads_kit.resilience.platforms import canonical_platform, short_platform
+
+# Accepted on the command line: the platform keys and their short names (`meta`, `tiktok`).
+_PLATFORM_CHOICES = sorted({*PLATFORMS, *(short_platform(name) for name in PLATFORMS)})
 
 
 def _sandbox_platform(path: str, platform: str) -> dict[str, Any]:
@@ -45,8 +53,10 @@ def _sandbox_platform(path: str, platform: str) -> dict[str, Any]:
 
 def _login_request(args: argparse.Namespace) -> LoginRequest:
     platform = platform_oauth(args.platform)
-    sandbox = _sandbox_platform(args.sandbox, platform.name) if args.sandbox else {}
-    env_prefix = f"ADS_{platform.name.upper()}_"
+    # The sandbox's connection file names its platforms by their short names (`meta`, `tiktok`).
+    sandbox = _sandbox_platform(args.sandbox, short_platform(platform.name)) if args.sandbox else {}
+    # Environment variables keep the short names: ADS_META_CLIENT_ID, ADS_TIKTOK_CLIENT_SECRET.
+    env_prefix = f"ADS_{short_platform(platform.name).upper()}_"
 
     def setting(flag: str | None, key: str) -> str | None:
         return flag or os.environ.get(env_prefix + key.upper()) or sandbox.get(key)
@@ -113,7 +123,8 @@ def _command_status(args: argparse.Namespace) -> None:
 
 def _command_logout(args: argparse.Namespace) -> None:
     store = TokenStore(args.store)
-    entry = store.get(args.platform, args.login)
+    platform = canonical_platform(args.platform)
+    entry = store.get(platform, args.login)
     install_redaction([entry.access_token, entry.refresh_token, entry.client_secret])
     if entry.revoke_url:
         try:
@@ -126,7 +137,7 @@ def _command_logout(args: argparse.Namespace) -> None:
             )
         except AuthError as exc:
             print(f"warning: {exc}; the stored login is removed anyway", file=sys.stderr)
-    store.delete(args.platform, args.login)
+    store.delete(platform, args.login)
     print(f"{entry.key}: logged out")
 
 
@@ -138,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     login_parser = commands.add_parser("login", help="authorize a platform and store its tokens")
-    login_parser.add_argument("platform", choices=sorted(PLATFORMS))
+    login_parser.add_argument("platform", choices=_PLATFORM_CHOICES)
     login_parser.add_argument(
         "--login", default=DEFAULT_LOGIN, help="name of this login (several per platform)"
     )
@@ -160,7 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     status_parser.set_defaults(run=_command_status)
 
     logout_parser = commands.add_parser("logout", help="revoke and forget a login")
-    logout_parser.add_argument("platform", choices=sorted(PLATFORMS))
+    logout_parser.add_argument("platform", choices=_PLATFORM_CHOICES)
     logout_parser.add_argument("--login", default=DEFAULT_LOGIN)
     logout_parser.set_defaults(run=_command_logout)
     return parser

@@ -24,7 +24,7 @@ MAX_PAGES = 100
 
 def _meta_graph_base(entry: TokenEntry) -> str:
     if not entry.token_url.endswith(META_TOKEN_PATH):
-        raise AuthError(f"meta: token URL {entry.token_url} does not end with {META_TOKEN_PATH}")
+        raise AuthError(f"meta_ads: token URL {entry.token_url} does not end with {META_TOKEN_PATH}")
     return entry.token_url.removesuffix(META_TOKEN_PATH)
 
 
@@ -44,10 +44,10 @@ def _get_json(platform: str, url: str, **kwargs: Any) -> dict:  # kwargs: reques
 
 def granted_scopes(entry: TokenEntry) -> list[str]:
     """Meta's code exchange does not say what was granted; its debug_token endpoint does."""
-    if entry.platform != "meta":
+    if entry.platform != "meta_ads":
         return []
     document = _get_json(
-        "meta",
+        "meta_ads",
         f"{_meta_graph_base(entry)}/debug_token",
         params={
             "input_token": entry.access_token,
@@ -65,7 +65,7 @@ def _meta_ad_accounts(entry: TokenEntry) -> list[str]:
         if url is None:
             break
         document = _get_json(
-            "meta", url, params=params, headers={"Authorization": f"Bearer {entry.access_token}"}
+            "meta_ads", url, params=params, headers={"Authorization": f"Bearer {entry.access_token}"}
         )
         accounts += [
             str(row.get("account_id") or row["id"].removeprefix("act_")) for row in document.get("data", [])
@@ -77,21 +77,22 @@ def _meta_ad_accounts(entry: TokenEntry) -> list[str]:
 def _tiktok_advertisers(entry: TokenEntry) -> list[str]:
     base = entry.token_url.removesuffix("access_token/")
     document = _get_json(
-        "tiktok",
+        "tiktok_ads",
         f"{base}advertiser/get/",
         params={"app_id": entry.client_id, "secret": entry.client_secret or ""},
         headers={"Access-Token": entry.access_token},
     )
     if document.get("code") != 0:
         raise AuthError(
-            f"tiktok: listing advertisers failed with code {document.get('code')}: {document.get('message')}"
+            f"tiktok_ads: listing advertisers failed with code {document.get('code')}: "
+            f"{document.get('message')}"
         )
     return [str(row["advertiser_id"]) for row in document.get("data", {}).get("list", [])]
 
 
 ACCOUNT_LISTERS: dict[str, Callable[[TokenEntry], list[str]]] = {
-    "meta": _meta_ad_accounts,
-    "tiktok": _tiktok_advertisers,
+    "meta_ads": _meta_ad_accounts,
+    "tiktok_ads": _tiktok_advertisers,
 }
 
 

@@ -134,7 +134,7 @@ def login(
         )
         code_verifier = generate_token(64) if platform.uses_pkce else None
         extra = dict(platform.extra_authorize_params)
-        if platform.name == "tiktok":
+        if platform.name == "tiktok_ads":
             extra["app_id"] = request.client_id  # TikTok's portal names the client `app_id`
         url, state = session.create_authorization_url(
             request.authorize_url, code_verifier=code_verifier, **extra

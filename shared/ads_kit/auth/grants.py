@@ -110,11 +110,11 @@ def _session(
         default_timeout=HTTP_TIMEOUT_S,
         **kwargs,
     )
-    if platform.name == "meta":
+    if platform.name == "meta_ads":
         session.register_client_auth_method(("meta_query", _client_in_query))
         session.token_endpoint_auth_method = "meta_query"
         session.register_compliance_hook("access_token_response", _meta_error_envelope)
-    elif platform.name == "tiktok":
+    elif platform.name == "tiktok_ads":
         session.register_client_auth_method(("tiktok_json", _tiktok_json_body))
         session.token_endpoint_auth_method = "tiktok_json"
         session.revocation_endpoint_auth_method = "tiktok_json"
@@ -176,7 +176,7 @@ def authorization_session(
     platform: PlatformOAuth, client_id: str, client_secret: str | None, redirect_uri: str, scopes: list[str]
 ) -> OAuth2Session:
     # Facebook's dialog takes a comma-separated scope list; RFC 6749 (Google) separates with spaces.
-    scope = ("," if platform.name == "meta" else " ").join(scopes)
+    scope = ("," if platform.name == "meta_ads" else " ").join(scopes)
     return _session(platform, client_id, client_secret, redirect_uri=redirect_uri, scope=scope)
 
 
@@ -192,7 +192,7 @@ def exchange_code(
     kwargs: dict[str, Any] = {"authorization_response": authorization_response, "state": state}
     if code_verifier:
         kwargs["code_verifier"] = code_verifier
-    method = "GET" if platform.name == "meta" else "POST"
+    method = "GET" if platform.name == "meta_ads" else "POST"
     document = _call(
         platform.name,
         "code exchange",
@@ -239,13 +239,13 @@ def revoke(
 ) -> None:
     """Withdraw a grant at the platform; TikTok answers errors with HTTP 200 and a non-zero code."""
     try:
-        if platform.name == "meta":
+        if platform.name == "meta_ads":
             response = requests.delete(revoke_url, params={"access_token": token}, timeout=HTTP_TIMEOUT_S)
         else:
             response = _session(platform, client_id, client_secret).revoke_token(revoke_url, token=token)
     except requests.RequestException as exc:
         raise AuthError(f"{platform.name}: revocation at {revoke_url} failed: {redact(str(exc))}") from None
-    if platform.name == "tiktok":
+    if platform.name == "tiktok_ads":
         response = _tiktok_envelope(response)
     if response.status_code >= 400 or "error" in _json_object(response):
         raise AuthError(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ads_kit.auth.errors import AuthError
-from ads_kit.resilience.platforms import short_platform
+from ads_kit.resilience.platforms import canonical_platform
 
 
 class Renewal(Enum):
@@ -37,8 +37,8 @@ class PlatformOAuth:
 META_API_VERSION = "v26.0"
 
 PLATFORMS: dict[str, PlatformOAuth] = {
-    "meta": PlatformOAuth(
-        name="meta",
+    "meta_ads": PlatformOAuth(
+        name="meta_ads",
         authorize_url=f"https://www.facebook.com/{META_API_VERSION}/dialog/oauth",
         token_url=f"https://graph.facebook.com/{META_API_VERSION}/oauth/access_token",
         # Graph has no RFC 7009 endpoint: DELETE /me/permissions withdraws the app's access.
@@ -58,8 +58,8 @@ PLATFORMS: dict[str, PlatformOAuth] = {
         # offline: without it Google issues no refresh token; consent: re-issue one on every login.
         extra_authorize_params={"access_type": "offline", "prompt": "consent"},
     ),
-    "tiktok": PlatformOAuth(
-        name="tiktok",
+    "tiktok_ads": PlatformOAuth(
+        name="tiktok_ads",
         authorize_url="https://business-api.tiktok.com/portal/auth",
         token_url="https://business-api.tiktok.com/open_api/v1.3/oauth2/access_token/",
         revoke_url="https://business-api.tiktok.com/open_api/v1.3/oauth2/revoke_token/",
@@ -72,9 +72,9 @@ PLATFORMS: dict[str, PlatformOAuth] = {
 
 
 def platform_oauth(name: str) -> PlatformOAuth:
-    """The OAuth facts of a platform, by its key (``meta_ads``) or its login name (``meta``, as
-    ``ads-auth login`` and the token store spell it)."""
+    """The OAuth facts of a platform, by its key (``meta_ads``); the short names (``meta``, as in
+    ``ads-auth login meta``) are accepted as aliases."""
     try:
-        return PLATFORMS[short_platform(name)]
+        return PLATFORMS[canonical_platform(name)]
     except KeyError:
         raise AuthError(f"unknown platform {name!r}; expected one of {', '.join(PLATFORMS)}") from None

@@ -1,5 +1,9 @@
 """Encrypted token store: one entry per (platform, login name), in one Fernet-encrypted file.
 
+Entries are keyed by the platform key (`meta_ads/default`). A store written when entries used the short
+names (`meta/default`) still reads: those entries are mapped to the platform key on load, and the next
+write stores them under it.
+
 The whole file is one Fernet token, so nothing (not even which platforms are logged in) is readable
 without the key. Writers hold an exclusive `fcntl` lock on a sibling `.lock` file for the whole
 read-modify-write, and replace the file atomically, so concurrent taps rotating the same grant never
@@ -20,6 +24,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from ads_kit.auth.errors import TokenStoreError
+from ads_kit.resilience.platforms import canonical_platform
 
 KEY_ENV = "ADS_TOKEN_KEY"
 STORE_ENV = "ADS_TOKEN_STORE"
@@ -53,7 +58,14 @@ class TokenEntry:
 
 
 def entry_key(platform: str, login: str) -> str:
-    return f"{platform}/{login}"
+    """`meta_ads/default`; a short name (`meta`) is taken as its platform key."""
+    return f"{canonical_platform(platform)}/{login}"
+
+
+def _loaded_entry(value: dict) -> TokenEntry:
+    entry = TokenEntry(**value)
+    entry.platform = canonical_platform(entry.platform)  # stores written with short names (`meta`)
+    return entry
 
 
 def default_store_path() -> Path:
@@ -126,7 +138,8 @@ class TokenStore:
                 "(wrong or rotated-out key)"
             ) from None
         try:
-            return {key: TokenEntry(**value) for key, value in json.loads(plain)["entries"].items()}
+            loaded = [_loaded_entry(value) for value in json.loads(plain)["entries"].values()]
+            return {entry.key: entry for entry in loaded}
         except (ValueError, KeyError, TypeError, AttributeError):
             raise TokenStoreError(f"token store {self.path} is corrupt; log in again to rebuild it") from None
 
@@ -134,6 +147,7 @@ class TokenStore:
         return list(self._read_all().values())
 
     def get(self, platform: str, login: str = DEFAULT_LOGIN) -> TokenEntry:
+        platform = canonical_platform(platform)
         entry = self._read_all().get(entry_key(platform, login))
         if entry is None:
             hint = f" --login {login}" if login != DEFAULT_LOGIN else ""

@@ -1,7 +1,8 @@
-"""Platform names at the boundaries. Inside the taps and the shared core a platform has one key,
-`meta_ads`, `google_ads` or `tiktok_ads`, as every record says; only the sandbox (its connection file,
-`ADS_SANDBOX_META_*`) and the login names of `ads-auth` and the token store (`ads-auth login meta`)
-use the short names. These two functions translate at those boundaries, nowhere else."""
+"""Platform names at the boundaries. Inside the taps and the shared core (`ads_kit.auth` and its token
+store included) a platform has one key, `meta_ads`, `google_ads` or `tiktok_ads`, as every record says;
+only the sandbox (its connection file, `ADS_SANDBOX_META_*`) uses the short names. `ads-auth` accepts
+the short names as aliases (`ads-auth login meta`) and reads token stores written with them. These two
+functions translate at those boundaries, nowhere else."""
 
 from __future__ import annotations
 
@@ -14,6 +15,6 @@ def canonical_platform(name: str) -> str:
 
 
 def short_platform(name: str) -> str:
-    """The name `ads-auth` and the sandbox use for `name` (`meta_ads` -> `meta`)."""
+    """The name the sandbox (and `ADS_META_CLIENT_ID` & co.) uses for `name` (`meta_ads` -> `meta`)."""
     canonical = canonical_platform(name)
     return next((short for short, full in _SHORT_NAMES.items() if full == canonical), canonical)
