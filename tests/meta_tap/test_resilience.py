@@ -141,14 +141,7 @@ def test_killed_tap_resumes_from_its_last_state(sandbox_meta: SandboxClient, tmp
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert landed(resumed, killed) == landed(clean)
 
-    polled = _polled_jobs(sandbox_meta)
-    assert stored <= polled, "report runs stored in state were not polled after the restart"
-    submitted = [entry for entry in sandbox_meta.log("meta", "insights_async") if entry["method"] == "POST"]
-    new_jobs = polled - stored
-    assert len(submitted) == len(new_jobs)  # every run the resumed tap submitted, it polled
-    # No stored run was submitted again: with them, no window has more runs than the clean run had.
-    resumed_windows = _job_windows(sandbox_meta, new_jobs) + _job_windows(sandbox_meta, stored)
-    assert {w: n for w, n in resumed_windows.items() if n > clean_windows[w]} == {}
+    _assert_stored_jobs_polled_not_resubmitted(sandbox_meta, stored, clean_windows)
 
 
 def test_killed_tap_resumes_unified_report_jobs_from_its_last_state(
@@ -181,13 +174,7 @@ def test_killed_tap_resumes_unified_report_jobs_from_its_last_state(
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert landed(resumed, killed) == landed(clean)
 
-    polled = _polled_jobs(sandbox_meta)
-    assert stored <= polled, "report runs stored in state were not polled after the restart"
-    submitted = [entry for entry in sandbox_meta.log("meta", "insights_async") if entry["method"] == "POST"]
-    new_jobs = polled - stored
-    assert len(submitted) == len(new_jobs)  # every run the resumed tap submitted, it polled
-    resumed_windows = _job_windows(sandbox_meta, new_jobs) + _job_windows(sandbox_meta, stored)
-    assert {w: n for w, n in resumed_windows.items() if n > clean_windows[w]} == {}
+    _assert_stored_jobs_polled_not_resubmitted(sandbox_meta, stored, clean_windows)
 
 
 def test_no_secret_in_any_byte_written(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
@@ -218,3 +205,17 @@ def test_no_secret_in_any_byte_written(sandbox_meta: SandboxClient, tmp_path: Pa
     # Wherever a proof is named (query string, JSON, repr), its value is the redaction mask.
     named = re.findall(rb"appsecret_proof[\"']?\s*[=:]\s*[\"']?([^\s&\"',;)}]*)", written)
     assert all(value == MASK.encode() for value in named), named
+
+
+def _assert_stored_jobs_polled_not_resubmitted(
+    sandbox: SandboxClient, stored: set[str], clean_windows: Counter[tuple[str, str, str]]
+) -> None:
+    """After a restart from the killed run's STATE (the request log reset in between)."""
+    polled = _polled_jobs(sandbox)
+    assert stored <= polled, "report runs stored in state were not polled after the restart"
+    submitted = [entry for entry in sandbox.log("meta", "insights_async") if entry["method"] == "POST"]
+    new_jobs = polled - stored
+    assert len(submitted) == len(new_jobs)  # every run the resumed tap submitted, it polled
+    # No stored run was submitted again: with them, no window has more runs than the clean run had.
+    resumed_windows = _job_windows(sandbox, new_jobs) + _job_windows(sandbox, stored)
+    assert {w: n for w, n in resumed_windows.items() if n > clean_windows[w]} == {}

@@ -37,6 +37,8 @@ def self_signed() -> TlsIdentity:
     """A new key and a 30-day certificate naming localhost and 127.0.0.1."""
     key = ec.generate_private_key(ec.SECP256R1())  # milliseconds, unlike RSA, so startup stays fast
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    # The real clock, not ads_kit.clock: TLS clients check validity against the system's time, so a
+    # certificate dated from a pinned ADS_NOW would be expired or not yet valid.
     now = dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder()

@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ads_kit import clock
+
 # §1.1: "5xx (notably 504 with non-JSON body) = gateway/server". The body's text is not captured;
 # this is the usual gateway page.
 GATEWAY_TIMEOUT_HTML = (
@@ -27,7 +29,7 @@ GATEWAY_TIMEOUT_HTML = (
 
 def request_id(now: datetime | None = None) -> str:
     """A log id like the real ones: a UTC timestamp then 20 upper-case hex digits (§1.3)."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    moment = (now or clock.now()).astimezone(UTC)
     return moment.strftime("%Y%m%d%H%M%S") + secrets.token_hex(10).upper()
 
 
