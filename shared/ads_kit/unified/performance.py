@@ -27,7 +27,6 @@ from ads_kit.timezones import rebucket_hours
 from ads_kit.unified.adapter import AccountInfo, Level
 from ads_kit.unified.metrics import ADDITIVE_METRICS, derive, sum_rows
 from ads_kit.unified.output import UnifiedAccountStream, as_date, as_int, quantize, setting_days
-from ads_kit.unified.ranges import report_days
 
 DEFAULT_FRESHNESS_DAYS = 3
 _INTEGER_METRICS = ("impressions", "clicks", "reach")
@@ -102,9 +101,7 @@ class PerformanceStream(UnifiedAccountStream):
         """This account's own days: its range starts and ends on its own today in the day zone."""
         profile = self.run.profile
         day_zone = self.day_zone(account)
-        bookmark = self.bookmark(context)
-        start_from = date.fromisoformat(str(bookmark)[:10]) if bookmark else None
-        days = report_days(self.config, profile, account, day_zone, start_from, self.run.now)
+        days = self.report_days(account, day_zone, context)
         self.run.collector.add(
             checks.beyond_retention(
                 days.requested_start,
