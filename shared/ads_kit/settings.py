@@ -18,7 +18,6 @@ from typing import Protocol
 
 from singer_sdk import typing as th
 
-from ads_kit.resilience.platforms import short_platform
 from ads_kit.resilience.ratelimit import REDIS_URL_ENV, RateLimitSettings
 from ads_kit.resilience.versions import CALENDARS, PINNED
 from ads_kit.unified.ranges import DATE_RANGE_TYPES, DEFAULT_LAST_N_DAYS
@@ -106,7 +105,7 @@ def shared_settings(profile: _Profile) -> list[th.Property]:
         th.Property(
             "token_store",
             th.StringType,
-            description=f"Encrypted token store written by `ads-auth login {short_platform(platform)}`",
+            description=f"Encrypted token store written by `ads-auth login {platform}`",
         ),
         th.Property("token_store_login", th.StringType, description="Login name inside the token store"),
         DATE_RANGE,

@@ -10,6 +10,8 @@ from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ads_kit.numbers import to_decimal, to_int
+
 INTEGER_METRICS = frozenset({
     "impressions", "clicks", "reach", "unique_clicks", "inline_link_clicks", "unique_inline_link_clicks",
     "inline_post_engagement", "full_view_impressions", "full_view_reach", "estimated_ad_recallers",
@@ -22,33 +24,11 @@ DECIMAL_METRICS = frozenset({
 })  # fmt: skip
 ACTION_STAT_KEYS = frozenset({"action_type", "action_destination", "action_target_id", "action_device"})
 _TYPED = INTEGER_METRICS | DECIMAL_METRICS
+KIND = "insights field"  # what an error calls a value of the row
 HOURLY_BREAKDOWNS = (
     "hourly_stats_aggregated_by_advertiser_time_zone",
     "hourly_stats_aggregated_by_audience_time_zone",
 )
-
-
-def to_decimal(value: Any, field: str) -> Decimal:
-    try:
-        # Meta sends numbers as text: Decimal reads a str as is; anything else goes through str() so
-        # a float's shortest repr, not its binary expansion, is the value.
-        return Decimal(value if type(value) is str else str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"insights field {field}: {value!r} is not a number") from exc
-
-
-def to_int(value: Any, field: str) -> int:
-    if type(value) is str:
-        # Meta's counts are digit strings: int() reads them directly (the same text Decimal accepts);
-        # anything else ("12.0", "1e3") takes the exact Decimal path below.
-        try:
-            return int(value)
-        except ValueError:
-            pass
-    number = to_decimal(value, field)
-    if number != number.to_integral_value():
-        raise ValueError(f"insights field {field}: {value!r} is not a whole number")
-    return int(number)
 
 
 def parse_action_stats(items: Iterable[Mapping[str, Any]], field: str) -> list[dict[str, Any]]:
@@ -63,9 +43,9 @@ def parse_action_stats(items: Iterable[Mapping[str, Any]], field: str) -> list[d
                 try:
                     stat[key] = Decimal(value)  # the common case inline: this runs per stat and window
                 except InvalidOperation:
-                    stat[key] = to_decimal(value, f"{field}.{key}")  # raises the one-line error
+                    stat[key] = to_decimal(value, f"{field}.{key}", KIND)  # raises the one-line error
             else:
-                stat[key] = to_decimal(value, f"{field}.{key}")
+                stat[key] = to_decimal(value, f"{field}.{key}", KIND)
         parsed.append(stat)
     return parsed
 
@@ -85,9 +65,9 @@ def parse_insights_row(row: Mapping[str, Any], columns: Collection[str] | None =
         if value is None or (type(value) is str and key not in _TYPED):
             record[key] = value  # ids, names, days and breakdown values: most fields of a row
         elif key in INTEGER_METRICS:
-            record[key] = to_int(value, key)
+            record[key] = to_int(value, key, KIND)
         elif key in DECIMAL_METRICS:
-            number = to_decimal(value, key)
+            number = to_decimal(value, key, KIND)
             record[key] = None if columns is not None and not number.is_finite() else number
         elif (
             isinstance(value, list) and value and isinstance(value[0], Mapping) and "action_type" in value[0]

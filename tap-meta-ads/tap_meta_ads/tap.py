@@ -65,10 +65,6 @@ class TapMetaAds(AdsTap):
     def build_accounts(self) -> MetaAccounts:
         return MetaAccounts(self.client, self.config.get("ad_accounts"))
 
-    @cached_property
-    def accounts(self) -> MetaAccounts:  # the base's, typed with the Meta source (its raw nodes)
-        return self.build_accounts()
-
     def build_adapter(self) -> MetaUnifiedAdapter:
         return MetaUnifiedAdapter(
             self.edges,

@@ -132,3 +132,18 @@ def test_with_schema_columns_a_row_leaves_as_conformance_would_write_it() -> Non
     assert record["impressions"] == 185 and record["spend"] == Decimal("14.35")
     # Without columns (the unified adapter's reads) the row is only typed, nothing dropped.
     assert "not_in_schema" in parse_insights_row(row)
+
+
+def test_fields_outside_the_schema_are_named_once_per_stream(
+    tap: TapMetaAds, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The raw insights stream drops fields outside its schema itself (skipping the SDK's pass, which
+    would warn on every record): one warning for the stream, naming the fields."""
+    stream = tap.streams["meta_insights"]
+    row = dict(payload("insights_action_product_id_page.json")["data"][0])
+    with caplog.at_level("WARNING"):
+        records = [stream.shape({**row, "not_in_schema": str(i)}, "1") for i in range(3)]
+    assert all("not_in_schema" not in record for record in records)
+    warnings = [r.getMessage() for r in caplog.records if "not found in catalog schema" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "not_in_schema" in warnings[0] and "'meta_insights'" in warnings[0]

@@ -298,7 +298,7 @@ def test_quota_verdicts_pause_the_limiter_for_every_worker(sleeps, fixture_paylo
 
 def test_a_grant_lost_for_one_account_skips_that_account_in_one_line(sleeps):
     def renewal_refused():
-        raise ReauthenticationRequired("meta", "123")
+        raise ReauthenticationRequired("meta_ads", "123")
 
     rejected = Classified(ErrorClass.REAUTH, "190/460", "The session has been invalidated")
     with pytest.raises(AccountSkipped) as caught:
@@ -312,8 +312,8 @@ def test_a_grant_lost_for_one_account_skips_that_account_in_one_line(sleeps):
         )
     assert caught.value.account == "123"
     assert str(caught.value) == (
-        "account 123 skipped: meta: access for account 123 was revoked or expired; "
-        "run `ads-auth login meta` again"
+        "account 123 skipped: meta_ads: access for account 123 was revoked or expired; "
+        "run `ads-auth login meta_ads` again"
     )
 
 

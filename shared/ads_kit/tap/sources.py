@@ -9,6 +9,7 @@ same rows cost one request.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -25,6 +26,10 @@ class AccountSource(Protocol):
         """Currency, zone, name and status of one account (read once per run and shared)."""
         ...
 
+    def raw(self, account_id: str) -> dict[str, Any]:
+        """The account as the platform describes it (the raw account stream's row)."""
+        ...
+
 
 class StaticAccounts:
     """An ``AccountSource`` over accounts known up front."""
@@ -37,6 +42,9 @@ class StaticAccounts:
 
     def info(self, account_id: str) -> AccountInfo:
         return self._accounts[account_id]
+
+    def raw(self, account_id: str) -> dict[str, Any]:
+        return dataclasses.asdict(self._accounts[account_id])
 
 
 class AccountDirectory:

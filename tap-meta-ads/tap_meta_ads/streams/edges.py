@@ -44,22 +44,36 @@ def object_schema(*properties: th.Property) -> dict[str, Any]:
 
 
 class MetaStream(AccountStream):
-    """The shared per-account stream base, typed with the Meta tap (its accounts, edges, reports)."""
+    """A Meta object stream: the per-account base, typed with the Meta tap, and the shaping of
+    Meta's money (minor units) and times (offsets or unix seconds) every object needs."""
+
+    name: str  # declared at class level: the edge reader and shape() read it off the class
+    schema: dict[str, Any]  # likewise a class-level dict (overrides the SDK's schema property)
+    primary_keys = ("id",)
+    money_fields: tuple[str, ...] = ()
 
     @property
     def tap(self) -> TapMetaAds:
         return cast("TapMetaAds", super().tap)
 
+    @classmethod
+    def shape(cls, row: dict[str, Any], account_id: str, currency: str) -> dict[str, Any]:
+        row["account_id"] = account_id
+        for field in cls.money_fields:
+            if field in row:
+                label = f"{cls.name} {row.get('id')} {field}"
+                row[field] = minor_to_major(row[field], currency, field=label)
+        for field, prop in cls.schema["properties"].items():
+            if field in row and prop.get("format") == "date-time":  # every TIME property of the schema
+                row[field] = to_utc(row[field], f"{cls.name} {row.get('id')} {field}")
+        return row
+
 
 class AccountEdgeStream(MetaStream):
     """A list edge of ``act_<id>`` read with cursor paging (by the tap's ``EdgeReader``)."""
 
-    name: str  # declared at class level: the edge reader and shape() read it off the class
-    schema: dict[str, Any]  # likewise a class-level dict (overrides the SDK's schema property)
     edge: str
-    primary_keys = ("id",)
     level: str | None = None  # filtering prefix of server-side time and status filters
-    money_fields: tuple[str, ...] = ()
 
     @classmethod
     def edge_params(cls, fields: list[str], since: datetime | None, include_deleted: bool) -> dict[str, Any]:
@@ -78,18 +92,6 @@ class AccountEdgeStream(MetaStream):
             if since is None or changed is None or changed >= since:
                 yield row
 
-    @classmethod
-    def shape(cls, row: dict[str, Any], account_id: str, currency: str) -> dict[str, Any]:
-        row["account_id"] = account_id
-        for field in cls.money_fields:
-            if field in row:
-                label = f"{cls.name} {row.get('id')} {field}"
-                row[field] = minor_to_major(row[field], currency, field=label)
-        for field, prop in cls.schema["properties"].items():
-            if field in row and prop.get("format") == "date-time":  # every TIME property of the schema
-                row[field] = to_utc(row[field], f"{cls.name} {row.get('id')} {field}")
-        return row
-
 
 class IncrementalObjectStream(AccountEdgeStream):
     replication_key = "updated_time"
@@ -97,7 +99,6 @@ class IncrementalObjectStream(AccountEdgeStream):
 
     @classmethod
     def edge_params(cls, fields: list[str], since: datetime | None, include_deleted: bool) -> dict[str, Any]:
-        params = super().edge_params(fields, since, include_deleted)
         filters: list[dict[str, Any]] = []
         if since is not None:
             # One second earlier: GREATER_THAN would otherwise drop rows updated at the bookmark itself.
@@ -106,5 +107,4 @@ class IncrementalObjectStream(AccountEdgeStream):
         level = str(cls.level)
         statuses = [s for s in EFFECTIVE_STATUSES[level] if include_deleted or s not in REMOVED_STATUSES]
         filters.append(status_filter(level, statuses))
-        params["filtering"] = filters
-        return params
+        return {"fields": ",".join(fields), "filtering": filters}

@@ -10,7 +10,6 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context
 
 from tap_meta_ads.accounts import ACCOUNT_FIELDS
-from tap_meta_ads.formats import minor_to_major, to_utc
 from tap_meta_ads.streams.edges import (
     JSON,
     MONEY,
@@ -38,15 +37,12 @@ class AdAccountsStream(MetaStream):
         th.Property("business", JSON),
     )
 
+    money_fields = ("amount_spent", "balance", "spend_cap")
+
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
         node = self.tap.accounts.raw(account_id)
         row = {key: node[key] for key in ACCOUNT_FIELDS if key in node}
-        for field in ("amount_spent", "balance", "spend_cap"):
-            label = f"ad account {account_id} {field}"
-            row[field] = minor_to_major(row.get(field), node["currency"], field=label)
-        row["created_time"] = to_utc(row.get("created_time"), f"ad account {account_id} created_time")
-        row["account_id"] = account_id
-        yield row
+        yield self.shape(row, account_id, node["currency"])
 
 
 class CampaignsStream(IncrementalObjectStream):
