@@ -84,8 +84,9 @@ class DeadLetterBox:
     def __init__(self, platform: str, path: str | Path | None = None) -> None:
         self.platform = platform
         self.path = Path(path) if path else Path.cwd() / ".ads-dead-letters" / f"{platform}.jsonl"
-        self._unwritten: dict[str, dict[str, Any]] = {}
-        """Records the file could not take this run, by dead_letter_id."""
+        self._this_run: dict[str, dict[str, Any]] = {}
+        """The latest record of each dead letter this run wrote (or could not write), by id: they
+        reach ``unified_dead_letters`` whatever becomes of the file."""
         self._file_failed = False
 
     def _load(self) -> dict[str, dict[str, Any]]:
@@ -102,18 +103,16 @@ class DeadLetterBox:
                             log.warning("%s:%d: unreadable dead-letter line skipped", self.path, number)
         except OSError as exc:
             self._failed(exc)
-        return {**latest, **self._unwritten}
+        return {**latest, **self._this_run}
 
     def _append(self, record: dict[str, Any]) -> None:
+        self._this_run[record["dead_letter_id"]] = record
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(record, sort_keys=True) + "\n")
         except OSError as exc:
-            self._unwritten[record["dead_letter_id"]] = record
             self._failed(exc)
-        else:
-            self._unwritten.pop(record["dead_letter_id"], None)
 
     def _failed(self, exc: OSError) -> None:
         if not self._file_failed:
