@@ -259,11 +259,13 @@ def check_shared_settings(
     elif config.get("fx_rates") or config.get("fx_rates_file"):
         log.warning("fx_rates/fx_rates_file: ignored without reporting_currency (no conversion happens)")
     check_writable(DeadLetterBox(profile.platform, config.get("dead_letter_path")).path, "dead_letter_path")
+
+
+def check_token_store(config: Mapping[str, Any], platform: str) -> None:
+    """``token_store`` names an existing file (checked before a sync: discovery needs no credentials)."""
     store = config.get("token_store")
     if store and not Path(str(store)).is_file():
-        raise ConfigError(
-            "token_store", f"{store} does not exist; write it with `ads-auth login {profile.platform}`"
-        )
+        raise ConfigError("token_store", f"{store} does not exist; write it with `ads-auth login {platform}`")
     if config.get("token_store_login") and not store:
         raise ConfigError("token_store_login", "names a login inside token_store, which is not set")
 

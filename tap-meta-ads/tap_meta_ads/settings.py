@@ -88,10 +88,13 @@ CONFIG_SCHEMA = th.PropertiesList(
 ).to_dict()
 
 
-def check(config: Mapping[str, Any]) -> None:
-    """Raise ValueError with one line naming the setting for what the schema cannot check."""
+def check_credentials(config: Mapping[str, Any]) -> None:
     if not config.get("access_token") and not config.get("token_store"):
         raise ValueError("access_token: required (or token_store, written by `ads-auth login meta_ads`)")
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Raise ValueError with one line naming the setting for what the schema cannot check."""
     app_id = config.get("app_id")
     if app_id is not None and not str(app_id).isdigit():
         raise ValueError(f"app_id: {app_id!r} is not a Meta app id (digits)")
@@ -100,8 +103,8 @@ def check(config: Mapping[str, Any]) -> None:
             raise ValueError(
                 f"ad_accounts[{index}]: {account!r} is not an ad account id (act_<digits> or digits)"
             )
-    timeout = config.get("request_timeout", DEFAULT_TIMEOUT_S)
-    if not timeout > 0:
+    timeout = config.get("request_timeout")
+    if timeout is not None and not timeout > 0:
         raise ValueError(f"request_timeout: must be more than 0 seconds, got {timeout!r}")
     field_names(config.get("metrics"), "metrics")
     for index, event in enumerate(config.get("conversion_events") or []):

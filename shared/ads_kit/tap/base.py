@@ -38,7 +38,7 @@ from ads_kit.resilience.jobs import JobSettings
 from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
 from ads_kit.resilience.retry import RetryPolicy
 from ads_kit.resilience.versions import VersionPolicy
-from ads_kit.settings import check_shared_settings, schema_error, unknown_settings
+from ads_kit.settings import check_shared_settings, check_token_store, schema_error, unknown_settings
 from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.profile import PlatformProfile
 from ads_kit.tap.reports.reader import ReportPlatform, ReportReader
@@ -103,6 +103,10 @@ class AdsTap(Tap):
     def check_platform_settings(self) -> None:
         """Raise ValueError or ConfigError naming the setting for what the config schema cannot check."""
 
+    def check_credentials(self) -> None:
+        """Raise ValueError or ConfigError naming the setting when no credentials are configured
+        (checked before a sync, not at discovery: ``meltano select --list`` discovers without them)."""
+
     def rejected_field(self, error: ConfigError) -> str | None:
         """The field a platform error says does not exist (dropped as schema drift); None otherwise."""
         return None
@@ -134,6 +138,15 @@ class AdsTap(Tap):
             raise InvalidSetting(exc) from None
         for key in unknown_settings(schema, self.config):
             self.logger.warning("%s: unknown setting, ignored", key)
+
+    def sync_all(self) -> None:
+        """Credentials are checked before the first message too."""
+        try:
+            check_token_store(self.config, self.profile.platform)
+            self.check_credentials()
+        except (ValueError, ConfigError) as exc:
+            raise InvalidSetting(exc) from None
+        super().sync_all()
 
     # -- run-wide collaborators -----------------------------------------------------------------
 
