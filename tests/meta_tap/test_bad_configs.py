@@ -121,6 +121,14 @@ def test_bad_setting_is_refused_before_the_first_message(case: BadConfig, tmp_pa
     assert run.messages == []  # not even a SCHEMA: the settings are checked at discovery
 
 
+def test_discover_lists_the_streams_without_credentials(tmp_path: Path) -> None:
+    # `meltano select --list` runs --discover with whatever config there is; nothing is requested.
+    config = {key: value for key, value in valid_config(tmp_path).items() if key != "access_token"}
+    run = run_cli(TapMetaAds, config, tmp_path, "--discover")
+    assert run.returncode == 0 and run.error_lines == [], run.stderr[-2000:]
+    assert "unified_ad_performance" in {s["tap_stream_id"] for s in json.loads(run.stdout)["streams"]}
+
+
 def test_an_unreachable_host_fails_at_once_naming_api_base_url(tmp_path: Path) -> None:
     # The valid config itself: its host refuses connections. One attempt, no retries for minutes.
     run = run_cli(TapMetaAds, valid_config(tmp_path), tmp_path)

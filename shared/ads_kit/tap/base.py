@@ -73,7 +73,10 @@ class AdsTap(Tap):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.sleep: Callable[[float], None] = time.sleep  # tests and benchmarks replace it
         config = kwargs.get("config")
-        if kwargs.get("validate_config", True) and isinstance(config, Mapping):
+        # singer-sdk's --discover passes validate_config=False: a partial config (no credentials
+        # yet) may still list the streams.
+        self.complete_config = bool(kwargs.get("validate_config", True))
+        if self.complete_config and isinstance(config, Mapping):
             # Before singer-sdk's own validation, which logs every error on several lines.
             error = schema_error(self.full_config_schema(), config)
             if error is not None:
@@ -105,7 +108,7 @@ class AdsTap(Tap):
 
     def check_credentials(self) -> None:
         """Raise ValueError or ConfigError naming the setting when no credentials are configured
-        (checked before a sync, not at discovery: ``meltano select --list`` discovers without them)."""
+        (not checked by ``--discover``: ``meltano select --list`` discovers without them)."""
 
     def rejected_field(self, error: ConfigError) -> str | None:
         """The field a platform error says does not exist (dropped as schema drift); None otherwise."""
@@ -134,19 +137,13 @@ class AdsTap(Tap):
             check_shared_settings(self.config, self.profile, clock.now(), self.logger)
             self.versions  # noqa: B018 - an unknown or retired api_version is refused here
             self.check_platform_settings()
+            if self.complete_config:
+                check_token_store(self.config, self.profile.platform)
+                self.check_credentials()
         except (ValueError, ConfigError) as exc:
             raise InvalidSetting(exc) from None
         for key in unknown_settings(schema, self.config):
             self.logger.warning("%s: unknown setting, ignored", key)
-
-    def sync_all(self) -> None:
-        """Credentials are checked before the first message too."""
-        try:
-            check_token_store(self.config, self.profile.platform)
-            self.check_credentials()
-        except (ValueError, ConfigError) as exc:
-            raise InvalidSetting(exc) from None
-        super().sync_all()
 
     # -- run-wide collaborators -----------------------------------------------------------------
 
