@@ -219,6 +219,8 @@ def _one_line(error: ValidationError) -> ConfigError:
     value: Any = error.instance
     rule: Any = error.validator_value
     schema: Any = error.schema
+    # A secret's value never reaches a message, whatever it holds.
+    got = "" if schema.get("secret") or schema.get("writeOnly") else f", got {value!r}"
     match error.validator:
         case "additionalProperties":
             known = sorted((schema.get("properties") or {}).keys())
@@ -233,11 +235,11 @@ def _one_line(error: ValidationError) -> ConfigError:
         case "type":
             kinds = rule if isinstance(rule, list) else [rule]
             wanted = " or ".join(_TYPE_NAMES.get(kind) or str(kind) for kind in kinds if kind != "null")
-            return ConfigError(where, f"must be {wanted}, got {value!r}")
+            return ConfigError(where, f"must be {wanted}{got}")
         case "enum":
             allowed = ", ".join(str(v) for v in rule if v is not None)
-            return ConfigError(where, f"must be one of {allowed}, got {value!r}")
-    return ConfigError(where or "config", error.message)
+            return ConfigError(where, f"must be one of {allowed}{got}")
+    return ConfigError(where or "config", error.message if got else f"breaks the rule {error.validator}")
 
 
 def unknown_settings(schema: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:

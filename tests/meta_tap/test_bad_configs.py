@@ -129,6 +129,33 @@ def test_discover_lists_the_streams_without_credentials(tmp_path: Path) -> None:
     assert "unified_ad_performance" in {s["tap_stream_id"] for s in json.loads(run.stdout)["streams"]}
 
 
+@pytest.mark.parametrize(
+    ("overrides", "setting"),
+    [
+        ({"access_token": ["EAAsecretinalist0123456789"]}, "access_token"),
+        ({"app_secret": {"value": "secret-in-an-object-42"}}, "app_secret"),
+        ({"rate_limiting": {"redis_url": ["redis://:pw-in-a-list-77@host/0"]}}, "rate_limiting.redis_url"),
+    ],
+)
+def test_a_secret_of_the_wrong_type_is_refused_without_its_value(
+    tmp_path: Path, overrides: dict[str, Any], setting: str
+) -> None:
+    run = run_cli(TapMetaAds, {**valid_config(tmp_path), **overrides}, tmp_path)
+    assert_refused(run, setting)
+    for secret in ("EAAsecretinalist0123456789", "secret-in-an-object-42", "pw-in-a-list-77"):
+        assert secret not in run.stderr
+
+
+def test_an_unknown_top_level_setting_is_warned_about(tmp_path: Path) -> None:
+    # Other tools may share a config file, so it is not refused; a typo is pointed out.
+    config = {**valid_config(tmp_path), "ad_acounts": ["act_1"], "fx_rates": {"USD": 1.1}}
+    run = run_cli(TapMetaAds, config, tmp_path, "--discover")
+    assert run.returncode == 0 and run.error_lines == [], run.stderr[-2000:]
+    warnings = [line.split(" | ")[-1] for line in run.stderr.splitlines() if "| WARNING" in line]
+    assert "ad_acounts: unknown setting, ignored" in warnings
+    assert any(w.startswith("fx_rates/fx_rates_file: ignored without reporting_currency") for w in warnings)
+
+
 def test_an_unreachable_host_fails_at_once_naming_api_base_url(tmp_path: Path) -> None:
     # The valid config itself: its host refuses connections. One attempt, no retries for minutes.
     run = run_cli(TapMetaAds, valid_config(tmp_path), tmp_path)
