@@ -23,6 +23,7 @@ import logging
 import os
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -220,7 +221,8 @@ def _one_line(error: ValidationError) -> ConfigError:
     rule: Any = error.validator_value
     schema: Any = error.schema
     # A secret's value never reaches a message, whatever it holds.
-    got = "" if schema.get("secret") or schema.get("writeOnly") else f", got {value!r}"
+    shown = str(value) if isinstance(value, Decimal) else repr(value)  # JSON numbers arrive as Decimal
+    got = "" if schema.get("secret") or schema.get("writeOnly") else f", got {shown}"
     match error.validator:
         case "additionalProperties":
             known = sorted((schema.get("properties") or {}).keys())

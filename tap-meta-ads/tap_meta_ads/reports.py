@@ -139,11 +139,11 @@ def _metric_property(name: str) -> th.Property:
     return th.Property(name, th.StringType)
 
 
-def field_names(values: Any, where: str) -> None:
+def field_names(values: Any, where: str, like: str = "inline_link_clicks") -> None:
     """Graph field (or breakdown) names, which Meta spells in lower case with underscores."""
     for value in values or ():
         if not isinstance(value, str) or not _FIELD_NAME.fullmatch(value):
-            raise ValueError(f"{where}: {value!r} is not a Graph field name (like inline_link_clicks)")
+            raise ValueError(f"{where}: {value!r} is not a Graph field name (like {like})")
 
 
 def builtin_reports(metrics: tuple[str, ...]) -> list[ReportSpec]:
@@ -159,8 +159,8 @@ def custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
     level = entry.get("level", "ad")
     if level not in LEVELS:
         raise ValueError(f"{where}.level: must be one of {', '.join(LEVELS)}, got {level!r}")
-    for key in ("fields", "breakdowns"):
-        field_names(entry.get(key), f"{where}.{key}")
+    field_names(entry.get("fields"), f"{where}.fields")
+    field_names(entry.get("breakdowns"), f"{where}.breakdowns", like="publisher_platform")
     for value in entry.get("action_breakdowns") or ():
         if value not in ACTION_BREAKDOWNS:
             raise ValueError(

@@ -142,7 +142,8 @@ def check_date_settings(
     latest_today = local_today(EARLIEST_ZONE, now)
     if date_range.start is not None and date_range.start > latest_today:
         raise ConfigError(
-            "date_range.start_date", f"{date_range.start} is in the future (today is {latest_today})"
+            "date_range.start_date",
+            f"{date_range.start} is in the future (not begun anywhere yet: it is {latest_today} at UTC+14)",
         )
     retention = horizon.retention_days
     if retention is None or log is None:
