@@ -164,18 +164,31 @@ def test_an_unreachable_host_fails_at_once_naming_api_base_url(tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    ("args", "problem"),
+    ("args", "option", "problem"),
     [
-        (["--config", "{tmp}/missing.json"], "missing.json does not exist"),
-        (["--config", "{tmp}/garbage.json"], "garbage.json is not JSON"),
-        (["--config", "{tmp}/list.json"], "list.json holds list, not a JSON object"),
-        (["--config", "{tmp}/garbage.json", "--discover"], "garbage.json is not JSON"),
+        (["--config", "{tmp}/missing.json"], "--config", "missing.json does not exist"),
+        (["--config", "{tmp}/garbage.json"], "--config", "garbage.json is not JSON"),
+        (["--config", "{tmp}/list.json"], "--config", "list.json holds list, not a JSON object"),
+        (["--config", "{tmp}/garbage.json", "--discover"], "--config", "garbage.json is not JSON"),
+        (
+            ["--config", "{tmp}/config.json", "--state", "{tmp}/garbage.json"],
+            "--state",
+            "garbage.json is not JSON",
+        ),
+        (
+            ["--config", "{tmp}/config.json", "--catalog", "{tmp}/list.json"],
+            "--catalog",
+            "list.json holds list",
+        ),
     ],
 )
-def test_a_config_file_that_cannot_be_read_is_one_line(tmp_path: Path, args: list[str], problem: str) -> None:
+def test_a_file_option_that_cannot_be_read_is_one_line(
+    tmp_path: Path, args: list[str], option: str, problem: str
+) -> None:
     (tmp_path / "garbage.json").write_text('{"access_token": ')
     (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "config.json").write_text(json.dumps(valid_config(tmp_path)))
     run = run_cli(TapMetaAds, None, tmp_path, *(arg.format(tmp=tmp_path) for arg in args))
-    assert_refused(run, "--config")
+    assert_refused(run, option)
     assert problem in run.error_lines[0]
     assert run.messages == []

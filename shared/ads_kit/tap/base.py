@@ -15,6 +15,7 @@ its account source, its unified adapter and its raw streams. The base does the r
 from __future__ import annotations
 
 import copy
+import io
 import json
 import logging
 import sys
@@ -211,6 +212,15 @@ class AdsTap(Tap):
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:
         """A known failure ends the run with one line naming the setting, account or stream."""
+        for option in ("state", "catalog"):  # open files singer-sdk would parse with a traceback
+            handle = kwargs.get(option)
+            if handle is not None:
+                text = handle.read()
+                problem = _json_object_problem(text)
+                if problem:
+                    cls.logger.error("--%s: %s %s", option, getattr(handle, "name", ""), problem)
+                    sys.exit(1)
+                kwargs[option] = io.StringIO(text)
         try:
             super().invoke(*args, **kwargs)
         except (*KNOWN_FAILURES, ConfigValidationError) as exc:
@@ -240,13 +250,20 @@ def _said_once(record: logging.LogRecord) -> bool:
 
 def _config_file_problem(path: Path) -> str | None:
     try:
-        content = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return f"{path} does not exist"
     except OSError as exc:
         return f"{path} cannot be read ({exc.strerror or type(exc).__name__})"
     except UnicodeDecodeError:
         return f"{path} is not a JSON text file"
+    problem = _json_object_problem(text)
+    return f"{path} {problem}" if problem else None
+
+
+def _json_object_problem(text: str) -> str | None:
+    try:
+        content = json.loads(text)
     except ValueError as exc:
-        return f"{path} is not JSON ({exc})"
-    return None if isinstance(content, dict) else f"{path} holds {type(content).__name__}, not a JSON object"
+        return f"is not JSON ({exc})"
+    return None if isinstance(content, dict) else f"holds {type(content).__name__}, not a JSON object"
