@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -263,6 +264,16 @@ def check_shared_settings(
     elif config.get("fx_rates") or config.get("fx_rates_file"):
         log.warning("fx_rates/fx_rates_file: ignored without reporting_currency (no conversion happens)")
     check_writable(DeadLetterBox(profile.platform, config.get("dead_letter_path")).path, "dead_letter_path")
+
+
+def check_account_ids(
+    config: Mapping[str, Any], setting: str, shape: re.Pattern[str], described: str
+) -> None:
+    """Each configured account id has the platform's shape (``described`` says it), so a typo is
+    refused before any request instead of failing on the platform as an unknown object."""
+    for index, account in enumerate(config.get(setting) or []):
+        if not shape.fullmatch(str(account).strip()):
+            raise ConfigError(f"{setting}[{index}]", f"{account!r} is not an account id ({described})")
 
 
 def check_token_store(config: Mapping[str, Any], platform: str) -> None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
 
-from ads_kit.settings import shared_settings
+from ads_kit.settings import check_account_ids, shared_settings
 from tap_meta_ads.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT_S
 from tap_meta_ads.reports import BUILTIN_BREAKDOWNS, INSIGHTS_STREAM, PROFILE, custom_report, field_names
 
@@ -98,11 +98,7 @@ def check(config: Mapping[str, Any]) -> None:
     app_id = config.get("app_id")
     if app_id is not None and not str(app_id).isdigit():
         raise ValueError(f"app_id: {app_id!r} is not a Meta app id (digits)")
-    for index, account in enumerate(config.get("ad_accounts") or []):
-        if not _ACCOUNT_ID.fullmatch(str(account).strip()):
-            raise ValueError(
-                f"ad_accounts[{index}]: {account!r} is not an ad account id (act_<digits> or digits)"
-            )
+    check_account_ids(config, "ad_accounts", _ACCOUNT_ID, "act_<digits> or digits")
     timeout = config.get("request_timeout")
     if timeout is not None and not timeout > 0:
         raise ValueError(f"request_timeout: must be more than 0 seconds, got {timeout!r}")
