@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 class FxConfigError(ValueError):
-    """Bad FX settings or rates file; the message names the setting, file, line or currency."""
+    """Bad FX settings or rates file: ``<setting>: <what>``, naming the file, line or currency too."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,9 @@ def converter_from_config(
     reporting = config.get("reporting_currency")
     if not reporting:
         return None
-    table = RateTable(str(config.get("fx_base_currency") or DEFAULT_BASE_CURRENCY))
+    table = RateTable(
+        _money_currency(config.get("fx_base_currency") or DEFAULT_BASE_CURRENCY, "fx_base_currency")
+    )
     rates = config.get("fx_rates")
     if rates:
         load_config_rates(table, rates)
@@ -164,10 +166,10 @@ def converter_from_config(
     if rates_file:
         load_rates_csv(table, Path(str(rates_file)))
     if not rates and not rates_file:
-        raise FxConfigError("reporting_currency is set but neither fx_rates nor fx_rates_file is configured")
+        raise FxConfigError("reporting_currency: needs fx_rates or fx_rates_file (rates to convert with)")
     staleness = config.get("fx_max_staleness_days", DEFAULT_MAX_STALENESS_DAYS)
     if not isinstance(staleness, int) or isinstance(staleness, bool) or staleness < 0:
-        raise FxConfigError(f"fx_max_staleness_days must be a non-negative integer, got {staleness!r}")
+        raise FxConfigError(f"fx_max_staleness_days: must be a whole number of at least 0, got {staleness!r}")
     return FxConverter(str(reporting), table, max_staleness_days=staleness, on_missing=on_missing)
 
 
@@ -178,11 +180,16 @@ def load_config_rates(table: RateTable, rates: object) -> None:
             table.add(_currency_code(currency, "fx_rates"), _rate(rate, f"fx_rates.{currency}"))
         return
     if not isinstance(rates, list):
-        raise FxConfigError("fx_rates must be a list of {date, currency, rate} or a {currency: rate} mapping")
+        raise FxConfigError(
+            "fx_rates: must be a list of {date, currency, rate} or a {currency: rate} mapping"
+        )
     for index, entry in enumerate(rates):
         where = f"fx_rates[{index}]"
         if not isinstance(entry, Mapping) or not {"currency", "rate"} <= entry.keys():
-            raise FxConfigError(f"{where} must have currency and rate (and optionally date)")
+            raise FxConfigError(f"{where}: must have currency and rate (and optionally date)")
+        unknown = sorted(set(entry) - {"date", "currency", "rate"})
+        if unknown:
+            raise FxConfigError(f"{where}.{unknown[0]}: unknown key; known: date, currency, rate")
         day = _date(entry["date"], f"{where}.date") if entry.get("date") else None
         table.add(_currency_code(entry["currency"], f"{where}.currency"), _rate(entry["rate"], where), day)
 
@@ -193,7 +200,9 @@ def load_rates_csv(table: RateTable, path: Path) -> None:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             load_rates_rows(table, csv.reader(handle), source=str(path))
     except OSError as exc:
-        raise FxConfigError(f"fx_rates_file {path}: cannot be read ({exc.strerror or exc})") from None
+        raise FxConfigError(f"fx_rates_file: {path} cannot be read ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FxConfigError(f"fx_rates_file: {path} is not a CSV text file ({exc})") from None
 
 
 def load_rates_rows(table: RateTable, rows: Iterable[list[str]], *, source: str) -> None:
@@ -201,15 +210,15 @@ def load_rates_rows(table: RateTable, rows: Iterable[list[str]], *, source: str)
     header = [cell.strip() for cell in next(iterator, [])]
     lowered = [cell.lower() for cell in header]
     if not lowered or lowered[0] != "date":
-        raise FxConfigError(f"fx_rates_file {source}: the first column must be Date")
+        raise FxConfigError(f"fx_rates_file: {source}: the first column must be Date")
     long_format = lowered[:3] == ["date", "currency", "rate"]
     # ECB files end every line with a comma, which yields an empty trailing column.
-    header_where = f"fx_rates_file {source} header"
+    header_where = f"fx_rates_file: {source} header"
     currencies = [] if long_format else [_currency_code(c, header_where) for c in header[1:] if c]
     for line_number, row in enumerate(iterator, start=2):
         if not row or not any(cell.strip() for cell in row):
             continue
-        where = f"fx_rates_file {source} line {line_number}"
+        where = f"fx_rates_file: {source} line {line_number}"
         day = _date(row[0].strip(), where)
         if long_format:
             if len(row) < 3:
@@ -223,11 +232,16 @@ def load_rates_rows(table: RateTable, rows: Iterable[list[str]], *, source: str)
 
 
 def _currency_code(value: object, where: str) -> str:
-    """A three-letter code. Rate files may hold withdrawn currencies (the ECB file keeps CYP, and BGN
-    since the euro replaced it), so only a money currency (reporting, account) must be current ISO 4217."""
-    code = str(value).strip().upper()
-    if not _CODE.fullmatch(code):
+    """A three-letter upper-case code, as ISO 4217 writes it. Rate files may hold withdrawn
+    currencies (the ECB file keeps CYP, and BGN since the euro replaced it), so only a money
+    currency (reporting, account) must be current ISO 4217."""
+    code = str(value).strip()
+    if not _CODE.fullmatch(code.upper()):
         raise FxConfigError(f"{where}: {value!r} is not a three-letter currency code")
+    if code != code.upper():
+        raise FxConfigError(
+            f"{where}: {value!r} must be written in upper case, as ISO 4217 does: {code.upper()}"
+        )
     return code
 
 
@@ -249,6 +263,8 @@ def _rate(value: object, where: str) -> Decimal:
         raise FxConfigError(str(exc)) from None
     if rate is None:
         raise FxConfigError(f"{where}: rate is empty")
+    if not rate.is_finite() or rate <= 0:
+        raise FxConfigError(f"{where}: rate must be a positive number, got {value!r}")
     return rate
 
 

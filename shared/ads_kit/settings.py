@@ -10,17 +10,35 @@ A tap's config schema is its own settings plus the shared ones:
 Defaults are stated in the descriptions, not as JSON defaults: the code that reads a setting fills
 it per platform (`RateLimitSettings.from_config`, `ads_kit.unified.ranges.lookback_days`), so a
 config that leaves a key out gets the platform's own value.
+
+`schema_error` and `check_shared_settings` refuse a bad config before the first message is
+written, with one line that starts with the setting's name (``date_range.days: ...``): the schema's
+types, enums and unknown keys first, then what a schema cannot say (cross-field rules, files,
+zones, currencies, dates against the run's clock).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+import logging
+import os
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 from singer_sdk import typing as th
 
+from ads_kit.fx import converter_from_config
+from ads_kit.resilience.deadletters import DeadLetterBox
+from ads_kit.resilience.errors import ConfigError
 from ads_kit.resilience.ratelimit import REDIS_URL_ENV, RateLimitSettings
 from ads_kit.resilience.versions import CALENDARS, PINNED
-from ads_kit.unified.ranges import DATE_RANGE_TYPES, DEFAULT_LAST_N_DAYS
+from ads_kit.timezones import TimezoneError, zone
+from ads_kit.unified.ranges import DATE_RANGE_TYPES, DEFAULT_LAST_N_DAYS, check_date_settings
 
 _RATE_LIMITING_KEYS: tuple[tuple[str, type[th.JSONTypeHelper], str], ...] = (
     ("requests_per_hour", th.IntegerType, "App-wide cap per hour"),
@@ -78,6 +96,7 @@ DATE_RANGE = th.Property(
         th.Property("days", th.IntegerType),
         th.Property("start_date", th.DateType),
         th.Property("end_date", th.DateType),
+        additional_properties=False,
     ),
     description=f"Report days on the first run, counted in each account's own time zone: last_n_days "
     f"(days, default {DEFAULT_LAST_N_DAYS}, ending today), custom (start_date, optional end_date), "
@@ -94,6 +113,9 @@ class _Profile(Protocol):
 
     @property
     def restatement_days(self) -> int: ...
+
+    @property
+    def retention_days(self) -> int | None: ...
 
 
 def shared_settings(profile: _Profile) -> list[th.Property]:
@@ -135,6 +157,16 @@ def shared_settings(profile: _Profile) -> list[th.Property]:
             "fx_rates_file", th.StringType, description="CSV of rates for reporting_currency (ECB style)"
         ),
         th.Property(
+            "fx_base_currency",
+            th.StringType,
+            description="Currency the rates are quoted against (default EUR, as the ECB quotes)",
+        ),
+        th.Property(
+            "fx_max_staleness_days",
+            th.IntegerType,
+            description="Oldest quote used for a day, in days before it (default 7)",
+        ),
+        th.Property(
             "reporting_timezone",
             th.StringType,
             description="IANA zone unified performance days are expressed in (default: each account's own)",
@@ -150,3 +182,133 @@ def shared_settings(profile: _Profile) -> list[th.Property]:
             "tap's log level",
         ),
     ]
+
+
+# -- checks ----------------------------------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "a list",
+}
+
+
+def setting_path(path: Any) -> str:
+    """``['custom_reports', 0, 'name']`` -> ``custom_reports[0].name``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f"{'.' if text else ''}{part}"
+    return text
+
+
+def schema_error(schema: Mapping[str, Any], config: Mapping[str, Any]) -> ConfigError | None:
+    """The first place where ``config`` breaks ``schema`` (types, enums, unknown keys inside objects,
+    required keys), as one line naming the setting; None when it conforms. Unknown top-level keys
+    are left to ``unknown_settings``: other tools may share a config file."""
+    errors = sorted(
+        Draft202012Validator(schema).iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    return _one_line(errors[0]) if errors else None
+
+
+def _one_line(error: ValidationError) -> ConfigError:
+    where = setting_path(error.absolute_path)
+    # jsonschema types these as unions with its Unset marker; on an error they are all set.
+    value: Any = error.instance
+    rule: Any = error.validator_value
+    schema: Any = error.schema
+    # A secret's value never reaches a message, whatever it holds.
+    shown = str(value) if isinstance(value, Decimal) else repr(value)  # JSON numbers arrive as Decimal
+    got = "" if schema.get("secret") or schema.get("writeOnly") else f", got {shown}"
+    match error.validator:
+        case "additionalProperties":
+            known = sorted((schema.get("properties") or {}).keys())
+            unknown = sorted(set(value) - set(known))
+            return ConfigError(
+                setting_path([*error.absolute_path, unknown[0]]),
+                f"unknown setting; known: {', '.join(known)}",
+            )
+        case "required":
+            missing = [key for key in rule if key not in value]
+            return ConfigError(setting_path([*error.absolute_path, missing[0]]), "required")
+        case "type":
+            kinds = rule if isinstance(rule, list) else [rule]
+            wanted = " or ".join(_TYPE_NAMES.get(kind) or str(kind) for kind in kinds if kind != "null")
+            return ConfigError(where, f"must be {wanted}{got}")
+        case "enum":
+            allowed = ", ".join(str(v) for v in rule if v is not None)
+            return ConfigError(where, f"must be one of {allowed}{got}")
+    return ConfigError(where or "config", error.message if got else f"breaks the rule {error.validator}")
+
+
+def unknown_settings(schema: Mapping[str, Any], config: Mapping[str, Any]) -> list[str]:
+    """Top-level keys the schema does not declare (warned about: likely typos)."""
+    return sorted(set(config) - set(schema.get("properties") or {}))
+
+
+def check_shared_settings(
+    config: Mapping[str, Any], profile: _Profile, now: datetime, log: logging.Logger
+) -> None:
+    """What the schema cannot check of the shared settings; ConfigError naming the setting.
+    Loads the rates (``fx_rates_file`` included) so a bad one stops the run before it starts."""
+    check_date_settings(config, profile, now, log)
+    RateLimitSettings.from_config(profile.platform, config.get("rate_limiting"))
+    if config.get("reporting_timezone") is not None:
+        reporting_zone(config)
+    if config.get("reporting_currency") is not None or config.get("fx_base_currency") is not None:
+        converter_from_config(config)
+    elif config.get("fx_rates") or config.get("fx_rates_file"):
+        log.warning("fx_rates/fx_rates_file: ignored without reporting_currency (no conversion happens)")
+    check_writable(DeadLetterBox(profile.platform, config.get("dead_letter_path")).path, "dead_letter_path")
+
+
+def check_account_ids(
+    config: Mapping[str, Any], setting: str, shape: re.Pattern[str], described: str
+) -> None:
+    """Each configured account id has the platform's shape (``described`` says it), so a typo is
+    refused before any request instead of failing on the platform as an unknown object."""
+    for index, account in enumerate(config.get(setting) or []):
+        if not shape.fullmatch(str(account).strip()):
+            raise ConfigError(f"{setting}[{index}]", f"{account!r} is not an account id ({described})")
+
+
+def check_token_store(config: Mapping[str, Any], platform: str) -> None:
+    """``token_store`` names an existing file (checked before a sync: discovery needs no credentials)."""
+    store = config.get("token_store")
+    if store and not Path(str(store)).is_file():
+        raise ConfigError("token_store", f"{store} does not exist; write it with `ads-auth login {platform}`")
+    if config.get("token_store_login") and not store:
+        raise ConfigError("token_store_login", "names a login inside token_store, which is not set")
+
+
+def reporting_zone(config: Mapping[str, Any]) -> str | None:
+    """The checked ``reporting_timezone``: the zone performance days are expressed in, if not each
+    account's own."""
+    name = config.get("reporting_timezone")
+    if name is None:
+        return None
+    try:
+        zone(str(name))
+    except TimezoneError as exc:
+        raise ConfigError("reporting_timezone", str(exc)) from None
+    return str(name)
+
+
+def check_writable(path: Path, setting: str) -> None:
+    """A file the run will append to: an existing file it may write, or one it may create."""
+    if path.exists():
+        if not path.is_file():
+            raise ConfigError(setting, f"{path} is not a file")
+        if not os.access(path, os.W_OK):
+            raise ConfigError(setting, f"{path} is not writable")
+        return
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ConfigError(setting, f"{path} cannot be created: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(setting, f"{path} cannot be created: {parent} is not writable")

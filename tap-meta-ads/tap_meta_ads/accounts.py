@@ -17,6 +17,8 @@ ACCOUNT_FIELDS = (
 
 
 class MetaAccounts(AccountDirectory):
+    setting = "ad_accounts"
+
     def __init__(self, client: MetaClient, configured: list[str] | None) -> None:
         self._client = client
         super().__init__(configured)

@@ -30,6 +30,7 @@ MIN_PAGE_SIZE = 25
 
 class MetaClient(Transport):
     platform = "meta_ads"
+    host_setting = "api_base_url"
 
     def __init__(
         self,

@@ -64,8 +64,17 @@ def classify(http_status: int | None, body: Any, retry_after_s: float | None = N
     if not isinstance(error, Mapping):
         # No Graph error envelope: a proxy or load balancer answered, or the body was cut short.
         transient = http_status is None or http_status >= 500 or http_status == 429
-        error_class = ErrorClass.RETRYABLE if transient else ErrorClass.FATAL_CONFIG
-        return Classified(error_class, f"HTTP {http_status}", "response without a Graph error body")
+        if transient:
+            return Classified(
+                ErrorClass.RETRYABLE, f"HTTP {http_status}", "response without a Graph error body"
+            )
+        # Graph answers every request it understands with its envelope: this host is not Graph.
+        return Classified(
+            ErrorClass.FATAL_CONFIG,
+            f"HTTP {http_status}",
+            "answered without a Graph error body; is it the Graph API host?",
+            setting="api_base_url",
+        )
     code = _as_int(error.get("code"))
     subcode = _as_int(error.get("error_subcode"))
     code_text = f"{code}/{subcode}" if subcode is not None else str(code)
@@ -88,6 +97,8 @@ def _setting(code: int | None, subcode: int | None, message: str) -> str:
     lowered = message.lower()
     if code == DEPRECATED_VERSION:
         return "api_version"
+    if "appsecret_proof" in lowered:
+        return "app_secret"
     if "breakdown" in lowered or subcode == 1504041:
         return "breakdowns"
     if "attribution" in lowered:

@@ -59,6 +59,9 @@ class TapMetaAds(AdsTap):
     def check_platform_settings(self) -> None:
         settings.check(self.config)
 
+    def check_credentials(self) -> None:
+        settings.check_credentials(self.config)
+
     def rejected_field(self, error: ConfigError) -> str | None:
         return rejected_field(str(error))
 
@@ -98,7 +101,7 @@ class TapMetaAds(AdsTap):
             ),
             base_url=base_url,
             app_secret=self.config.get("app_secret"),
-            timeout=float(self.config.get("request_timeout", DEFAULT_TIMEOUT_S)),
+            timeout=float(self.config.get("request_timeout") or DEFAULT_TIMEOUT_S),
         )
 
     def build_report_platform(self) -> MetaReports:

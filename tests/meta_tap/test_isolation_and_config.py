@@ -3,17 +3,23 @@ API versions are chosen, switched and reported as the calendar and Meta say."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
+import shutil
+from contextlib import redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ads_kit import clock
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.meta.versions import CALENDAR as META_CALENDAR
+from tap_meta_ads.tap import TapMetaAds
 
-from .conftest import NOW, run_tap, tap_config
+from .conftest import NOW, RUN_SPECIFIC, VOLATILE_FIELDS, run_tap, tap_config
 
 OBJECTS_ONLY = {"report_type": "custom"}  # no insights streams: these tests are about accounts
 
@@ -130,3 +136,117 @@ def test_rejected_insights_field_is_dropped_with_a_schema_drift_finding(
     )
     drift = [r for r in run.records["unified_data_quality"] if r["check"] == "schema_drift"]
     assert any("meta_insights.age_targeting" in r["message"] for r in drift)
+
+
+def test_only_configured_account_unreadable_is_skipped_cleanly(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    only = sandbox_meta.platform("meta")["accounts"][0]
+    sandbox_meta.settings(meta_denied_accounts=[only])
+    run = run_tap(tap_config(sandbox_meta, tmp_path, ad_accounts=[f"act_{only}"]), tmp_path)
+    # The isolation policy: the account is skipped with one line and a dead letter, the run ends.
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    errors = _error_lines(run.stderr)
+    assert len(errors) == 1 and f"account {only} skipped" in errors[0], errors
+    assert [r["account_id"] for r in run.records.pop("unified_dead_letters")] == [only]
+    assert run.records == {}
+
+
+def test_no_account_within_reach_is_one_line_naming_ad_accounts(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    # /me/adaccounts lists only what the token may read: here nothing.
+    sandbox_meta.settings(meta_denied_accounts=sandbox_meta.platform("meta")["accounts"])
+    run = run_tap(tap_config(sandbox_meta, tmp_path), tmp_path)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    errors = _error_lines(run.stderr)
+    assert len(errors) == 1 and errors[0].split(" | ")[-1].startswith("ad_accounts: "), errors
+    assert run.records == {} and run.states == []
+
+
+def test_a_wrong_app_secret_is_noticed_by_its_appsecret_proof(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    run = run_tap(tap_config(sandbox_meta, tmp_path, app_secret="not-the-app-secret"), tmp_path, timeout=60)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    errors = _error_lines(run.stderr)
+    assert len(errors) == 1 and errors[0].split(" | ")[-1].startswith("app_secret: "), errors
+    assert "Invalid appsecret_proof" in errors[0] and "not-the-app-secret" not in run.stderr
+    assert run.records == {} and run.states == []
+    assert len(sandbox_meta.log("meta")) == 1  # refused at once, not retried
+
+
+def test_a_host_that_is_not_graph_is_one_line_naming_api_base_url(
+    sandbox_meta: SandboxClient, tmp_path: Path
+) -> None:
+    # The control port answers every Graph path with a plain-text 404, as a wrong host would.
+    config = tap_config(sandbox_meta, tmp_path, api_base_url=sandbox_meta.connection["control_url"])
+    run = run_tap(config, tmp_path, timeout=60)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    errors = _error_lines(run.stderr)
+    assert len(errors) == 1 and errors[0].split(" | ")[-1].startswith("api_base_url: HTTP 404"), errors
+    assert "retry" not in run.stderr
+    assert run.records == {} and run.states == []
+
+
+def test_dead_letter_file_unwritable_mid_run_loses_no_row_of_the_healthy_account(
+    sandbox_meta: SandboxClient, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    accounts = sandbox_meta.platform("meta")["accounts"]
+    first, healthy, last = accounts
+    sandbox_meta.settings(meta_denied_accounts=[first, last])
+    clean = _sync_in_process(tap_config(sandbox_meta, tmp_path / "clean", ad_accounts=accounts))
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    tap = TapMetaAds(
+        config=tap_config(
+            sandbox_meta, tmp_path, ad_accounts=accounts, dead_letter_path=str(folder / "dead.jsonl")
+        ),
+        parse_env_config=False,
+    )
+    box = tap.run.dead_letters
+    record = box.record
+
+    def record_then_lose_the_folder(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        written = record(*args, **kwargs)
+        if folder.is_dir():  # after the first dead letter: the folder becomes a plain file
+            shutil.rmtree(folder)
+            folder.write_text("not a folder any more")
+        return written
+
+    box.record = record_then_lose_the_folder  # type: ignore[method-assign]
+    broken = _sync_in_process(tap)
+
+    assert [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.ERROR and "dead_letter_path" in r.getMessage()
+    ]
+    for stream, records in clean.items():
+        if stream in RUN_SPECIFIC:
+            continue
+        want = [_stable(r) for r in records if r.get("account_id") == healthy]
+        got = [_stable(r) for r in broken.get(stream, []) if r.get("account_id") == healthy]
+        assert got == want, stream
+    assert sum(len(v) for k, v in clean.items() if k not in RUN_SPECIFIC) > 100
+    letters = {r["account_id"] for r in broken["unified_dead_letters"] if r["status"] == "open"}
+    assert letters == {first, last}  # the one the file could not take is still emitted
+
+
+def _sync_in_process(tap_or_config: TapMetaAds | dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    tap = tap_or_config if isinstance(tap_or_config, TapMetaAds) else TapMetaAds(config=tap_or_config)
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    with redirect_stdout(out):
+        tap.sync_all()
+        out.flush()
+    records: dict[str, list[dict[str, Any]]] = {}
+    for line in out.buffer.getvalue().decode().splitlines():
+        message = json.loads(line)
+        if message["type"] == "RECORD":
+            records.setdefault(message["stream"], []).append(message["record"])
+    return records
+
+
+def _stable(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k not in VOLATILE_FIELDS}

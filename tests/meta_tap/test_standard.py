@@ -26,9 +26,9 @@ _workdir = Path(tempfile.mkdtemp(prefix="tap-meta-ads-standard-"))
 CONFIG = tap_config(_client, _workdir, date_range={"type": "last_n_days", "days": 7})
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _tap_reads_the_sandbox_instant() -> Iterator[None]:
-    # Module scope: set up before the test class's own sync, which every test then reads.
+    # Module scope: the suite's runner is a class fixture and syncs before any function fixture.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(clock.ENV_VAR, _client.now().isoformat())
         yield

@@ -15,7 +15,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+import requests
 import responses
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from ads_kit.auth.provider import TokenProvider
 from ads_kit.resilience.errors import AccountSkipped, ConfigError, RequestFailed, Scope
@@ -245,7 +247,46 @@ def test_a_plain_text_404_fails_at_once(
     answer(graph, 404, "Not Found")
     with pytest.raises(ConfigError) as caught:
         read_node(meta_client(waits, limiter))
-    assert "HTTP 404" in str(caught.value)
+    assert "HTTP 404" in str(caught.value) and caught.value.setting == "api_base_url"
+    assert len(graph.calls) == 1 and waits == []
+
+
+def test_a_host_never_reached_fails_at_once_naming_api_base_url(
+    graph: responses.RequestsMock, waits: list[float], limiter: Limiter
+) -> None:
+    graph.get(
+        NODE_URL,
+        body=requests.ConnectionError(MaxRetryError(None, NODE_URL, NewConnectionError(None, "refused"))),
+    )
+    with pytest.raises(ConfigError) as caught:
+        read_node(meta_client(waits, limiter))
+    assert caught.value.setting == "api_base_url" and f"cannot reach {GRAPH}" in str(caught.value)
+    assert len(graph.calls) == 1 and waits == []
+
+
+def test_once_the_host_answered_a_refused_connection_is_retried(
+    graph: responses.RequestsMock, waits: list[float], limiter: Limiter
+) -> None:
+    refused = requests.ConnectionError(MaxRetryError(None, NODE_URL, NewConnectionError(None, "refused")))
+    answer(graph, 200, SUCCESS)
+    graph.get(NODE_URL, body=refused)
+    answer(graph, 200, SUCCESS)
+    client = meta_client(waits, limiter)
+    assert read_node(client) == SUCCESS
+    assert read_node(client) == SUCCESS
+    assert len(graph.calls) == 3 and len(waits) == 1
+
+
+def test_a_wrong_app_secret_names_the_setting(
+    graph: responses.RequestsMock, waits: list[float], limiter: Limiter
+) -> None:
+    body = error_body(
+        100, "Invalid appsecret_proof provided in the API argument", type="GraphMethodException"
+    )
+    answer(graph, 400, body)
+    with pytest.raises(ConfigError) as caught:
+        read_node(meta_client(waits, limiter))
+    assert caught.value.setting == "app_secret" and "Invalid appsecret_proof" in str(caught.value)
     assert len(graph.calls) == 1 and waits == []
 
 

@@ -1,5 +1,6 @@
 """The report days every report stream reads: date_range per account, lookback, retention, failed windows."""
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from types import SimpleNamespace
@@ -90,11 +91,13 @@ def test_lifetime_without_retention_starts_on_the_accounts_creation_day_in_its_z
         ({"lookback_days": 29}, "lookback_days"),
         ({"lookback_days": -1}, "lookback_days"),
         ({"lookback_days": "7"}, "lookback_days"),
+        # 12 March has begun nowhere at NOW (02:00 on 11 March at UTC+14, the furthest ahead).
+        ({"date_range": {"type": "custom", "start_date": "2026-03-12"}}, "date_range.start_date"),
     ],
 )
 def test_bad_date_settings_are_one_line_naming_the_setting(config: dict, setting: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        check_date_settings(config, restatement_days=28)
+        check_date_settings(config, META_LIKE, NOW)
     assert str(caught.value).startswith(f"{setting}: ") and "\n" not in str(caught.value)
 
 
@@ -106,3 +109,30 @@ def test_windows_failed_earlier_are_read_first_then_the_aligned_windows() -> Non
     assert inside not in windows
     assert windows[1][0] == date(2026, 3, 1) and windows[-1][1] == date(2026, 3, 20)
     assert all(later[0] == earlier[1] + timedelta(days=1) for earlier, later in pairwise(windows[1:]))
+
+
+def test_a_start_today_somewhere_is_not_in_the_future() -> None:
+    check_date_settings({"date_range": {"type": "custom", "start_date": "2026-03-11"}}, META_LIKE, NOW)
+
+
+@pytest.mark.parametrize(
+    ("date_range", "warned"),
+    [
+        ({"type": "last_n_days", "days": 100000}, "date_range.days: 100000 reaches past the 1122 days"),
+        ({"type": "last_n_days", "days": 1122}, None),
+        ({"type": "custom", "start_date": "2020-01-01"}, "date_range.start_date: 2020-01-01 is before"),
+        ({"type": "custom", "start_date": "2026-01-01"}, None),
+    ],
+)
+def test_a_range_past_retention_is_warned_about_and_cut(
+    date_range: dict, warned: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = {"date_range": date_range}
+    check_date_settings(config, META_LIKE, NOW, logging.getLogger("ranges"))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    if warned:
+        assert len(warnings) == 1 and warnings[0].startswith(warned), warnings
+    else:
+        assert warnings == []
+    days = report_days(config, META_LIKE, account(EAST), EAST, None, NOW)
+    assert days.start >= TODAY[EAST] - timedelta(days=1122)

@@ -6,7 +6,10 @@ current state (`open` or `resolved`). Records match the `unified_dead_letters` s
 
 The file is for review (it lands as `unified_dead_letters`); what a tap reads again first on its
 next run is kept in Singer state, where every worker of a sharded run finds it: a skipped account
-by `ads_kit.tap.isolation`, a report window by `ads_kit.tap.reports` (`failed_slices`).
+by `ads_kit.tap.isolation`, a report window by `ads_kit.tap.reports` (`failed_slices`). So a file
+that cannot be written (a full disk, a path that became a directory) is reported once and the run
+goes on: the dead letters it could not take stay in this run's `unified_dead_letters` records, and
+nothing of the healthy accounts is lost.
 """
 
 from __future__ import annotations
@@ -81,25 +84,45 @@ class DeadLetterBox:
     def __init__(self, platform: str, path: str | Path | None = None) -> None:
         self.platform = platform
         self.path = Path(path) if path else Path.cwd() / ".ads-dead-letters" / f"{platform}.jsonl"
+        self._this_run: dict[str, dict[str, Any]] = {}
+        """The latest record of each dead letter this run wrote (or could not write), by id: they
+        reach ``unified_dead_letters`` whatever becomes of the file."""
+        self._file_failed = False
 
     def _load(self) -> dict[str, dict[str, Any]]:
         latest: dict[str, dict[str, Any]] = {}
-        if not self.path.exists():
-            return latest
-        with self.path.open(encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
-                try:
-                    record = json.loads(line)
-                    latest[record["dead_letter_id"]] = record
-                except (ValueError, KeyError, TypeError):
-                    # A run killed mid-write leaves half a line; the rest of the file is still good.
-                    log.warning("%s:%d: unreadable dead-letter line skipped", self.path, number)
-        return latest
+        try:
+            if self.path.exists():
+                with self.path.open(encoding="utf-8") as lines:
+                    for number, line in enumerate(lines, 1):
+                        try:
+                            record = json.loads(line)
+                            latest[record["dead_letter_id"]] = record
+                        except (ValueError, KeyError, TypeError):
+                            # A run killed mid-write leaves half a line; the rest of the file is still good.
+                            log.warning("%s:%d: unreadable dead-letter line skipped", self.path, number)
+        except OSError as exc:
+            self._failed(exc)
+        return {**latest, **self._this_run}
 
     def _append(self, record: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(record, sort_keys=True) + "\n")
+        self._this_run[record["dead_letter_id"]] = record
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(json.dumps(record, sort_keys=True) + "\n")
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> None:
+        if not self._file_failed:
+            self._file_failed = True
+            log.error(
+                "dead_letter_path: %s cannot be used (%s); this run's dead letters are kept in "
+                "unified_dead_letters and Singer state only",
+                self.path,
+                exc.strerror or type(exc).__name__,
+            )
 
     def record(
         self,

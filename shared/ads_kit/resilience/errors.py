@@ -78,6 +78,14 @@ class ConfigError(ResilienceError):
         super().__init__(f"{setting}: {message}")
 
 
+def config_error(exc: Exception) -> ConfigError:
+    """The ConfigError of a ``<setting>: <message>`` error (a ValueError from a settings check)."""
+    if isinstance(exc, ConfigError):
+        return exc
+    setting, _, message = str(exc).partition(": ")
+    return ConfigError(setting, message) if message else ConfigError("config", setting)
+
+
 class AccountSkipped(ResilienceError):
     """This account cannot be read (no permission, disabled); the tap skips it and goes on."""
 

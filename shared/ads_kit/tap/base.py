@@ -14,12 +14,18 @@ its account source, its unified adapter and its raw streams. The base does the r
 
 from __future__ import annotations
 
+import copy
+import io
+import json
+import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
+from pathlib import Path
 from typing import Any, ClassVar
 
+import click
 from singer_sdk import Stream, Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
@@ -28,19 +34,19 @@ from ads_kit import clock
 from ads_kit.auth.errors import AuthError
 from ads_kit.auth.provider import TokenProvider
 from ads_kit.redaction import install_redaction
-from ads_kit.resilience.errors import ConfigError, ResilienceError, one_line
+from ads_kit.resilience.errors import ConfigError, ResilienceError, config_error, one_line
 from ads_kit.resilience.jobs import JobSettings
 from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
 from ads_kit.resilience.retry import RetryPolicy
 from ads_kit.resilience.versions import VersionPolicy
+from ads_kit.settings import check_shared_settings, check_token_store, schema_error, unknown_settings
 from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.profile import PlatformProfile
 from ads_kit.tap.reports.reader import ReportPlatform, ReportReader
-from ads_kit.tap.run import TapRun, reporting_timezone
+from ads_kit.tap.run import TapRun
 from ads_kit.tap.sources import AccountSource
 from ads_kit.unified.adapter import UnifiedAdapter
 from ads_kit.unified.findings import UnifiedDeadLettersStream
-from ads_kit.unified.ranges import check_date_settings
 from ads_kit.unified.streams import unified_streams
 
 KNOWN_FAILURES = (ResilienceError, AuthError, ValueError)
@@ -52,8 +58,8 @@ class InvalidSetting(ConfigError, ConfigValidationError):
     naming the setting, and the SDK's config error (``--discover`` prints it and exits 1)."""
 
     def __init__(self, error: Exception) -> None:
-        setting, _, message = str(error).partition(": ")
-        super().__init__(setting, message)
+        checked = config_error(error)
+        super().__init__(checked.setting, str(checked).removeprefix(f"{checked.setting}: "))
         self.errors = [str(self)]
 
 
@@ -67,6 +73,15 @@ class AdsTap(Tap):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.sleep: Callable[[float], None] = time.sleep  # tests and benchmarks replace it
+        config = kwargs.get("config")
+        # singer-sdk's --discover passes validate_config=False: a partial config (no credentials
+        # yet) may still list the streams.
+        self.complete_config = bool(kwargs.get("validate_config", True))
+        if self.complete_config and isinstance(config, Mapping):
+            # Before singer-sdk's own validation, which logs every error on several lines.
+            error = schema_error(self.full_config_schema(), config)
+            if error is not None:
+                raise InvalidSetting(error)
         super().__init__(*args, **kwargs)
 
     # -- what a platform supplies -----------------------------------------------------------------
@@ -92,22 +107,44 @@ class AdsTap(Tap):
     def check_platform_settings(self) -> None:
         """Raise ValueError or ConfigError naming the setting for what the config schema cannot check."""
 
+    def check_credentials(self) -> None:
+        """Raise ValueError or ConfigError naming the setting when no credentials are configured
+        (not checked by ``--discover``: ``meltano select --list`` discovers without them)."""
+
     def rejected_field(self, error: ConfigError) -> str | None:
         """The field a platform error says does not exist (dropped as schema drift); None otherwise."""
         return None
 
     # -- settings ---------------------------------------------------------------------------------
 
+    @classmethod
+    def full_config_schema(cls) -> dict[str, Any]:
+        """The config schema with the settings singer-sdk adds (stream maps, flattening)."""
+        schema = copy.deepcopy(cls.config_jsonschema)
+        cls.append_builtin_config(schema)
+        return schema
+
     def check_settings(self) -> None:
-        """Register secrets for redaction and refuse bad settings before any stream syncs."""
-        redis_url = (self.config.get("rate_limiting") or {}).get("redis_url")
+        """Register secrets for redaction and refuse bad settings before any stream syncs, so a bad
+        one ends the run before its first message: the schema, the shared settings, the platform's."""
+        rate_limiting = self.config.get("rate_limiting")
+        redis_url = rate_limiting.get("redis_url") if isinstance(rate_limiting, Mapping) else None
         install_redaction([*(self.config.get(key) for key in self.secret_settings), redis_url])
+        schema = self.full_config_schema()
         try:
-            check_date_settings(self.config, self.profile.restatement_days)
+            error = schema_error(schema, dict(self.config))
+            if error is not None:
+                raise error
+            check_shared_settings(self.config, self.profile, clock.now(), self.logger)
+            self.versions  # noqa: B018 - an unknown or retired api_version is refused here
             self.check_platform_settings()
-            reporting_timezone(self.config)
+            if self.complete_config:
+                check_token_store(self.config, self.profile.platform)
+                self.check_credentials()
         except (ValueError, ConfigError) as exc:
             raise InvalidSetting(exc) from None
+        for key in unknown_settings(schema, self.config):
+            self.logger.warning("%s: unknown setting, ignored", key)
 
     # -- run-wide collaborators -----------------------------------------------------------------
 
@@ -167,13 +204,66 @@ class AdsTap(Tap):
 
     def discover_streams(self) -> list[Stream]:
         self.check_settings()
-        return [*self.platform_streams(), *unified_streams(self), UnifiedDeadLettersStream(self)]
+        streams = [*self.platform_streams(), *unified_streams(self), UnifiedDeadLettersStream(self)]
+        for stream in streams:
+            stream.logger.addFilter(_said_once)
+        return streams
 
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:
         """A known failure ends the run with one line naming the setting, account or stream."""
+        for option in ("state", "catalog"):  # open files singer-sdk would parse with a traceback
+            handle = kwargs.get(option)
+            if handle is not None:
+                text = handle.read()
+                problem = _json_object_problem(text)
+                if problem:
+                    cls.logger.error("--%s: %s %s", option, getattr(handle, "name", ""), problem)
+                    sys.exit(1)
+                kwargs[option] = io.StringIO(text)
         try:
             super().invoke(*args, **kwargs)
-        except KNOWN_FAILURES as exc:
+        except (*KNOWN_FAILURES, ConfigValidationError) as exc:
             cls.logger.error("%s", one_line(exc))
             sys.exit(1)
+
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        """``--config`` files: a missing or unreadable file, or one that is not a JSON object, ends
+        the run with one line naming it (singer-sdk would print a traceback)."""
+        for name in value:
+            if name == "ENV":
+                continue
+            problem = _config_file_problem(Path(name))
+            if problem:
+                cls.logger.error("--config: %s", problem)
+                ctx.exit(1)
+        return super().cb_config(ctx, param, value)
+
+
+def _said_once(record: logging.LogRecord) -> bool:
+    """singer-sdk logs "An unhandled error occurred while syncing" before re-raising; a known
+    failure is then said in one line by ``invoke``, so its line is not doubled."""
+    failure = sys.exc_info()[1]
+    return not (isinstance(failure, KNOWN_FAILURES) and str(record.msg).startswith("An unhandled error"))
+
+
+def _config_file_problem(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return f"{path} does not exist"
+    except OSError as exc:
+        return f"{path} cannot be read ({exc.strerror or type(exc).__name__})"
+    except UnicodeDecodeError:
+        return f"{path} is not a JSON text file"
+    problem = _json_object_problem(text)
+    return f"{path} {problem}" if problem else None
+
+
+def _json_object_problem(text: str) -> str | None:
+    try:
+        content = json.loads(text)
+    except ValueError as exc:
+        return f"is not JSON ({exc})"
+    return None if isinstance(content, dict) else f"holds {type(content).__name__}, not a JSON object"

@@ -18,11 +18,11 @@ from ads_kit.fx import FxConfigError, FxConverter, converter_from_config
 from ads_kit.quality import QualityCollector
 from ads_kit.quality.checks import fx_rate_missing
 from ads_kit.resilience.deadletters import DeadLetterBox
-from ads_kit.resilience.errors import ConfigError
+from ads_kit.resilience.errors import config_error
+from ads_kit.settings import reporting_zone
 from ads_kit.tap.isolation import AccountIsolation
 from ads_kit.tap.profile import PlatformProfile
 from ads_kit.tap.sources import AccountSource
-from ads_kit.timezones import TimezoneError, zone
 from ads_kit.unified.slices import SliceCache
 
 
@@ -52,8 +52,8 @@ class TapRun:
     def fx(self) -> FxConverter | None:
         try:
             return converter_from_config(self.config, on_missing=self._fx_missing)
-        except FxConfigError as exc:
-            raise ConfigError("reporting_currency", str(exc)) from None
+        except FxConfigError as exc:  # checked before the run starts (AdsTap.check_settings)
+            raise config_error(exc) from None
 
     def _fx_missing(self, currency: str, day: date) -> None:
         assert self.fx is not None  # only an existing converter reports a missing rate
@@ -68,16 +68,4 @@ class TapRun:
 
     @cached_property
     def reporting_timezone(self) -> str | None:
-        return reporting_timezone(self.config)
-
-
-def reporting_timezone(config: Mapping[str, Any]) -> str | None:
-    """The checked ``reporting_timezone``: the zone performance days are expressed in, if not each
-    account's own."""
-    name = config.get("reporting_timezone")
-    if name:
-        try:
-            zone(name)
-        except TimezoneError as exc:
-            raise ConfigError("reporting_timezone", str(exc)) from None
-    return name or None
+        return reporting_zone(self.config)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
+from ads_kit.resilience.errors import ConfigError
 from ads_kit.unified.adapter import AccountInfo
 
 
@@ -53,6 +54,9 @@ class AccountDirectory:
     currency and zone without extra calls. A platform supplies ``discover``, ``read`` and ``to_info``
     (and ``bare_id`` when ids come in several spellings)."""
 
+    setting: ClassVar[str] = "accounts"
+    """The setting that names the accounts (Meta: ``ad_accounts``)."""
+
     def __init__(self, configured: Iterable[str] | None) -> None:
         self._configured = list(dict.fromkeys(self.bare_id(a) for a in configured or []))
         self._ids: list[str] | None = None
@@ -76,6 +80,8 @@ class AccountDirectory:
     def ids(self) -> list[str]:
         if self._ids is None:
             self._ids = self._configured or sorted({self.bare_id(a) for a in self.discover()})
+            if not self._ids:
+                raise ConfigError(self.setting, "not set, and the credentials reach no account to read")
         return self._ids
 
     def raw(self, account_id: str) -> dict[str, Any]:

@@ -4,7 +4,8 @@ A platform supplies its call (``send``: one attempt, an error answer raised as `
 error table (``classify``: an error answer -> ``ads_kit.resilience`` class) and its throttle signals
 (``throttle``: usage headers -> ``ThrottleSignal``). Everything else is here, once: retries with
 backoff (``call_with_retries``), the shared rate limiter, re-authentication after a rejected token,
-network failures and truncated bodies as retryable, header observation (throttle signals to the
+network failures and truncated bodies as retryable (but a host never reached this run as the
+fault of the setting naming it, ``host_setting``, at once), header observation (throttle signals to the
 limiter, the served API version), field names as the API version spells them, and a switch of API
 version when the platform says the one in use is gone (``VersionPolicy.call``). Failures leave as
 the one-line, redacted ``ads_kit.resilience.errors`` exceptions.
@@ -24,9 +25,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError
 
 from ads_kit.auth.provider import TokenProvider
 from ads_kit.redaction import redact
@@ -75,6 +77,10 @@ class AttemptFailed(Exception):
 
 class Transport:
     platform: ClassVar[str]
+    host_setting: ClassVar[str | None] = None
+    """The setting naming the API host (Meta: ``api_base_url``). A host that has not answered once
+    this run and refuses the connection is that setting's fault: fail at once, never retry for
+    minutes. Once it has answered, a network failure is a glitch and retried."""
 
     def __init__(
         self,
@@ -95,6 +101,7 @@ class Transport:
         self.limiter = limiter
         self.sleep = sleep
         self.calls = 0
+        self.reached = False
 
     # -- what a platform supplies -----------------------------------------------------------------
 
@@ -170,6 +177,7 @@ class Transport:
         try:
             response = self.send(method, path, params, token)
         except HttpFailure as failure:
+            self.reached = True
             if logged:
                 logged.done(failure.status, failure.body)
             signal = self._observe(failure.headers, account, endpoint)
@@ -178,9 +186,10 @@ class Transport:
         except NETWORK_ERRORS as exc:
             if logged:
                 logged.done(None, None, type(exc).__name__)
-            # The exception text holds the URL; the class name is all a user needs.
-            verdict = Classified(ErrorClass.RETRYABLE, "network", f"network failure ({type(exc).__name__})")
-            raise AttemptFailed(verdict, platform=self.platform, path=path) from None
+            raise AttemptFailed(
+                self._network_verdict(exc, path, params), platform=self.platform, path=path
+            ) from None
+        self.reached = True
         if logged:
             logged.done(response.status, response.body)
         self._observe(response.headers, account, endpoint)
@@ -194,6 +203,18 @@ class Transport:
                 )
                 raise AttemptFailed(verdict, platform=self.platform, path=path) from None
         return body if isinstance(body, dict) else {"data": body}
+
+    def _network_verdict(self, exc: Exception, path: str, params: Mapping[str, Any]) -> Classified:
+        # The exception text holds the URL with its query; the host and the class name suffice.
+        if self.host_setting and not self.reached and _never_connected(exc):
+            host = urlsplit(self.url(path, params))
+            return Classified(
+                ErrorClass.FATAL_CONFIG,
+                "network",
+                f"cannot reach {host.scheme}://{host.netloc} ({type(exc).__name__})",
+                setting=self.host_setting,
+            )
+        return Classified(ErrorClass.RETRYABLE, "network", f"network failure ({type(exc).__name__})")
 
     def _observe(self, headers: Mapping[str, str], account: str, endpoint: str) -> ThrottleSignal:
         self.versions.check_served(headers)
@@ -232,6 +253,15 @@ class _RequestLog:
             len(text.encode("utf-8")),
             shown.replace("\n", " "),
         )
+
+
+def _never_connected(exc: Exception) -> bool:
+    """No connection was made (refused, no such host, connect timeout), as opposed to a connection
+    dropped or a read that timed out."""
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # requests wraps urllib3's MaxRetryError around it
+    # urllib3's NewConnectionError and NameResolutionError are ConnectTimeoutErrors too.
+    return isinstance(reason, ConnectTimeoutError)
 
 
 def _classified(exc: BaseException) -> Classified | None:

@@ -8,6 +8,7 @@ every account gets exactly its own N days.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +21,8 @@ from ads_kit.unified.slices import report_windows
 
 DATE_RANGE_TYPES = ("last_n_days", "custom", "lifetime")
 DEFAULT_LAST_N_DAYS = 30
+EARLIEST_ZONE = "Etc/GMT-14"
+"""The zone furthest ahead: a day that has not begun there has begun nowhere."""
 
 Window = tuple[date, date]
 
@@ -128,10 +131,37 @@ def report_days(
     return ReportDays(max(start, oldest), date_range.last_day(today), today, start)
 
 
-def check_date_settings(config: Mapping[str, Any], restatement_days: int) -> None:
-    """Fail at discovery, before any stream syncs, on a bad ``date_range`` or ``lookback_days``."""
-    DateRange.from_config(config)
-    lookback_days(config, restatement_days)
+def check_date_settings(
+    config: Mapping[str, Any], horizon: Horizon, now: datetime, log: logging.Logger | None = None
+) -> None:
+    """Fail before any stream syncs on a bad ``date_range`` or ``lookback_days``, or a range that
+    starts in the future; warn when it reaches further back than the platform keeps reports (the
+    read is cut to what it keeps)."""
+    date_range = DateRange.from_config(config)
+    lookback_days(config, horizon.restatement_days)
+    latest_today = local_today(EARLIEST_ZONE, now)
+    if date_range.start is not None and date_range.start > latest_today:
+        raise ConfigError(
+            "date_range.start_date",
+            f"{date_range.start} is in the future (not begun anywhere yet: it is {latest_today} at UTC+14)",
+        )
+    retention = horizon.retention_days
+    if retention is None or log is None:
+        return
+    oldest = latest_today - timedelta(days=retention)
+    if date_range.kind == "last_n_days" and date_range.days > retention:
+        log.warning(
+            "date_range.days: %d reaches past the %d days of reports the platform keeps; reading those",
+            date_range.days,
+            retention,
+        )
+    elif date_range.kind == "custom" and date_range.start is not None and date_range.start < oldest:
+        log.warning(
+            "date_range.start_date: %s is before the %d days of reports the platform keeps; reading from %s",
+            date_range.start,
+            retention,
+            oldest,
+        )
 
 
 # -- windows failed on an earlier run --------------------------------------------------------------

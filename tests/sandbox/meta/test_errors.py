@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 import pytest
@@ -186,3 +188,28 @@ def test_app_quota_denial_is_code_4(meta: Graph, sandbox: SandboxClient) -> None
     assert [r.status_code for r in responses] == [200, 200, 400]
     assert responses[2].json()["error"]["code"] == 4
     assert json.loads(responses[2].headers["x-app-usage"])["call_count"] >= 100
+
+
+def test_appsecret_proof_is_checked_when_sent(meta: Graph, sandbox: SandboxClient) -> None:
+    """Graph checks a sent appsecret_proof: HMAC-SHA256 of the token keyed with the app secret."""
+    secret = sandbox.platform("meta")["client_secret"]
+    right = hmac.new(secret.encode(), meta.token.encode(), hashlib.sha256).hexdigest()
+    wrong = hmac.new(b"another app secret", meta.token.encode(), hashlib.sha256).hexdigest()
+    assert meta.get("me/adaccounts", appsecret_proof=right).status_code == 200
+    assert meta.get("me/adaccounts").status_code == 200  # not required unless the app demands it
+    refused = meta.get("me/adaccounts", appsecret_proof=wrong)
+    assert refused.status_code == 400
+    assert refused.json()["error"] | {"fbtrace_id": None} == {
+        "message": "Invalid appsecret_proof provided in the API argument",
+        "type": "GraphMethodException",
+        "code": 100,
+        "fbtrace_id": None,
+    }
+    # A batch carries the proof of its outer request for items using its token.
+    batch = meta.http.post(
+        meta.base_url + "/",
+        params={"access_token": meta.token, "appsecret_proof": wrong},
+        data={"batch": json.dumps([{"method": "GET", "relative_url": "v26.0/me/adaccounts"}])},
+        timeout=30,
+    )
+    assert json.loads(batch.json()[0]["body"])["error"]["message"].startswith("Invalid appsecret_proof")

@@ -8,6 +8,8 @@ Batch items run the same pipeline in-process, so a batched call behaves exactly 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -80,6 +82,8 @@ class GraphCall:
     insights: bool = False
     served: str = ""
     extra_headers: dict[str, str] = field(default_factory=dict)
+    proof: str | None = None
+    """``appsecret_proof`` as sent (query or form), checked against the token's app secret."""
 
 
 Handler = Callable[[GraphCall, TokenInfo], Awaitable[Any]]
@@ -184,6 +188,7 @@ class MetaEmulator:
         try:
             call.served = self._version(call.match["version"])
             info = self._authenticate(call.token)
+            self._check_proof(call, info)
             body = await handler(call, info)
             status, extra = 200, {}
         except GraphError as error:
@@ -213,6 +218,16 @@ class MetaEmulator:
             if exc.reason == "revoked":
                 raise errors.token_invalid() from None
             raise errors.token_unparseable() from None
+
+    def _check_proof(self, call: GraphCall, info: TokenInfo) -> None:
+        """Graph checks an ``appsecret_proof`` whenever one is sent: HMAC-SHA256 of the access token
+        keyed with the app secret of the token's app (so a wrong app_secret is noticed at once)."""
+        if call.proof is None or call.token is None:
+            return
+        secret = self.ctx.tokens.client(PLATFORM, info.client_id).client_secret
+        expected = hmac.new(secret.encode(), call.token.encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, call.proof):
+            raise errors.invalid_appsecret_proof()
 
     def _open_account(self, call: GraphCall, info: TokenInfo, account_id: str, *, insights: bool) -> Account:
         """The world account if this token may read it, after charging the call to the quotas
@@ -461,6 +476,10 @@ class MetaEmulator:
         call = GraphCall(
             method, "/" + path, found.groupdict(), merged_params(params), token, token_in_query=True
         )
+        if token == outer.token:
+            call.proof = params.get("appsecret_proof") or outer.proof
+        else:
+            call.proof = params.get("appsecret_proof")
         fault = self.ctx.faults.decide(PLATFORM, "batch_item", self._item_account(call)).fault
         if fault is not None and fault.kind in ("drop", "timeout"):
             return None  # Graph's "not executed" entry; clients retry these.
@@ -536,6 +555,7 @@ def _call_from_request(request: web.Request, form: dict[str, str]) -> GraphCall:
         token=token,
         token_in_query=bool(query_token) and token == query_token,
         request=request,
+        proof=form.get("appsecret_proof") or request.query.get("appsecret_proof"),
     )
 
 

@@ -145,6 +145,11 @@ def business_permission() -> GraphError:
     )
 
 
+def invalid_appsecret_proof() -> GraphError:
+    """What Graph answers when the appsecret_proof sent is not the token's HMAC under the app secret."""
+    return GraphError(100, "Invalid appsecret_proof provided in the API argument", type=GRAPH_METHOD)
+
+
 def unsupported_get(object_id: str) -> GraphError:
     return GraphError(
         100,
