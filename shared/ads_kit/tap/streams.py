@@ -50,6 +50,19 @@ class RunStream(Stream):
         super().__init__(*args, **kwargs)
         logging.getLogger("singer_sdk").addFilter(UNSORTED_NOTE_FILTER)  # once: the same filter object
 
+    def post_process(self, row: dict[str, Any], context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        if self.selected:
+            self.run.progress.record(self.name)
+        return row
+
+    def log_sync_costs(self) -> None:
+        """The SDK calls this once per stream at the end of a run (the last stream last): one summary
+        line for a stream that synced; after the last stream, warnings stop being counted."""
+        if self.selected:
+            self.run.progress.summarise(self.name)
+        if self is list(self.tap.streams.values())[-1]:
+            self.run.progress.close()
+
     @property
     def tap(self) -> AdsTap:
         return cast("AdsTap", tap_of(self))  # an AdsTap builds every RunStream
@@ -94,7 +107,8 @@ class AccountStream(RunStream):
         if self.run.isolation.is_skipped(account_id):
             return
         try:
-            with self.run.isolation.isolated(account_id, self.name):
+            # Requests, waits and warnings while this account's records are read count for this stream.
+            with self.run.progress.syncing(self.name), self.run.isolation.isolated(account_id, self.name):
                 yield from self.account_records(account_id, context)
         except (MoneyError, TimezoneError) as exc:
             raise RowError(f"{self.name}: account {account_id}: {exc}") from None
