@@ -98,7 +98,12 @@ class MetaReportJobs(ReportReads):
             error = (
                 f"{run.get('async_status')} {code}: {run.get('error_user_msg') or run.get('error_message')}"
             )
-        return JobStatus(state, percent=run.get("async_percent_completion"), error=error)
+        return JobStatus(
+            state,
+            percent=run.get("async_percent_completion"),
+            error=error,
+            platform_status=run.get("async_status"),
+        )
 
     def fetch(self, job_id: str) -> Iterator[dict[str, Any]]:
         for page in self._client.pages(f"{job_id}/insights", None, **self._target):

@@ -49,6 +49,8 @@ JOB_SETTINGS = JobSettings(poll_initial_s=0.25, poll_max_s=30.0, max_split_depth
 
 
 class TapMetaAds(AdsTap):
+    """Meta Ads: accounts, campaigns, ad sets, ads, audiences, Insights and unified_* streams."""
+
     name = "tap-meta-ads"
     package_name = "tap-meta-ads"
     config_jsonschema = settings.CONFIG_SCHEMA

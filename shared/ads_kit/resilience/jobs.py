@@ -52,6 +52,8 @@ class JobStatus:
     state: JobState
     percent: float | None = None
     error: str | None = None
+    platform_status: str | None = None
+    """The status as the platform words it ("Job Running"), for progress lines."""
 
 
 class JobExpired(ResilienceError):
@@ -109,6 +111,7 @@ class JobRunner:
         settings: JobSettings | None = None,
         on_checkpoint: Callable[[], None] = lambda: None,
         on_failure: Callable[[Slice, JobFailed], object] | None = None,
+        on_status: Callable[[str, JobStatus], object] = lambda job_id, status: None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -118,6 +121,7 @@ class JobRunner:
         self._settings = settings or JobSettings()
         self._checkpoint = on_checkpoint
         self._on_failure = on_failure
+        self._on_status = on_status  # every job's status as submitted and as polled
         self._clock = clock
         self._sleep = sleep
         self._pending: deque[str] = deque()
@@ -185,6 +189,7 @@ class JobRunner:
                 self._settings.poll_initial_s,
             )
             log.info("%s: submitted report job %s for slice %s", self._what, entry["job_id"], key)
+            self._on_status(entry["job_id"], JobStatus(JobState.PENDING))
             self._checkpoint()
 
     def _check(self, key: str) -> list[Row] | None:
@@ -192,6 +197,7 @@ class JobRunner:
         entry = self._jobs[key]
         try:
             status = self._platform.poll(entry["job_id"])
+            self._on_status(entry["job_id"], status)
             if status.state is JobState.COMPLETED:
                 rows = list(self._platform.fetch(entry["job_id"]))
                 del self._next_poll[key]

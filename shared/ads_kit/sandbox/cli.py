@@ -11,6 +11,7 @@ import shlex
 import signal
 import sys
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,6 +20,9 @@ from ads_kit import clock
 from ads_kit.extras import missing_extra_line
 from ads_kit.sandbox.config import CORE_SETTINGS_SCHEMA, SettingsError, load_settings_arg
 from ads_kit.sandbox.world import World
+
+ENV_WAIT_S = 30.0
+"""How long `env` waits for a sandbox still starting (started in the background just before)."""
 
 log = logging.getLogger("ads_kit.sandbox")
 
@@ -102,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         '`eval "$(ads-sandbox env --connection-file PATH)"` before `meltano --environment=sandbox run ...`.',
     )
     env.add_argument("--connection-file", type=Path, required=True, help="the file `serve` wrote")
+    env.add_argument(
+        "--wait",
+        type=float,
+        default=ENV_WAIT_S,
+        metavar="SECONDS",
+        help=f"how long to wait for a sandbox still starting to write the file ({ENV_WAIT_S:g})",
+    )
     world = commands.add_parser(
         "world", help="print the accounts of a world", description="Summarise a world."
     )
@@ -158,11 +169,16 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
-def _print_environment(connection_file: Path) -> int:
+def _print_environment(connection_file: Path, wait_s: float) -> int:
     from requests import RequestException
 
     from ads_kit.sandbox.client import SandboxClient, SandboxError
 
+    # `serve ... &` then `env` at once (the README's order): the sandbox writes the file only once
+    # every port listens, a second or so later.
+    deadline = time.monotonic() + wait_s
+    while not connection_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     try:
         environment = SandboxClient(connection_file).tap_environment()
     except (OSError, ValueError, SandboxError, RequestException) as exc:
@@ -178,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "env":
-        return _print_environment(args.connection_file)
+        return _print_environment(args.connection_file, args.wait)
     try:
         world = _make_world(args)
         if args.command == "world":

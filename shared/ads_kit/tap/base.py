@@ -42,6 +42,7 @@ from ads_kit.resilience.versions import VersionPolicy
 from ads_kit.settings import check_shared_settings, check_token_store, schema_error, unknown_settings
 from ads_kit.tap.drift import SchemaDrift
 from ads_kit.tap.profile import PlatformProfile
+from ads_kit.tap.progress import Progress
 from ads_kit.tap.reports.reader import ReportPlatform, ReportReader
 from ads_kit.tap.run import TapRun
 from ads_kit.tap.sources import AccountSource
@@ -150,7 +151,13 @@ class AdsTap(Tap):
 
     @cached_property
     def run(self) -> TapRun:
-        return TapRun(self.profile, self.config, self.accounts, self.logger)
+        return TapRun(self.profile, self.config, self.accounts, self.logger, self.progress)
+
+    @cached_property
+    def progress(self) -> Progress:
+        """Where the run stands and what each stream cost (the transport counts into it before the
+        run exists: the run's accounts are read through the transport)."""
+        return Progress(self.logger)
 
     @cached_property
     def accounts(self) -> AccountSource:
@@ -177,7 +184,12 @@ class AdsTap(Tap):
     @cached_property
     def limiter(self) -> RateLimiter:
         app = self.config.get(self.app_setting) or "default"
-        return RateLimiter(self.profile.platform, app, self.rate_settings)
+
+        def held(seconds: float) -> None:
+            self.progress.held()
+            time.sleep(seconds)
+
+        return RateLimiter(self.profile.platform, app, self.rate_settings, sleep=held)
 
     @cached_property
     def versions(self) -> VersionPolicy:
@@ -194,6 +206,7 @@ class AdsTap(Tap):
             "limiter": self.limiter,
             "sleep": lambda seconds: self.sleep(seconds),
             "log_requests": bool(self.config.get("log_requests")),
+            "progress": self.progress,
         }
 
     @cached_property

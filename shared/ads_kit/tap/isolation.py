@@ -13,12 +13,14 @@ from contextlib import contextmanager
 
 from ads_kit.resilience.deadletters import DeadLetterBox
 from ads_kit.resilience.errors import AccountSkipped, RequestFailed, account_failure, one_line
+from ads_kit.tap.progress import Progress
 
 
 class AccountIsolation:
-    def __init__(self, dead_letters: DeadLetterBox, log: logging.Logger) -> None:
+    def __init__(self, dead_letters: DeadLetterBox, log: logging.Logger, progress: Progress) -> None:
         self._dead_letters = dead_letters
         self._log = log
+        self._progress = progress
         self._skipped: set[str] = set()
 
     @contextmanager
@@ -37,6 +39,7 @@ class AccountIsolation:
             self._skipped.add(account_id)
             self._log.error("account %s skipped (stream %s): %s", account_id, stream, one_line(reason))
             self._dead_letters.record(stream, account_id, None, AccountSkipped(account_id, reason))
+            self._progress.dead_letter(stream)
 
     def is_skipped(self, account_id: str) -> bool:
         return account_id in self._skipped

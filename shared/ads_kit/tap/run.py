@@ -22,6 +22,7 @@ from ads_kit.resilience.errors import config_error
 from ads_kit.settings import reporting_zone
 from ads_kit.tap.isolation import AccountIsolation
 from ads_kit.tap.profile import PlatformProfile
+from ads_kit.tap.progress import Progress
 from ads_kit.tap.sources import AccountSource
 from ads_kit.unified.slices import SliceCache
 
@@ -33,6 +34,7 @@ class TapRun:
         config: Mapping[str, Any],
         accounts: AccountSource,
         log: logging.Logger,
+        progress: Progress | None = None,
     ) -> None:
         self.profile = profile
         self.platform = profile.platform
@@ -43,7 +45,8 @@ class TapRun:
         self.collector = QualityCollector(self.platform, log=log.getChild("quality"))
         self.slice_cache = SliceCache()
         self.dead_letters = DeadLetterBox(self.platform, config.get("dead_letter_path"))
-        self.isolation = AccountIsolation(self.dead_letters, log)
+        self.progress = progress or Progress(log)
+        self.isolation = AccountIsolation(self.dead_letters, log, self.progress)
         # (account, campaign, day, zone) totals seen by unified_campaign_performance, for the
         # breakdown consistency check
         self.campaign_totals: dict[tuple[str, str, str, str], dict[str, Decimal | int | None]] = {}

@@ -36,6 +36,7 @@ from ads_kit.resilience.errors import Classified, ErrorClass, Scope
 from ads_kit.resilience.ratelimit import Priority, RateLimiter, ThrottleSignal
 from ads_kit.resilience.retry import RetryPolicy, Target, call_with_retries
 from ads_kit.resilience.versions import VersionPolicy
+from ads_kit.tap.progress import Progress
 
 APP_SCOPE = "app"
 """The ``account`` of a request that concerns no account (the app's own quota)."""
@@ -91,6 +92,7 @@ class Transport:
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
         log_requests: bool = False,
+        progress: Progress | None = None,
     ) -> None:
         if log_requests:
             # Only this logger: the rest of the tap keeps its log level.
@@ -100,6 +102,7 @@ class Transport:
         self.policy = policy or RetryPolicy()
         self.limiter = limiter
         self.sleep = sleep
+        self.progress = progress
         self.calls = 0
         self.reached = False
 
@@ -168,6 +171,8 @@ class Transport:
         self, method: str, path: str, params: dict[str, Any], account: str, endpoint: str, attempt: int = 1
     ) -> dict[str, Any]:
         self.calls += 1
+        if self.progress is not None:
+            self.progress.request(attempt)
         if "fields" in params:
             params["fields"] = self.versions.fields(params["fields"])
         token = self.tokens.access_token(None if account == APP_SCOPE else account)
@@ -182,6 +187,8 @@ class Transport:
                 logged.done(failure.status, failure.body)
             signal = self._observe(failure.headers, account, endpoint)
             verdict = self.classify(failure.status, failure.body, signal.regain_after_s)
+            if verdict.error_class is ErrorClass.QUOTA and self.progress is not None:
+                self.progress.quota_answer()
             raise AttemptFailed(verdict, platform=self.platform, path=path) from None
         except NETWORK_ERRORS as exc:
             if logged:

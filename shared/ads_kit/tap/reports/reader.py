@@ -91,6 +91,7 @@ class ReportReader:
         failed_before = set(state.get("failed_slices", []))
         windows = windows_to_read(*days, self._run.profile.slice_days, sorted(failed_before))
         reading = Reading(self, stream, account_id, windows, failed_before, state, checkpoint)
+        self._run.progress.windows(account_id, 0, len(windows))
         self._active[account_id] = reading
         try:
             yield reading
@@ -144,6 +145,7 @@ class ReportReader:
         def give_up(window: Window, error: Exception, rows: Rows) -> _Outcome:
             self._failed[report.name, account_id, window] = rows
             self._run.dead_letters.record(report.name, account_id, window_slice(*window), error)
+            self._run.progress.dead_letter(report.name)
             return _Outcome(window, rows, failed=True)
 
         for window in windows:
@@ -166,6 +168,7 @@ class ReportReader:
                     settings=self._jobs,
                     on_checkpoint=checkpoint,
                     on_failure=lambda s, e: failures.setdefault(root_window(s, todo), e),
+                    on_status=lambda job_id, status: self._run.progress.job(account_id, job_id, status),
                     sleep=self._sleep,
                 ).run(pending)
             while window not in done and runner is not None:
@@ -220,6 +223,7 @@ class Reading:
     state: dict[str, Any]
     checkpoint: Callable[[], None]
     failed_now: set[str] = field(default_factory=set)
+    windows_done: int = 0
     _live: dict[str, Iterator[_Outcome]] = field(default_factory=dict)
     _read_in: dict[Window, set[str]] = field(default_factory=dict)
 
@@ -252,6 +256,8 @@ class Reading:
         self.failed_before.discard(key)
         self.state["failed_slices"] = sorted(self.failed_before | self.failed_now)
         self.checkpoint()
+        self.windows_done += 1
+        self.reader._run.progress.windows(self.account_id, self.windows_done, len(self.windows))
 
     def close(self) -> None:
         self.state["failed_slices"] = sorted(self.failed_before | self.failed_now)
