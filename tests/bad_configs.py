@@ -25,6 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
+from ads_kit import clock
+from ads_kit.auth.store import KEY_ENV, TokenEntry, TokenStore
+
 DROP = object()
 """An override value that removes the key from the valid config."""
 
@@ -133,6 +138,26 @@ def _a_directory(key: str) -> Callable[[Path], dict[str, Any]]:
         return {key: str(tmp_path / "a-directory"), **extra}
 
     return overrides
+
+
+def _store_without(login: str) -> Callable[[Path], dict[str, Any]]:
+    def overrides(tmp_path: Path) -> dict[str, Any]:
+        store = TokenStore(tmp_path / "tokens.enc")
+        store.put(TokenEntry("meta_ads", "someone", "EAAstoredtoken0123456789", "https://t.test/token", "1"))
+        return {"token_store": str(store.path), "token_store_login": login}
+
+    return overrides
+
+
+def _not_a_store(tmp_path: Path) -> dict[str, Any]:
+    (tmp_path / "tokens.enc").write_bytes(b"not a token store")
+    return {"token_store": str(tmp_path / "tokens.enc")}
+
+
+def pin_environment(monkeypatch: Any, now: str) -> None:
+    """What every case runs under: the clock at ``now`` and a token-store key of its own."""
+    monkeypatch.setenv(clock.ENV_VAR, now)
+    monkeypatch.setenv(KEY_ENV, Fernet.generate_key().decode())
 
 
 def _missing(key: str, **extra: Any) -> Callable[[Path], dict[str, Any]]:
@@ -263,4 +288,6 @@ SHARED_CASES = [
     BadConfig("dead letters number", {"dead_letter_path": 5}, "dead_letter_path"),
     BadConfig("token store missing", _missing("token_store"), "token_store"),
     BadConfig("token store login alone", {"token_store_login": "me"}, "token_store_login"),
+    BadConfig("token store not a store", _not_a_store, "token_store"),
+    BadConfig("token store without the login", _store_without("nobody"), "token_store_login"),
 ]

@@ -32,6 +32,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from singer_sdk import typing as th
 
+from ads_kit.auth.errors import AuthError
+from ads_kit.auth.store import DEFAULT_LOGIN, TokenStore
 from ads_kit.fx import converter_from_config
 from ads_kit.resilience.deadletters import DeadLetterBox
 from ads_kit.resilience.errors import ConfigError
@@ -276,12 +278,20 @@ def check_account_ids(
 
 
 def check_token_store(config: Mapping[str, Any], platform: str) -> None:
-    """``token_store`` names an existing file (checked before a sync: discovery needs no credentials)."""
-    store = config.get("token_store")
-    if store and not Path(str(store)).is_file():
-        raise ConfigError("token_store", f"{store} does not exist; write it with `ads-auth login {platform}`")
-    if config.get("token_store_login") and not store:
+    """``token_store`` opens (the file, its key in ADS_TOKEN_KEY) and holds the login
+    ``token_store_login`` names (checked before a sync: discovery needs no credentials)."""
+    store, login = config.get("token_store"), config.get("token_store_login")
+    if login and not store:
         raise ConfigError("token_store_login", "names a login inside token_store, which is not set")
+    if not store:
+        return
+    if not Path(str(store)).is_file():
+        raise ConfigError("token_store", f"{store} does not exist; write it with `ads-auth login {platform}`")
+    try:
+        TokenStore(str(store)).get(platform, login or DEFAULT_LOGIN)
+    except AuthError as exc:
+        missing_login = login and str(exc).startswith(f"{platform}: no login named")
+        raise ConfigError("token_store_login" if missing_login else "token_store", str(exc)) from None
 
 
 def reporting_zone(config: Mapping[str, Any]) -> str | None:

@@ -40,7 +40,7 @@ ACTION_LIST_METRICS = frozenset({
     "video_p25_watched_actions", "video_p50_watched_actions", "video_p75_watched_actions",
     "video_p100_watched_actions", "video_thruplay_watched_actions",
 })  # fmt: skip
-# Insights action_breakdowns (v26, reference §3.4) and time_increment spellings (§3.3).
+# Insights action_breakdowns (v26, Meta reference §3.4) and time_increment spellings (§3.1).
 ACTION_BREAKDOWNS = (
     "action_canvas_component_name", "action_carousel_card_id", "action_carousel_card_name",
     "action_destination", "action_device", "action_reaction", "action_target_id", "action_type",

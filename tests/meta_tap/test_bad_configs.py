@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bad_configs import DROP, SHARED_CASES, BadConfig, assert_refused, case_id, run_cli
+from bad_configs import DROP, SHARED_CASES, BadConfig, assert_refused, case_id, pin_environment, run_cli
 
-from ads_kit import clock
+from ads_kit.auth.store import TokenEntry, TokenStore
 from tap_meta_ads.tap import TapMetaAds
 
 from .conftest import NOW
@@ -98,8 +98,8 @@ CASES = [*SHARED_CASES, *META_CASES]
 
 
 @pytest.fixture(autouse=True)
-def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(clock.ENV_VAR, NOW.isoformat())
+def _pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_environment(monkeypatch, NOW.isoformat())
 
 
 def test_the_table_is_large_and_names_each_case_once() -> None:
@@ -154,6 +154,14 @@ def test_an_unknown_top_level_setting_is_warned_about(tmp_path: Path) -> None:
     warnings = [line.split(" | ")[-1] for line in run.stderr.splitlines() if "| WARNING" in line]
     assert "ad_acounts: unknown setting, ignored" in warnings
     assert any(w.startswith("fx_rates/fx_rates_file: ignored without reporting_currency") for w in warnings)
+
+
+def test_a_token_store_with_the_login_passes_the_checks(tmp_path: Path) -> None:
+    store = TokenStore(tmp_path / "tokens.enc")
+    store.put(TokenEntry("meta_ads", "default", "EAAstoredtoken0123456789", f"{UNREACHABLE}/token", "1"))
+    config = {**valid_config(tmp_path), "access_token": DROP, "token_store": str(store.path)}
+    run = run_cli(TapMetaAds, {k: v for k, v in config.items() if v is not DROP}, tmp_path)
+    assert_refused(run, "api_base_url")  # the settings passed: the run got as far as the host
 
 
 def test_an_unreachable_host_fails_at_once_naming_api_base_url(tmp_path: Path) -> None:

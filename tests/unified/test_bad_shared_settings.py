@@ -6,15 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bad_configs import SHARED_CASES, BadConfig, assert_refused, case_id, run_cli
+from bad_configs import SHARED_CASES, BadConfig, assert_refused, case_id, pin_environment, run_cli
 from unified_contract_tap import ContractTap
-
-from ads_kit import clock
 
 
 @pytest.fixture(autouse=True)
-def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(clock.ENV_VAR, "2026-11-25T20:30:00+00:00")
+def _pinned_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_environment(monkeypatch, "2026-11-25T20:30:00+00:00")
 
 
 def valid_config(tmp_path: Path) -> dict:
