@@ -27,6 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -243,6 +244,12 @@ def _one_line(error: ValidationError) -> ConfigError:
         case "enum":
             allowed = ", ".join(str(v) for v in rule if v is not None)
             return ConfigError(where, f"must be one of {allowed}{got}")
+        case "pattern":
+            return ConfigError(where, f"must match {rule}{got}")
+        case "exclusiveMinimum":
+            return ConfigError(where, f"must be more than {rule}{got}")
+        case "minimum":
+            return ConfigError(where, f"must be at least {rule}{got}")
     return ConfigError(where or "config", error.message if got else f"breaks the rule {error.validator}")
 
 
@@ -275,6 +282,23 @@ def check_account_ids(
     for index, account in enumerate(config.get(setting) or []):
         if not shape.fullmatch(str(account).strip()):
             raise ConfigError(f"{setting}[{index}]", f"{account!r} is not an account id ({described})")
+
+
+def check_url(config: Mapping[str, Any], setting: str, default: str) -> None:
+    """An API host setting is an http(s) URL of a host (no query or fragment to append paths to)."""
+    value = config.get(setting, default)
+    url = urlsplit(str(value))
+    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment:
+        raise ConfigError(setting, f"{value!r} is not an http(s) URL of a host")
+
+
+def check_unique_names(entries: Any, setting: str) -> None:
+    """Custom reports become streams by name: two with one name would make one stream."""
+    seen: set[str] = set()
+    for index, entry in enumerate(entries or []):
+        if entry.get("name") in seen:
+            raise ConfigError(f"{setting}[{index}].name", f"{entry['name']!r} names an earlier report too")
+        seen.add(entry.get("name"))
 
 
 def check_token_store(config: Mapping[str, Any], platform: str) -> None:

@@ -51,10 +51,7 @@ def rejected_field(message: str) -> str | None:
 
 
 def _as_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return int(value) if isinstance(value, int) or str(value).lstrip("-").isdigit() else None
 
 
 def classify(http_status: int | None, body: Any, retry_after_s: float | None = None) -> Classified:
@@ -62,18 +59,13 @@ def classify(http_status: int | None, body: Any, retry_after_s: float | None = N
     ``retry_after_s`` is Meta's own wait hint read from the usage headers of the same response."""
     error = body.get("error") if isinstance(body, Mapping) else None
     if not isinstance(error, Mapping):
-        # No Graph error envelope: a proxy or load balancer answered, or the body was cut short.
-        transient = http_status is None or http_status >= 500 or http_status == 429
-        if transient:
-            return Classified(
-                ErrorClass.RETRYABLE, f"HTTP {http_status}", "response without a Graph error body"
-            )
-        # Graph answers every request it understands with its envelope: this host is not Graph.
+        # No Graph error envelope: a proxy or load balancer answered, or the body was cut short. Graph
+        # wraps every answer to a request it understands, so a 4xx without one says the host is not Graph.
+        code_text, text = f"HTTP {http_status}", "answer without a Graph error body"
+        if http_status is None or http_status >= 500 or http_status == 429:
+            return Classified(ErrorClass.RETRYABLE, code_text, text)
         return Classified(
-            ErrorClass.FATAL_CONFIG,
-            f"HTTP {http_status}",
-            "answered without a Graph error body; is it the Graph API host?",
-            setting="api_base_url",
+            ErrorClass.FATAL_CONFIG, code_text, f"{text}; is it the Graph API host?", setting="api_base_url"
         )
     code = _as_int(error.get("code"))
     subcode = _as_int(error.get("error_subcode"))

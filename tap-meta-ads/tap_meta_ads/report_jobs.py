@@ -91,19 +91,13 @@ class MetaReportJobs(ReportReads):
             if UNKNOWN_OBJECT_CODE in str(exc):
                 raise JobExpired(f"report run {job_id}: {exc.reason}") from None
             raise
-        state = _STATES.get(str(run.get("async_status")), JobState.RUNNING)
+        status = str(run.get("async_status"))
         error = None
-        if state is JobState.FAILED:
+        if _STATES.get(status) is JobState.FAILED:
             code = f"{run.get('error_code', '?')}/{run.get('error_subcode', '?')}"
-            error = (
-                f"{run.get('async_status')} {code}: {run.get('error_user_msg') or run.get('error_message')}"
-            )
-        return JobStatus(
-            state,
-            percent=run.get("async_percent_completion"),
-            error=error,
-            platform_status=run.get("async_status"),
-        )
+            error = f"{status} {code}: {run.get('error_user_msg') or run.get('error_message')}"
+        state, percent = _STATES.get(status, JobState.RUNNING), run.get("async_percent_completion")
+        return JobStatus(state, percent=percent, error=error, platform_status=status)
 
     def fetch(self, job_id: str) -> Iterator[dict[str, Any]]:
         for page in self._client.pages(f"{job_id}/insights", None, **self._target):

@@ -3,7 +3,6 @@ that follows from it. Built-in reports cover DESIGN §3; ``custom_reports`` in c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +46,6 @@ ACTION_BREAKDOWNS = (
     "action_video_sound", "action_video_type", "conversion_destination", "is_business_ai_assisted",
     "matched_persona_id", "matched_persona_name", "signal_source_bucket", "standard_event_content_type",
 )  # fmt: skip
-TIME_INCREMENTS = frozenset({*(str(days) for days in range(1, 91)), "monthly", "all_days"})
-# Graph field and breakdown names: lower-case words joined by underscores.
-_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # Stream names carry the platform, so the three taps load into one schema without collisions.
 INSIGHTS_STREAM = "meta_insights"
 BUILTIN_BREAKDOWNS: dict[str, tuple[str, ...]] = {
@@ -139,44 +135,17 @@ def _metric_property(name: str) -> th.Property:
     return th.Property(name, th.StringType)
 
 
-def field_names(values: Any, where: str, like: str = "inline_link_clicks") -> None:
-    """Graph field (or breakdown) names, which Meta spells in lower case with underscores."""
-    for value in values or ():
-        if not isinstance(value, str) or not _FIELD_NAME.fullmatch(value):
-            raise ValueError(f"{where}: {value!r} is not a Graph field name (like {like})")
-
-
 def builtin_reports(metrics: tuple[str, ...]) -> list[ReportSpec]:
     return [ReportSpec(name, breakdowns=b, metrics=metrics) for name, b in BUILTIN_BREAKDOWNS.items()]
 
 
-def custom_report(entry: Mapping[str, Any], index: int) -> ReportSpec:
-    """A ``custom_reports`` entry -> spec, with one-line errors naming the entry and field."""
-    where = f"custom_reports[{index}]"
-    name = entry.get("name")
-    if not isinstance(name, str) or not name.replace("_", "").isalnum():
-        raise ValueError(f"{where}.name: must be letters, digits and underscores, got {name!r}")
-    level = entry.get("level", "ad")
-    if level not in LEVELS:
-        raise ValueError(f"{where}.level: must be one of {', '.join(LEVELS)}, got {level!r}")
-    field_names(entry.get("fields"), f"{where}.fields")
-    field_names(entry.get("breakdowns"), f"{where}.breakdowns", like="publisher_platform")
-    for value in entry.get("action_breakdowns") or ():
-        if value not in ACTION_BREAKDOWNS:
-            raise ValueError(
-                f"{where}.action_breakdowns: {value!r} is not one of {', '.join(ACTION_BREAKDOWNS)}"
-            )
-    increment = str(entry.get("time_increment", 1))
-    if increment not in TIME_INCREMENTS:
-        raise ValueError(
-            f"{where}.time_increment: must be 1 to 90 (days), monthly or all_days, got {increment!r}"
-        )
-    fields = tuple(entry.get("fields") or DEFAULT_METRICS)
+def custom_report(entry: Mapping[str, Any]) -> ReportSpec:
+    """A ``custom_reports`` entry (checked by the config schema) -> its spec."""
     return ReportSpec(
-        name=f"{INSIGHTS_STREAM}_custom_{name}",
-        level=level,
+        name=f"{INSIGHTS_STREAM}_custom_{entry['name']}",
+        level=entry.get("level", "ad"),
         breakdowns=tuple(entry.get("breakdowns") or ()),
         action_breakdowns=tuple(entry.get("action_breakdowns") or ("action_type",)),
-        metrics=fields,
+        metrics=tuple(entry.get("fields") or DEFAULT_METRICS),
         time_increment=entry.get("time_increment", 1),
     )

@@ -36,14 +36,9 @@ from tap_meta_ads.streams.objects import (
 )
 
 EDGE_STREAMS = (
-    CampaignsStream,
-    AdSetsStream,
-    AdsStream,
-    AdCreativesStream,
-    CustomAudiencesStream,
+    CampaignsStream, AdSetsStream, AdsStream, AdCreativesStream, CustomAudiencesStream,
     CustomConversionsStream,
-)
-SECRET_SETTINGS = ("access_token", "app_secret")
+)  # fmt: skip
 # A 14-day window reaches single days in 4 levels; a 5th splits by campaigns (or metrics).
 JOB_SETTINGS = JobSettings(poll_initial_s=0.25, poll_max_s=30.0, max_split_depth=5)
 
@@ -55,14 +50,12 @@ class TapMetaAds(AdsTap):
     package_name = "tap-meta-ads"
     config_jsonschema = settings.CONFIG_SCHEMA
     profile = PROFILE
-    secret_settings = SECRET_SETTINGS
+    secret_settings = ("access_token", "app_secret")
     app_setting = "app_id"
+    credential_setting = "access_token"
 
     def check_platform_settings(self) -> None:
         settings.check(self.config)
-
-    def check_credentials(self) -> None:
-        settings.check_credentials(self.config)
 
     def rejected_field(self, error: ConfigError) -> str | None:
         return rejected_field(str(error))
@@ -132,7 +125,7 @@ class TapMetaAds(AdsTap):
             wanted.add(INSIGHTS_STREAM)
         specs = [] if report_type == "custom" else builtin_reports(self.insights_metrics)
         specs = [spec for spec in specs if spec.name in wanted]
-        return specs + [custom_report(e, i) for i, e in enumerate(self.config.get("custom_reports") or [])]
+        return specs + [custom_report(entry) for entry in self.config.get("custom_reports") or []]
 
     def platform_streams(self) -> list[Stream]:
         streams: list[Stream] = [stream_class(tap=self) for stream_class in (AdAccountsStream, *EDGE_STREAMS)]

@@ -35,12 +35,10 @@ def _percents(block: Any) -> list[float]:
 
 def parse_usage(headers: Mapping[str, str]) -> ThrottleSignal:
     """Highest quota use reported (percent) and Meta's longest wait hint (seconds, None if none)."""
-    percents: list[float] = []
-    waits: list[float] = [0.0]
-    percents += _percents(_header(headers, "x-app-usage"))
-    percents += _percents(_header(headers, "x-fb-ads-insights-throttle"))
-    account = _header(headers, "x-ad-account-usage")
-    percents += _percents(account)
+    app, insights, account = (
+        _header(headers, name) for name in ("x-app-usage", "x-fb-ads-insights-throttle", "x-ad-account-usage")
+    )
+    percents, waits = _percents(app) + _percents(insights) + _percents(account), [0.0]
     if isinstance(account, Mapping) and account.get("acc_id_util_pct", 0) >= 100:
         waits.append(float(account.get("reset_time_duration") or 0))
     buc = _header(headers, "x-business-use-case-usage")

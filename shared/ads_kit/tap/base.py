@@ -68,6 +68,8 @@ class AdsTap(Tap):
     profile: ClassVar[PlatformProfile]
     secret_settings: ClassVar[tuple[str, ...]] = ()
     """Config keys whose values never reach a log line, record or error message."""
+    credential_setting: ClassVar[str | None] = None
+    """The config key of the credential a run needs unless a ``token_store`` holds it."""
     app_setting: ClassVar[str] = "client_id"
     """The config key naming the API app: its quota is shared by every worker of that app."""
     message_writer_class = MsgSpecWriter
@@ -110,7 +112,15 @@ class AdsTap(Tap):
 
     def check_credentials(self) -> None:
         """Raise ValueError or ConfigError naming the setting when no credentials are configured
-        (not checked by ``--discover``: ``meltano select --list`` discovers without them)."""
+        (not checked by ``--discover``: ``meltano select --list`` discovers without them). By
+        default: the ``credential_setting`` or a ``token_store`` is set."""
+        if self.credential_setting and not (
+            self.config.get(self.credential_setting) or self.config.get("token_store")
+        ):
+            raise ConfigError(
+                self.credential_setting,
+                f"required (or token_store, written by `ads-auth login {self.profile.platform}`)",
+            )
 
     def rejected_field(self, error: ConfigError) -> str | None:
         """The field a platform error says does not exist (dropped as schema drift); None otherwise."""
