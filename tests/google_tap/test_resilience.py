@@ -29,9 +29,15 @@ def _errors(run: TapRun) -> list[str]:
     return [line for line in lines if "| ERROR" in line and "An unhandled error occurred" not in line]
 
 
-def _without(tables: dict[str, dict[str, dict[str, Any]]], customer: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _without(
+    tables: dict[str, dict[str, dict[str, Any]]], customer: str
+) -> dict[str, dict[str, dict[str, Any]]]:
     return {
-        stream: {key: row for key, row in rows.items() if customer not in (row.get("customer_id"), row.get("account_id"))}
+        stream: {
+            key: row
+            for key, row in rows.items()
+            if customer not in (row.get("customer_id"), row.get("account_id"))
+        }
         for stream, rows in tables.items()
     }
 
@@ -111,7 +117,9 @@ def _run_until_a_window_is_stored(args: list[str]) -> TapRun:
                 message = json.loads(line)
             except ValueError:
                 continue
-            bookmarks = message.get("value", {}).get("bookmarks", {}) if message.get("type") == "STATE" else {}
+            bookmarks = (
+                message.get("value", {}).get("bookmarks", {}) if message.get("type") == "STATE" else {}
+            )
             partitions = bookmarks.get("google_ads_ad_performance", {}).get("partitions", [])
             if any(p.get("replication_key_value") for p in partitions):
                 process.send_signal(signal.SIGKILL)
@@ -146,9 +154,16 @@ def test_no_secret_in_any_byte_written(sandbox_google: SandboxClient, tmp_path: 
             _fault(STREAM, name="developer_token_invalid", calls=[9]),
         ]
     )
-    run = run_tap({**config, "customer_ids": [*sandbox_google.platform(PLATFORM)["accounts"], "123-456-7890"]}, tmp_path)
+    run = run_tap(
+        {**config, "customer_ids": [*sandbox_google.platform(PLATFORM)["accounts"], "123-456-7890"]}, tmp_path
+    )
     google = sandbox_google.platform(PLATFORM)
-    secrets = [config["client_secret"], config["refresh_token"], config["developer_token"], google["access_token"]]
+    secrets = [
+        config["client_secret"],
+        config["refresh_token"],
+        config["developer_token"],
+        google["access_token"],
+    ]
     written = run.stdout + run.stderr.encode() + json.dumps(run.final_state).encode()
     dead_letters = tmp_path / "dead-letters.jsonl"
     written += dead_letters.read_bytes() if dead_letters.exists() else b""
