@@ -101,7 +101,8 @@ def check_against_metadata(
     resource = known.get(query.resource)
     if resource is None or resource.get("category") != "RESOURCE":
         raise ConfigError(where, f"FROM {query.resource}: not a Google Ads resource")
-    for field in query.fields:
+    # the query's own fields first: a resource_name the tap adds as a key is checked last
+    for field in sorted(query.fields, key=lambda name: name.endswith(".resource_name")):
         meta = known.get(field)
         if meta is None:
             raise ConfigError(where, f"{field}: not a Google Ads field")

@@ -76,7 +76,7 @@ class CustomersStream(AccountStream):
     schema = th.PropertiesList(
         th.Property("customer_id", th.StringType, required=True),
         ACCOUNT_ID,
-        *(th.Property(column(f), json_type(SCHEMA_VERSION, f)) for f in CUSTOMER_FIELDS if f != "customer.id"),
+        *(th.Property(column(f), json_type(SCHEMA_VERSION, f)) for f in CUSTOMER_FIELDS[1:]),  # after id
     ).to_dict()
 
     def account_records(self, account_id: str, context: Mapping[str, Any]) -> Iterator[dict[str, Any]]:

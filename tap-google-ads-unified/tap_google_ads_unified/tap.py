@@ -30,6 +30,7 @@ class TapGoogleAdsUnified(AdsTap):
         call Google: a bad query stops the run before any stream syncs (discovery needs no
         credentials, and checks only what it can without them)."""
         settings.check(self.config)
+        self.versions  # noqa: B018 - resolves api_version against the calendar, refusing an unknown one
         if self.config.get("custom_reports") and settings.can_call(self.config):
             for index, query in enumerate(self.custom_queries()):
                 check_against_metadata(query, index, self.client.field_metadata)
