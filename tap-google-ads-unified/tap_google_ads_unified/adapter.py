@@ -43,7 +43,7 @@ def _id(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _last_id(resource_name: str | None) -> str | None:
+def last_id(resource_name: str | None) -> str | None:
     """``customers/1/campaignBudgets/2`` -> ``2`` (composite ``1~2`` -> ``2``)."""
     return resource_name.rsplit("/", 1)[-1].rsplit("~", 1)[-1] if resource_name else None
 
@@ -78,7 +78,7 @@ class GoogleUnifiedAdapter(UnifiedAdapter):
     def campaigns(self, account: AccountInfo) -> Iterator[dict]:
         budgets = {_id(b["campaign_budget_id"]): b for b in self._entities("campaign_budgets", account)}
         for row in self._entities("campaigns", account):
-            budget = budgets.get(_last_id(row.get("campaign_campaign_budget"))) or {}
+            budget = budgets.get(last_id(row.get("campaign_campaign_budget"))) or {}
             amount = budget.get("campaign_budget_amount_micros") or budget.get(
                 "campaign_budget_total_amount_micros"
             )
@@ -179,7 +179,7 @@ class GoogleUnifiedAdapter(UnifiedAdapter):
         }
         totals: dict[tuple, tuple[Decimal, Decimal]] = {}
         for row in self._rows(CONVERSIONS, account, start, end):
-            if _last_id(row.get("conversion_action")) not in counted:
+            if last_id(row.get("conversion_action")) not in counted:
                 continue
             key = tuple(row.get(k) for k in keys)
             conversions, value = totals.get(key, (Decimal(0), Decimal(0)))
