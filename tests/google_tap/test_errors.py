@@ -142,7 +142,8 @@ def test_transport_failures_without_a_google_failure_are_retried(error: Exceptio
 
 def test_a_refresh_refused_inside_grpc_is_never_retried_blind() -> None:
     error = exceptions.ServiceUnavailable(
-        "Getting metadata from plugin failed with error: ('invalid_grant: Token has been expired or revoked.')"
+        "Getting metadata from plugin failed with error: "
+        "('invalid_grant: Token has been expired or revoked.')"
     )
     verdict = classify(failure_of(error, VERSION))
     assert verdict.error_class is ErrorClass.FATAL_CONFIG

@@ -56,8 +56,10 @@ class _NoEntities:
 
 def test_airbyte_rows_read_as_typed_records_and_unified_rows() -> None:
     flat_rows = payload("account_performance_rows_airbyte_flattened.json")
-    asked = ["segments.date", "segments.device", "metrics.cost_micros", "metrics.clicks", "metrics.impressions",
-             "metrics.conversions", "metrics.conversions_value", "metrics.video_views", "customer.id"]  # fmt: skip
+    asked = [
+        *("segments.date", "segments.device", "metrics.cost_micros", "metrics.clicks", "metrics.impressions"),
+        *("metrics.conversions", "metrics.conversions_value", "metrics.video_views", "customer.id"),
+    ]
     sent = map_fields("google_ads", VERSION, asked)  # the shared field map: v22 renamed video_views
     assert "metrics.video_trueview_views" in sent
     read = record_reader(VERSION, tuple(asked), tuple(sent))
