@@ -8,14 +8,12 @@ incremental on ``date``: each customer's days (the configured range, or the book
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from singer_sdk import typing as th
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from ads_kit.tap.streams import AccountStream, RunStream
-from ads_kit.unified.ranges import report_days
 from tap_google_ads_unified.queries import (
     ACCOUNT_ID,
     CUSTOMER_CLIENTS,
@@ -55,14 +53,7 @@ class ReportStream(GoogleStream):
     check_sorted = False  # the lookback re-read starts before the saved bookmark on purpose
 
     def account_records(self, account_id: str, context: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        info = self.run.accounts.info(account_id)
-        bookmark = self.bookmark(context)
-        start_from = date.fromisoformat(str(bookmark)[:10]) if bookmark else None
-        days = report_days(self.config, self.run.profile, info, info.timezone, start_from, self.run.now)
-        state = self.get_context_state(context)
-        with self.tap.reports.reading(
-            self.name, account_id, (days.start, days.end), state, self.checkpoint
-        ) as reading:
+        with self.report_reading(account_id, context) as reading:
             for window in reading.windows:
                 yield from sorted(reading.rows(self.query, window), key=lambda row: row["date"])
                 reading.done(window)

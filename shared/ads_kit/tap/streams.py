@@ -8,6 +8,8 @@ is skipped with one line and one dead letter while the others complete (``TapRun
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 from singer_sdk import Stream
@@ -15,9 +17,11 @@ from singer_sdk import Stream
 from ads_kit.money import MoneyError
 from ads_kit.tap.sdk_bridge import tap_of, write_state_now
 from ads_kit.timezones import TimezoneError
+from ads_kit.unified.ranges import report_days
 
 if TYPE_CHECKING:
     from ads_kit.tap.base import AdsTap
+    from ads_kit.tap.reports.reader import Reading
     from ads_kit.tap.run import TapRun
 
 QUALITY_STREAM = "unified_data_quality"
@@ -82,6 +86,17 @@ class AccountStream(RunStream):
 
     def account_records(self, account_id: str, context: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
+
+    def report_reading(self, account_id: str, context: Mapping[str, Any]) -> AbstractContextManager[Reading]:
+        """This account's report days (the configured range, or the bookmark minus ``lookback_days``,
+        in the account's zone) opened as a reading of the run's report layer, with this partition's
+        state: ``with self.report_reading(account_id, context) as reading: ...``."""
+        info = self.run.accounts.info(account_id)
+        bookmark = self.bookmark(context)
+        start_from = date.fromisoformat(str(bookmark)[:10]) if bookmark else None
+        days = report_days(self.config, self.run.profile, info, info.timezone, start_from, self.run.now)
+        state = self.get_context_state(context)
+        return self.tap.reports.reading(self.name, account_id, (days.start, days.end), state, self.checkpoint)
 
     def bookmark(self, context: Mapping[str, Any] | None) -> str | None:
         """This account's saved replication value. Unlike the SDK's starting value it ignores

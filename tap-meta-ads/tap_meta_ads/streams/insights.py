@@ -9,12 +9,10 @@ partition state, STATE after every window.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Any
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from ads_kit.unified.ranges import report_days
 from tap_meta_ads.parsing import parse_insights_row
 from tap_meta_ads.reports import ReportSpec
 from tap_meta_ads.streams.edges import MetaStream
@@ -36,13 +34,7 @@ class InsightsStream(MetaStream):
         self._columns = frozenset(self.schema["properties"])
 
     def account_records(self, account_id: str, context: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        info = self.run.accounts.info(account_id)
-        bookmark = self.bookmark(context)
-        start_from = date.fromisoformat(str(bookmark)[:10]) if bookmark else None
-        days = report_days(self.config, self.run.profile, info, info.timezone, start_from, self.run.now)
-        state = self.get_context_state(context)
-        span = (days.start, days.end)
-        with self.tap.reports.reading(self.name, account_id, span, state, self.checkpoint) as reading:
+        with self.report_reading(account_id, context) as reading:
             for window in reading.windows:
                 records = (self.shape(row, account_id) for row in reading.rows(self.spec, window))
                 yield from sorted(records, key=lambda r: r["date_start"])
