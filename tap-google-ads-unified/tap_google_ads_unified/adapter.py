@@ -39,6 +39,11 @@ BUDGET_PERIODS = {"DAILY": "daily", "CUSTOM_PERIOD": "lifetime"}
 GEO_COUNTRY_OFFSET = 2000
 
 
+def decimal(value: float | int | None) -> Decimal:
+    """A double as the exact decimal its shortest repr writes (``0.1`` -> ``Decimal('0.1')``)."""
+    return Decimal(str(value)) if value else Decimal(0)
+
+
 def _id(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -161,8 +166,8 @@ class GoogleUnifiedAdapter(UnifiedAdapter):
             "clicks": row.get("clicks") or 0,
             "spend": from_micros(row.get("cost_micros") or 0),
             "reach": None,  # Google reports reach only over whole periods, never per day
-            "conversions": row.get("conversions") or Decimal(0),
-            "conversions_value": row.get("conversions_value") or Decimal(0),
+            "conversions": decimal(row.get("conversions")),
+            "conversions_value": decimal(row.get("conversions_value")),
             "attribution_click_days": click_days,
             "attribution_view_days": None,
         }
@@ -184,8 +189,8 @@ class GoogleUnifiedAdapter(UnifiedAdapter):
             key = tuple(row.get(k) for k in keys)
             conversions, value = totals.get(key, (Decimal(0), Decimal(0)))
             totals[key] = (
-                conversions + (row.get("conversions") or 0),
-                value + (row.get("conversions_value") or 0),
+                conversions + decimal(row.get("conversions")),
+                value + decimal(row.get("conversions_value")),
             )
         return totals
 

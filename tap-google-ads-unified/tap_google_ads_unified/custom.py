@@ -92,12 +92,19 @@ def _keys(entry: Mapping[str, Any], fields: list[str], resource: str, where: str
 
 
 def check_against_metadata(
-    query: Query, index: int, metadata: Callable[[list[str]], dict[str, dict[str, Any]]]
+    query: Query,
+    index: int,
+    metadata: Callable[[list[str]], dict[str, dict[str, Any]]],
+    spelled: Callable[[list[str]], list[str]] = list,
 ) -> None:
-    """Google's own rules for the query, from GoogleAdsFieldService (one request per report)."""
+    """Google's own rules for the query, from GoogleAdsFieldService (one request per report);
+    ``spelled`` gives the names the API version in use has for the query's fields (field map)."""
     where = f"custom_reports[{index}] ({query.name.removeprefix('google_ads_custom_')}).query"
     filtered = [f for f in _FILTERED_FIELD.findall(query.where) if "." in f]
-    known = metadata([query.resource, *query.fields, *filtered])
+    names = [query.resource, *query.fields, *filtered]
+    spelling = dict(zip(names, spelled(names), strict=True))
+    served = metadata(list(spelling.values()))
+    known = {name: served[spelling[name]] for name in names if spelling[name] in served}
     resource = known.get(query.resource)
     if resource is None or resource.get("category") != "RESOURCE":
         raise ConfigError(where, f"FROM {query.resource}: not a Google Ads resource")

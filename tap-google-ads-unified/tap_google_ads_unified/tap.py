@@ -33,7 +33,7 @@ class TapGoogleAdsUnified(AdsTap):
         self.versions  # noqa: B018 - resolves api_version against the calendar, refusing an unknown one
         if self.config.get("custom_reports") and settings.can_call(self.config):
             for index, query in enumerate(self.custom_queries()):
-                check_against_metadata(query, index, self.client.field_metadata)
+                check_against_metadata(query, index, self.client.field_metadata, self.spelled)
 
     @cached_property
     def accounts(self) -> GoogleCustomers:  # the base's, typed with the Google source (its nodes, logins)
@@ -73,6 +73,10 @@ class TapGoogleAdsUnified(AdsTap):
 
     def build_report_platform(self) -> ReportPlatform:
         return self.source
+
+    def spelled(self, names: list[str]) -> list[str]:
+        """Field names as the API version in use spells them (the shared field map)."""
+        return list(self.versions.fields(names))
 
     # -- streams ----------------------------------------------------------------------------------
 

@@ -169,7 +169,9 @@ def test_a_good_custom_report_lands_with_derived_keys(sandbox_google: SandboxCli
         "query": "SELECT campaign.id, segments.device, segments.date, metrics.clicks FROM campaign "
         "WHERE campaign.status != 'REMOVED'",
     }
-    config = tap_config(sandbox_google, tmp_path, report_type="custom", custom_reports=[report])
+    # written for v22 and before: campaign.start_date is start_date_time since v23 (the shared field map)
+    renamed = {"name": "campaign_starts", "query": "SELECT campaign.id, campaign.start_date FROM campaign"}
+    config = tap_config(sandbox_google, tmp_path, report_type="custom", custom_reports=[report, renamed])
     run = run_tap(config, tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     stream = "google_ads_custom_campaign_devices"
@@ -187,3 +189,10 @@ def test_a_good_custom_report_lands_with_derived_keys(sandbox_google: SandboxCli
                     truth[key] = truth.get(key, 0) + metrics.clicks
     assert got == {key: clicks for key, clicks in truth.items() if clicks}
     assert "google_ads_ad_performance" not in run.records  # report_type custom: only custom reports
+    starts = {
+        str(r["campaign_id"]): r["campaign_start_date"]
+        for r in run.records["google_ads_custom_campaign_starts"]
+    }
+    campaigns = {c.id: c for a in world.accounts(PLATFORM) for c in world.campaigns(a.id)}
+    assert starts == {cid: f"{campaigns[cid].start_date.isoformat()} 00:00:00" for cid in starts}
+    assert set(starts) == set(campaigns)
