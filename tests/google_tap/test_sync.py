@@ -162,3 +162,29 @@ def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
         k for k in truth if k[2] >= max(date.fromisoformat(b[:10]) for b in bookmarks.values()).isoformat()
     }
     assert lookback <= set(got)
+
+
+def test_configured_conversion_actions_decide_unified_conversions(
+    sandbox_google: SandboxClient, tmp_path: Path
+) -> None:
+    world = sandbox_google.world()
+    events = {e.id: e for a in world.accounts(PLATFORM) for e in world.conversion_events(a.id)}
+    primary = [e.id for e in events.values() if e.primary]
+    other = next(e.name for e in events.values() if not e.primary)
+    wanted = ("unified_ad_performance", "google_ads_conversion_action_performance")
+    runs = {}
+    for name, actions in (("primary", primary), ("other", [other])):
+        config = tap_config(sandbox_google, tmp_path, report_type="all", conversion_actions=actions)
+        run = run_tap(config, tmp_path, catalog=select(discover(config, tmp_path), only(*wanted)))
+        assert run.returncode == 0, run.stderr[-2000:]
+        runs[name] = {
+            (r["account_id"], r["ad_id"], r["date_day"]): r for r in run.records["unified_ad_performance"]
+        }
+    truth = world_ad_days(world)
+    assert {k: r["conversions"] for k, r in runs["primary"].items()} == {k: v[3] for k, v in truth.items()}
+    assert {k: r["conversions_value"] for k, r in runs["primary"].items()} == {
+        k: v[4] for k, v in truth.items()
+    }
+    assert {r["conversions"] for r in runs["other"].values()} == {0}  # the other actions never fire
+    # the per-action report names the primary action on every row
+    assert {str(r["conversion_action"]).rsplit("/", 1)[-1] for r in run.records[wanted[1]]} <= set(primary)
