@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tap_google_ads_unified.tap import TapGoogleAdsUnified
 from tap_meta_ads.tap import TapMetaAds
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = yaml.safe_load((ROOT / "meltano.yml").read_text())
-TAPS = {"tap-meta-ads": TapMetaAds}
+TAPS = {"tap-meta-ads": TapMetaAds, "tap-google-ads-unified": TapGoogleAdsUnified}
 
 # JSON-schema types of a tap setting -> the meltano `kind` that carries it.
 KINDS = {

@@ -64,12 +64,6 @@ def test_a_failed_fetch_is_not_cached():
     assert list(cache.rows(("k",), lambda: iter(ROWS))) == ROWS
 
 
-def test_rows_that_are_not_json_are_refused():
-    cache = SliceCache()
-    with pytest.raises(TypeError, match="set"):
-        list(cache.rows(("k",), lambda: iter([{"ids": {1, 2}}])))
-
-
 @given(
     start=st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 1, 1)),
     length=st.integers(min_value=0, max_value=120),

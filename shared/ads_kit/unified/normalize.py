@@ -65,6 +65,7 @@ _STATUS = {
         "REMOVED": "removed",
         "CANCELED": "removed",
         "CLOSED": "removed",
+        "OPEN": "active",  # user_list.membership_status
         "SUSPENDED": "paused",
         "UNKNOWN": "unknown",
         "UNSPECIFIED": "unknown",

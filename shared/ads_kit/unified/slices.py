@@ -2,21 +2,24 @@
 
 When a raw report stream and a unified stream are both selected, the tap's report fetcher goes
 through ``SliceCache.rows``: whichever stream syncs first fetches the slice and tees it into a temp
-JSONL file; the other replays the file. Memory stays bounded (rows stream to and from disk), and a
-slice only counts as cached once it was read to the end, so an interrupted fetch is fetched again.
-Both streams must cut their date ranges with ``report_windows`` so their slices coincide.
+file; the other replays the file. Rows are pickled: the file is this process's own (a private temp
+directory, removed with the run), pickle keeps Decimals, dates and datetimes as they are, and it
+costs a fraction of JSON with a type hook on every record of every report. Memory stays bounded
+(rows stream to and from disk), and a slice only counts as cached once it was read to the end, so
+an interrupted fetch is fetched again. Both streams must cut their date ranges with
+``report_windows`` so their slices coincide.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import shutil
 import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 from pathlib import Path
 
 _EPOCH = date(1970, 1, 1)
@@ -54,17 +57,16 @@ class SliceCache:
     def rows(self, key: Sequence[object], fetch: Callable[[], Iterable[dict]]) -> Iterator[dict]:
         """The slice's rows: replayed from disk when already fetched, otherwise fetched and stored."""
         name = _key_name(key)
-        path = self.directory / f"{name}.jsonl"
+        path = self.directory / f"{name}.rows"
         if name in self._complete:
             self.replays += 1
             yield from _replay(path)
             return
         self.fetches += 1
         partial = path.with_suffix(".part")
-        with partial.open("w", encoding="utf-8") as handle:
+        with partial.open("wb") as handle:
             for row in fetch():
-                handle.write(json.dumps(row, default=_encode, separators=(",", ":")))
-                handle.write("\n")
+                pickle.dump(row, handle, protocol=pickle.HIGHEST_PROTOCOL)  # one pickle per row
                 yield row
         partial.replace(path)
         self._complete.add(name)
@@ -84,29 +86,9 @@ def _key_name(key: Sequence[object]) -> str:
 
 
 def _replay(path: Path) -> Iterator[dict]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            yield json.loads(line, object_hook=_decode)
-
-
-# Decimals, dates and datetimes are tagged so a replayed row has exactly the types of the fetched one.
-def _encode(value: object) -> dict[str, str]:
-    if isinstance(value, Decimal):
-        return {"$decimal": str(value)}
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, date):
-        return {"$date": value.isoformat()}
-    raise TypeError(f"report rows hold JSON values, Decimals and dates; got {type(value).__name__}")
-
-
-def _decode(obj: dict) -> object:
-    if len(obj) == 1:
-        ((tag, text),) = obj.items()
-        if tag == "$decimal":
-            return Decimal(text)
-        if tag == "$datetime":
-            return datetime.fromisoformat(text)
-        if tag == "$date":
-            return date.fromisoformat(text)
-    return obj
+    with path.open("rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)
+            except EOFError:
+                return
