@@ -19,27 +19,29 @@ from .conftest import TapRun, discover, landed, pin_tap_clock, run_tap, select, 
 REPORT_STREAMS = ("tiktok_ads_report_ad_daily", "tiktok_ads_report_advertiser_daily")
 
 
-def assert_reports_equal_the_world(run: TapRun, sandbox: SandboxClient) -> None:
+def assert_reports_equal_the_world(run: TapRun | dict[str, dict[str, dict]], sandbox: SandboxClient) -> None:
+    """The ad and advertiser daily reports and unified ad performance of a run (or of landed tables)
+    hold exactly the world's delivered days, money exact."""
+    records = run.records if isinstance(run, TapRun) else {s: list(rows.values()) for s, rows in run.items()}
     world = sandbox.world()
     ad_truth = truth.ad_days(world)
     raw = Counter(
-        (r["advertiser_id"], r["ad_id"], r["stat_time_day"])
-        for r in run.records["tiktok_ads_report_ad_daily"]
+        (r["advertiser_id"], r["ad_id"], r["stat_time_day"]) for r in records["tiktok_ads_report_ad_daily"]
     )
     assert max(raw.values()) == 1, "an ad-day came twice"
     assert set(raw) == set(ad_truth)
-    for record in run.records["tiktok_ads_report_ad_daily"]:
+    for record in records["tiktok_ads_report_ad_daily"]:
         key = (record["advertiser_id"], record["ad_id"], record["stat_time_day"])
         assert truth.report_figures(record) == ad_truth[key]
         assert all(isinstance(record[k], str) and record[k] for k in ("advertiser_id", "ad_id", "adgroup_id"))
-    unified = {(r["account_id"], r["ad_id"], r["date_day"]): r for r in run.records["unified_ad_performance"]}
+    unified = {(r["account_id"], r["ad_id"], r["date_day"]): r for r in records["unified_ad_performance"]}
     assert set(unified) == set(ad_truth)
     for key, record in unified.items():
         assert truth.unified_figures(record) == ad_truth[key]
         assert (record["platform"], record["attribution_click_days"]) == ("tiktok_ads", 7)
     advertiser_truth = truth.advertiser_days(world)
     advertiser = {
-        (r["advertiser_id"], r["stat_time_day"]): r for r in run.records["tiktok_ads_report_advertiser_daily"]
+        (r["advertiser_id"], r["stat_time_day"]): r for r in records["tiktok_ads_report_advertiser_daily"]
     }
     assert {k: truth.report_figures(r) for k, r in advertiser.items()} == advertiser_truth
 
