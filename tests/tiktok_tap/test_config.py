@@ -109,11 +109,25 @@ def test_bad_setting_is_refused_with_one_line_naming_it(overrides: dict[str, Any
 
 def test_every_good_custom_report_is_accepted() -> None:
     entries = [
-        {"name": "by_country", "dimensions": ["stat_time_day", "country_code"], "metrics": ["spend", "clicks"]},
-        {"name": "aud", "report_type": "AUDIENCE", "data_level": "AUCTION_ADGROUP", "dimensions": ["stat_time_day", "age", "gender"]},
+        {
+            "name": "by_country",
+            "dimensions": ["stat_time_day", "country_code"],
+            "metrics": ["spend", "clicks"],
+        },
+        {
+            "name": "aud",
+            "report_type": "AUDIENCE",
+            "data_level": "AUCTION_ADGROUP",
+            "dimensions": ["stat_time_day", "age", "gender"],
+        },
         {"name": "cash", "data_level": "ADVERTISER", "metrics": ["cash_spend", "voucher_spend", "spend"]},
-        {"name": "hours", "data_level": "CAMPAIGN", "dimensions": ["campaign_id", "stat_time_hour"], "metrics": ["campaign_name", "spend"]},
-    ]  # fmt: skip
+        {
+            "name": "hours",
+            "data_level": "CAMPAIGN",
+            "dimensions": ["campaign_id", "stat_time_hour"],
+            "metrics": ["campaign_name", "spend"],
+        },
+    ]
     tap = TapTikTokAds(config={**BASE, "custom_reports": entries}, validate_config=True)
     names = {stream.name for stream in tap.discover_streams()}
     assert {f"tiktok_ads_report_custom_{n}" for n in ("by_country", "cash", "hours")} <= names
