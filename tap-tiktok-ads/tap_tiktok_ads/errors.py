@@ -38,8 +38,8 @@ SETTINGS = {
 def classify(http_status: int | None, body: Any, qpm_lockout_s: float = QPM_LOCKOUT_S) -> Classified:
     """Classify one failed answer: ``body`` is the decoded envelope, or the text of a gateway page."""
     if not isinstance(body, Mapping) or "code" not in body:
-        # A gateway (HTML 504) or a cut body: no TikTok envelope.
-        transient = http_status is None or http_status >= 500 or http_status == 429
+        # A gateway (HTML 504) or a body cut short: no TikTok envelope. A 4xx page is a wrong host or path.
+        transient = http_status is None or http_status >= 500 or http_status in (200, 429)
         error_class = ErrorClass.RETRYABLE if transient else ErrorClass.FATAL_CONFIG
         setting = None if transient else "api_base_url"
         return Classified(

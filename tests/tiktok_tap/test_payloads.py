@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ads_kit.resilience.errors import ErrorClass, Scope
+from ads_kit.resilience.versions import VersionPolicy
 from tap_tiktok_ads.accounts import TikTokAdvertisers
 from tap_tiktok_ads.errors import classify
 from tap_tiktok_ads.report_tasks import _flat
@@ -149,3 +150,10 @@ def test_a_gateway_page_or_a_cut_body_is_retried() -> None:
     assert classify(504, html).error_class is ErrorClass.RETRYABLE
     assert classify(200, '{"code": 0, "message": "OK", "da').error_class is ErrorClass.RETRYABLE
     assert classify(404, "404 page not found").setting == "api_base_url"
+
+
+def test_v12_field_names_are_sent_as_v13_names() -> None:
+    versions = VersionPolicy("tiktok_ads", None, datetime(2026, 11, 25, tzinfo=UTC).date())
+    assert versions.fields(["advertiser_id", "phonenumber", "reason", "currency"]) == [
+        "advertiser_id", "cellphone_number", "rejection_reason", "currency",
+    ]  # fmt: skip
