@@ -45,6 +45,9 @@ class TapTikTokAds(AdsTap):
 
     def check_platform_settings(self) -> None:
         settings.check(self.config)
+        # Refused now rather than at the first request: the API version, the rate limits, the
+        # reporting currency.
+        _ = (self.versions, self.rate_settings, self.run.fx)
 
     def build_accounts(self) -> TikTokAdvertisers:
         return TikTokAdvertisers(
