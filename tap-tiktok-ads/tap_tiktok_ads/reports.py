@@ -98,6 +98,11 @@ NAMES = {
 REPORT_PREFIX = "tiktok_ads_report"
 AUDIENCE_PREFIX = "tiktok_ads_audience_report"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# Every stream of the suite syncs one partition per account and the SDK writes the partition's
+# ``account_id`` into each record: declared, it is the advertiser id under the suite's common name.
+ACCOUNT_ID = th.Property(
+    "account_id", th.StringType, description="The advertiser id (the suite's account key)"
+)
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ class ReportSpec:
             th.Property(name, th.StringType, required=True)
             for name in dict.fromkeys(("advertiser_id", self.id_dimension))
         ]
+        props.append(ACCOUNT_ID)
         props.append(th.Property("stat_time_day", th.DateType, required=True))
         if self.hourly:
             props += [
@@ -158,7 +164,7 @@ def _metric_property(name: str) -> th.Property:
 
 def parse_row(row: Mapping[str, Any], spec: ReportSpec, advertiser_id: str, timezone: str) -> dict[str, Any]:
     """A flat report row (dimensions and metrics as TikTok writes them) -> a typed record."""
-    record: dict[str, Any] = {"advertiser_id": advertiser_id}
+    record: dict[str, Any] = {"advertiser_id": advertiser_id, "account_id": advertiser_id}
     for name in spec.dimensions:
         if name not in TIME_DIMENSIONS:
             record[name] = _text(row.get(name), "")

@@ -10,6 +10,7 @@ from typing import Any
 
 from singer_sdk import typing as th
 
+from tap_tiktok_ads.reports import ACCOUNT_ID
 from tap_tiktok_ads.streams.base import BOOLEAN, JSON, STRING, TIME, EntityStream, entity_schema, typed
 
 
@@ -61,6 +62,7 @@ class PixelEventsStream(EntityStream):
         th.Property("pixel_id", STRING, required=True),
         th.Property("event_id", STRING, required=True),
         th.Property("advertiser_id", STRING, required=True),
+        ACCOUNT_ID,
         *typed(
             STRING,
             "pixel_code",
@@ -84,4 +86,5 @@ class PixelEventsStream(EntityStream):
                 "pixel_id": str(row["pixel_id"]),
                 "pixel_code": row.get("pixel_code"),
                 "advertiser_id": advertiser_id,
+                "account_id": advertiser_id,
             }

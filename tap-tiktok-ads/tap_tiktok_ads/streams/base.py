@@ -16,6 +16,7 @@ from singer_sdk import typing as th
 
 from ads_kit.tap.streams import AccountStream
 from ads_kit.timezones import parse_utc_timestamp
+from tap_tiktok_ads.reports import ACCOUNT_ID
 
 if TYPE_CHECKING:
     from tap_tiktok_ads.tap import TapTikTokAds
@@ -59,6 +60,7 @@ class EntityStream(TikTokStream):
     def shape(cls, row: dict[str, Any], advertiser_id: str) -> Iterator[dict[str, Any]]:
         """The record(s) of one listed object."""
         row["advertiser_id"] = str(row.get("advertiser_id") or advertiser_id)
+        row["account_id"] = advertiser_id
         for field, prop in cls.schema["properties"].items():
             value = row.get(field)
             if value in (None, ""):
@@ -76,5 +78,6 @@ def entity_schema(key: str, *properties: th.Property) -> dict[str, Any]:
     return th.PropertiesList(
         th.Property(key, STRING, required=True),
         th.Property("advertiser_id", STRING, required=True),
+        ACCOUNT_ID,
         *properties,
     ).to_dict()

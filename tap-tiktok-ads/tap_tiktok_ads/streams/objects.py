@@ -10,6 +10,7 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.types import Context
 
 from tap_tiktok_ads.accounts import ADVERTISER_FIELDS
+from tap_tiktok_ads.reports import ACCOUNT_ID
 from tap_tiktok_ads.streams.base import (
     BOOLEAN,
     JSON,
@@ -28,6 +29,7 @@ class AdvertisersStream(TikTokStream):
     primary_keys = ("advertiser_id",)
     schema = th.PropertiesList(
         th.Property("advertiser_id", STRING, required=True),
+        ACCOUNT_ID,
         *typed(
             STRING, "name", "company", "currency", "country", "timezone", "display_timezone", "status", "role"
         ),
@@ -39,7 +41,7 @@ class AdvertisersStream(TikTokStream):
     def account_records(self, account_id: str, context: Context | None) -> Iterator[dict[str, Any]]:
         node = self.tap.accounts.raw(account_id)
         row = {key: node[key] for key in ADVERTISER_FIELDS if key in node}
-        row["advertiser_id"] = account_id
+        row["advertiser_id"] = row["account_id"] = account_id
         created = row.get("create_time")
         row["create_time"] = (
             datetime.fromtimestamp(int(created), UTC) if created else None

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
+from singer_sdk.helpers.conform import TypeConformanceLevel
+
 from ads_kit.unified.ranges import report_days
 from tap_tiktok_ads.reports import ReportSpec, parse_row
 from tap_tiktok_ads.streams.base import TikTokStream
@@ -22,6 +24,9 @@ class ReportStream(TikTokStream):
     replication_key = "stat_time_day"
     is_sorted = True  # rows leave each window sorted by day, windows in date order
     check_sorted = False  # the lookback re-read starts before the saved bookmark on purpose
+    # ``parse_row`` casts every field to its schema type and writes only the schema's columns: the
+    # SDK's recursive conformance pass would return each record unchanged, so it is skipped.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, tap: Any, spec: ReportSpec) -> None:
         self.spec = spec
