@@ -24,9 +24,7 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -147,23 +145,6 @@ def loop_plan(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_loop(plan: dict[str, Any]) -> tuple[float, list[bytes]]:
-    with tempfile.TemporaryDirectory(prefix="bench-tiktok-loop-") as workdir:
-        path = Path(workdir) / "plan.json"
-        path.write_text(json.dumps(plan))
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bench.tiktok", "loop", str(path)],
-            stdout=subprocess.PIPE,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-        assert process.stdout is not None
-        records = [line for line in process.stdout if line.startswith(b'{"type":"RECORD"')]
-        if process.wait() != 0:
-            raise SystemExit(f"the bare loop exited with status {process.returncode}")
-        return time.perf_counter() - started, records
-
-
 # -- the figures ------------------------------------------------------------------------------------
 
 
@@ -175,7 +156,7 @@ def record_path(days: int, ads: int, accounts: int, rounds: int) -> dict[str, An
     from ads_kit.resilience.ratelimit import RateLimitSettings
     from ads_kit.sandbox.process import running_sandbox
     from bench.meta import run_tap
-    from bench.record_path import _content
+    from bench.record_path import _content, run_loop
 
     shape = {"ads_per_account": ads, "accounts_per_platform": accounts, "history_days": days + 30}
     settings = {"tiktok_task_seconds": 0, "limits": {"tiktok": LIFTED}}
@@ -185,7 +166,7 @@ def record_path(days: int, ads: int, accounts: int, rounds: int) -> dict[str, An
         plan = loop_plan(config)
         for _ in range(rounds):  # alternating, so a change in the machine's load hits both alike
             tap = run_tap(sb, config, {STREAM}, keep_records=True, tap=_tap(), platform="tiktok")
-            loop_seconds, loop_lines = run_loop(plan)
+            loop_seconds, loop_lines = run_loop(plan, "bench.tiktok")
             if len(loop_lines) != tap.records:
                 raise SystemExit(f"loop read {len(loop_lines)} records, tap {tap.records}: not the same rows")
             if _content(loop_lines) != _content(tap.lines or []):
