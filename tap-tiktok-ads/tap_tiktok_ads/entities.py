@@ -16,9 +16,6 @@ from ads_kit.unified.slices import SliceCache
 from tap_tiktok_ads.client import TikTokClient
 from tap_tiktok_ads.streams.base import EntityStream
 
-AUDIENCE_PAGE_SIZE = 100  # §1.4
-PIXEL_PAGE_SIZE = 20
-
 
 class EntityReader:
     def __init__(
@@ -55,14 +52,11 @@ class EntityReader:
             filtering["modified_after"] = since.strftime("%Y-%m-%d %H:%M:%S")
         if filtering:
             params["filtering"] = filtering
-        page_size = {"pixels": PIXEL_PAGE_SIZE, "list": 1000}.get(entity.list_key, 1000)
-        if entity.path == "dmp/custom_audience/list":
-            page_size = AUDIENCE_PAGE_SIZE
         pages = self._client.pages(
             entity.path,
             params,
             key=entity.list_key,
-            page_size=page_size,
+            page_size=entity.page_size,
             account=advertiser_id,
             stream=entity.name,
         )

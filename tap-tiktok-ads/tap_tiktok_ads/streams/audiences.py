@@ -17,6 +17,7 @@ from tap_tiktok_ads.streams.base import BOOLEAN, JSON, STRING, TIME, EntityStrea
 class CustomAudiencesStream(EntityStream):
     name = "tiktok_ads_custom_audiences"
     path = "dmp/custom_audience/list"
+    page_size = 100
     status_filtered = False
     primary_keys = ("audience_id",)
     schema = entity_schema(
@@ -40,6 +41,7 @@ class PixelsStream(EntityStream):
     name = "tiktok_ads_pixels"
     path = "pixel/list"
     list_key = "pixels"
+    page_size = 20
     status_filtered = False
     primary_keys = ("pixel_id",)
     schema = entity_schema(
@@ -56,6 +58,7 @@ class PixelEventsStream(EntityStream):
     name = "tiktok_ads_pixel_events"
     path = "pixel/list"
     list_key = "pixels"
+    page_size = 20
     status_filtered = False
     primary_keys = ("pixel_id", "event_id")
     schema = th.PropertiesList(

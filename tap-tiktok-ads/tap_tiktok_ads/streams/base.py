@@ -16,6 +16,7 @@ from singer_sdk import typing as th
 
 from ads_kit.tap.streams import AccountStream
 from ads_kit.timezones import parse_utc_timestamp
+from tap_tiktok_ads.client import PAGE_SIZE
 from tap_tiktok_ads.reports import ACCOUNT_ID
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class EntityStream(TikTokStream):
     schema: dict[str, Any]
     path: ClassVar[str]
     list_key: ClassVar[str] = "list"
+    page_size: ClassVar[int] = PAGE_SIZE  # §1.4: 1000, but 100 for audiences and 20 for pixels
     status_filtered: ClassVar[bool] = True  # takes filtering.primary_status
     modified_after: ClassVar[bool] = False  # takes filtering.modified_after (ads only, §2.5)
 
