@@ -5,16 +5,19 @@ Waits go through an injected ``sleep``; the sandbox tests stay the integration l
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import redis
 import responses
 
 from ads_kit.auth.provider import TokenProvider
-from ads_kit.resilience.errors import Scope
+from ads_kit.resilience.errors import RequestFailed, Scope
+from ads_kit.resilience.ratelimit import RateLimiter, RateLimitSettings
 from ads_kit.resilience.retry import RetryPolicy
 from ads_kit.resilience.versions import VersionPolicy
 from ads_kit.tap.reports.slices import window_slice
@@ -152,3 +155,35 @@ def test_a_task_file_is_read_as_rows_and_a_failed_check_names_the_reason(api: re
     ]
     status = reads.poll("7000000000000000001")
     assert status.error == "FAILED: Report too large"
+
+
+def test_the_qpm_lockout_pauses_every_worker_sharing_redis(api: responses.RequestsMock) -> None:
+    """One worker hears "temporarily restricted"; another worker of the same app, on the same Redis,
+    is paused for the lockout without having asked TikTok anything."""
+    url = "redis://127.0.0.1:6379/0"
+    namespace = f"test-tiktok-{uuid.uuid4().hex[:12]}"
+    settings = RateLimitSettings.from_config("tiktok_ads", {"redis_url": url})
+    first, second = (RateLimiter("tiktok_ads", "7", settings, namespace=namespace) for _ in range(2))
+    restricted = {
+        "code": 40100,
+        "message": "Due to too many requests, requests from App [7] are temporarily restricted.",
+    }
+    api.get(f"{API}/advertiser/info/", json=restricted)
+    worker = TikTokClient(
+        tokens=TokenProvider.from_config("tiktok_ads", {"access_token": TOKEN}),
+        versions=VersionPolicy("tiktok_ads", None, date(2026, 11, 25)),
+        base_url=HOST,
+        policy=RetryPolicy(max_retries=0),  # the retry itself would wait out the pause
+        limiter=first,
+        sleep=lambda seconds: None,
+        qpm_lockout_s=300,
+    )
+    try:
+        with pytest.raises(RequestFailed, match="40100"):
+            info(worker)
+        assert 250 < second.paused_for("any-advertiser") <= 300
+    finally:
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=f"*{namespace}*", count=1000))
+        if keys:
+            client.delete(*keys)
