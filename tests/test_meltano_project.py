@@ -8,10 +8,11 @@ import pytest
 import yaml
 
 from tap_meta_ads.tap import TapMetaAds
+from tap_tiktok_ads.tap import TapTikTokAds
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = yaml.safe_load((ROOT / "meltano.yml").read_text())
-TAPS = {"tap-meta-ads": TapMetaAds}
+TAPS = {"tap-meta-ads": TapMetaAds, "tap-tiktok-ads": TapTikTokAds}
 
 # JSON-schema types of a tap setting -> the meltano `kind` that carries it.
 KINDS = {
