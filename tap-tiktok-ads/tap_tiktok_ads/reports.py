@@ -9,10 +9,11 @@ ids) as strings, ``stat_time_day`` as the advertiser-zone day and hours with the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from singer_sdk import typing as th
@@ -176,24 +177,41 @@ def parse_row(row: Mapping[str, Any], spec: ReportSpec, advertiser_id: str, time
         record["stat_time_hour"] = stamp
         record["hour"] = hour
         record["hour_start_utc"] = hour_start_utc(day, hour, timezone, fold=int(row.get("_fold") or 0))
-    for name in spec.requested_metrics:
-        if name in record:
-            continue
-        value = row.get(name)
-        if name in INTEGER_METRICS:
-            number = _number(value, name)
-            record[name] = None if number is None else int(number)
-        elif name in DECIMAL_METRICS:
-            record[name] = _number(value, name)
-        else:
-            record[name] = _text(value, None)
+    for name, cast in _casts(spec):
+        record[name] = cast(row.get(name), name)
     return record
 
 
-def _number(value: Any, name: str) -> Decimal | None:
+@cache
+def _casts(spec: ReportSpec) -> tuple[tuple[str, Callable[[Any, str], Any]], ...]:
+    """Each metric of a report with its cast, worked out once per report (rows are many)."""
+    keys = {"advertiser_id", "account_id", "stat_time_day", *spec.dimensions}
+    kinds = {**dict.fromkeys(INTEGER_METRICS, _integer), **dict.fromkeys(DECIMAL_METRICS, _decimal)}
+    return tuple((name, kinds.get(name, _attribute)) for name in spec.requested_metrics if name not in keys)
+
+
+def _decimal(value: Any, name: str) -> Decimal | None:
     if value in (None, "", "-"):
         return None
-    return to_decimal(value, field=f"report metric {name}")
+    if type(value) is str:
+        try:
+            number = Decimal(value)  # TikTok's plain "20.000": read as written
+        except ArithmeticError:
+            number = None
+        if number is not None and number.is_finite():
+            return number
+    return to_decimal(value, field=f"report metric {name}")  # anything else, or a one-line error
+
+
+def _integer(value: Any, name: str) -> int | None:
+    if type(value) is str and value.isdigit():
+        return int(value)
+    number = _decimal(value, name)
+    return None if number is None else int(number)
+
+
+def _attribute(value: Any, name: str) -> str | None:
+    return _text(value, None)
 
 
 def _text(value: Any, missing: str | None) -> str | None:
