@@ -167,3 +167,30 @@ def test_incremental_run_reads_the_lookback_and_picks_up_restatements(
         for r in tables["tiktok_ads_report_ad_daily"].values()
     }
     assert landed_ads == truth.ad_days(world, span=truth.RANGE_DAYS + 1)
+
+
+def test_reporting_timezone_rebuckets_hours_into_its_days(
+    sandbox_tiktok: SandboxClient, tmp_path: Path
+) -> None:
+    config = tap_config(sandbox_tiktok, tmp_path, report_type="basic", reporting_timezone="UTC")
+    catalog = select(discover(config, tmp_path), lambda name: name == "unified_ad_performance")
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = {(r["ad_id"], r["date_day"]): r for r in run.records["unified_ad_performance"]}
+    assert {r["timezone"] for r in got.values()} == {"UTC"}
+    world = sandbox_tiktok.world()
+    day = date(2026, 11, 20)  # a whole UTC day inside every zone's range at 2026-11-25T20:30Z
+    checked = 0
+    for account in world.accounts("tiktok"):
+        for ad in world.ads(account.id):
+            hours = [h for d in (-1, 0, 1) for h in world.ad_day_hours(ad, day + timedelta(days=d))]
+            utc_day = [h.metrics for h in hours if h.utc_start.date() == day]
+            record = got.get((ad.id, day.isoformat()))
+            if not any(truth.delivered(m) for m in utc_day):
+                assert record is None
+                continue
+            assert record is not None
+            assert record["impressions"] == sum(m.impressions for m in utc_day)
+            assert record["spend"] == truth.major(sum(m.spend_minor for m in utc_day), account)
+            checked += 1
+    assert checked
