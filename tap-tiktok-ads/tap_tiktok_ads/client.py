@@ -10,6 +10,7 @@ raised as an ``HttpFailure`` so the error table judges it like a failed status.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -20,9 +21,14 @@ from ads_kit.resilience.errors import Classified
 from ads_kit.tap.transport import HttpFailure, Response, Transport
 from tap_tiktok_ads.errors import QPM_LOCKOUT_S, classify
 
+log = logging.getLogger(__name__)
+
 DEFAULT_BASE_URL = "https://business-api.tiktok.com"
 DEFAULT_TIMEOUT_S = 120.0
 PAGE_SIZE = 1000  # §1.4: the cap of entity and report lists
+# §3.6, §6.5: a synchronous report over an advertiser with 20,000 ads or more reads only the newest
+# 20,000 and says so in this header, with code 0; report tasks are not truncated.
+TRUNCATED_HEADER = "X-Tt-Ads-Throttle"
 
 
 def query_value(value: Any) -> str:
@@ -62,6 +68,14 @@ class TikTokClient(Transport):
                 self._endpoint(path), json=params, headers=headers, timeout=self._timeout
             )
         status, answer_headers = answer.status_code, dict(answer.headers)
+        if TRUNCATED_HEADER in answer.headers:
+            log.warning(
+                "tiktok_ads advertiser %s: %s answered %r: the report leaves ads out; "
+                "report_mode async reads it through report tasks, which are not truncated",
+                params.get("advertiser_id"),
+                path,
+                answer.headers[TRUNCATED_HEADER],
+            )
         if answer.headers.get("Content-Type", "").startswith("text/csv") and status == 200:
             return Response(status, answer_headers, {"csv": answer.text})  # a report task's file
         text = answer.text

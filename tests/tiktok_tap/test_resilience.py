@@ -223,3 +223,13 @@ def test_no_secret_in_any_byte_written(sandbox_tiktok: SandboxClient, tmp_path: 
     written += (tmp_path / "dead-letters.jsonl").read_bytes()
     for secret in (config["access_token"], config["secret"]):
         assert secret.encode() not in written
+
+
+def test_a_truncated_sync_report_is_named_in_a_warning(sandbox_tiktok: SandboxClient, tmp_path: Path) -> None:
+    config = tap_config(sandbox_tiktok, tmp_path, report_type="basic", report_mode="sync")
+    catalog = select(discover(config, tmp_path), lambda name: name == "tiktok_ads_report_ad_daily")
+    sandbox_tiktok.settings(tiktok_report_ad_cap=2)  # the sandbox's stand-in for TikTok's 20,000 ads
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    warned = [line for line in run.stderr.splitlines() if "the report leaves ads out" in line]
+    assert warned and "report_mode async" in warned[0]
