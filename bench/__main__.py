@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import google_ads, meta, record_path
+from bench import google_ads, meta, record_path, tiktok
 
-BENCHMARKS = {"meta": meta.main, "record_path": record_path.main, "google_ads": google_ads.main}
+BENCHMARKS = {
+    "meta": meta.main,
+    "record_path": record_path.main,
+    "google_ads": google_ads.main,
+    "tiktok": tiktok.main,
+}
 
 
 def main(argv: list[str]) -> int:

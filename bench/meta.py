@@ -77,14 +77,21 @@ def _tap_env(sandbox: SandboxClient) -> dict[str, str]:
 
 
 def run_tap(
-    sandbox: SandboxClient, config: dict[str, Any], streams: set[str], *, keep_records: bool = False
+    sandbox: SandboxClient,
+    config: dict[str, Any],
+    streams: set[str],
+    *,
+    keep_records: bool = False,
+    tap: str = TAP,
+    platform: str = "meta",
 ) -> SyncResult:
-    with tempfile.TemporaryDirectory(prefix="bench-meta-") as workdir:
+    """One sync of ``streams`` by the ``tap`` executable, timed from its start to its exit."""
+    with tempfile.TemporaryDirectory(prefix="bench-tap-") as workdir:
         config_path = Path(workdir) / "config.json"
         catalog_path = Path(workdir) / "catalog.json"
         config_path.write_text(json.dumps(config))
         discovered = subprocess.run(
-            [TAP, "--config", str(config_path), "--discover"],
+            [tap, "--config", str(config_path), "--discover"],
             capture_output=True,
             text=True,
             check=True,
@@ -94,7 +101,7 @@ def run_tap(
         sandbox.reset()
         started = time.perf_counter()
         process = subprocess.Popen(
-            [TAP, "--config", str(config_path), "--catalog", str(catalog_path)],
+            [tap, "--config", str(config_path), "--catalog", str(catalog_path)],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=workdir,
@@ -111,11 +118,11 @@ def run_tap(
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         if status != 0:
-            raise SystemExit(f"tap-meta-ads exited with status {status}")
+            raise SystemExit(f"{Path(tap).name} exited with status {status}")
         if not records:
-            raise SystemExit(f"tap-meta-ads emitted no records for {sorted(streams)}")
+            raise SystemExit(f"{Path(tap).name} emitted no records for {sorted(streams)}")
         kept = lines if keep_records else None
-        return SyncResult(seconds, records, sandbox.calls("meta"), usage.ru_maxrss / 1024, kept)
+        return SyncResult(seconds, records, sandbox.calls(platform), usage.ru_maxrss / 1024, kept)
 
 
 # A pinned instant: the runs a figure compares read exactly the same rows.

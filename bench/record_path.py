@@ -141,14 +141,14 @@ def loop_plan(config: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def run_loop(plan: dict[str, Any]) -> tuple[float, list[bytes]]:
-    """The loop in its own process, like the tap: seconds and RECORD lines."""
+def run_loop(plan: dict[str, Any], module: str = "bench.record_path") -> tuple[float, list[bytes]]:
+    """The loop (``module``'s ``loop`` command) in its own process, like the tap: seconds and RECORD lines."""
     with tempfile.TemporaryDirectory(prefix="bench-loop-") as workdir:
         path = Path(workdir) / "plan.json"
         path.write_text(json.dumps(plan))
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.record_path", "loop", str(path)],
+            [sys.executable, "-m", module, "loop", str(path)],
             stdout=subprocess.PIPE,
             cwd=Path(__file__).resolve().parents[1],
         )

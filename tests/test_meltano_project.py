@@ -9,10 +9,15 @@ import yaml
 
 from tap_google_ads_unified.tap import TapGoogleAdsUnified
 from tap_meta_ads.tap import TapMetaAds
+from tap_tiktok_ads.tap import TapTikTokAds
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = yaml.safe_load((ROOT / "meltano.yml").read_text())
-TAPS = {"tap-meta-ads": TapMetaAds, "tap-google-ads-unified": TapGoogleAdsUnified}
+TAPS = {
+    "tap-meta-ads": TapMetaAds,
+    "tap-google-ads-unified": TapGoogleAdsUnified,
+    "tap-tiktok-ads": TapTikTokAds,
+}
 
 # JSON-schema types of a tap setting -> the meltano `kind` that carries it.
 KINDS = {

@@ -18,7 +18,7 @@ from ads_kit.report import DuckDBSource, build_report, render_html
 from ads_kit.sandbox.client import sandbox_environment
 from ads_kit.sandbox.process import running_sandbox
 
-TAPS = ("tap-meta-ads", "tap-google-ads-unified")
+TAPS = ("tap-meta-ads", "tap-google-ads-unified", "tap-tiktok-ads")
 WAREHOUSE = Path("output/warehouse.duckdb")
 REPORT_JSON = Path("output/report.json")
 REPORT_HTML = Path("output/report.html")

@@ -10,11 +10,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
+
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
 MELTANO = Path(sys.executable).with_name("meltano")
+PLATFORM_KEYS = {"meta": "meta_ads", "tiktok": "tiktok_ads"}
 
 
 def meltano_env(sandbox: SandboxClient, state_dir: Path, **settings: str) -> dict[str, str]:
@@ -53,10 +56,10 @@ def account_days(world: World, account_id: str, count: int) -> list[date]:
     return [today - timedelta(days=n) for n in range(count)]
 
 
-def campaign_truth(world: World, count: int) -> dict[tuple[str, str, date], tuple]:
+def campaign_truth(world: World, count: int, platform: str = "meta") -> dict[tuple[str, str, date], tuple]:
     """(account, campaign, day) -> (impressions, clicks, spend, conversions) from the world itself."""
     truth = {}
-    for account in world.accounts("meta"):
+    for account in world.accounts(platform):
         days = account_days(world, account.id, count)
         exponent = account.currency_exponent
         for campaign in world.campaigns(account.id):
@@ -74,11 +77,35 @@ def campaign_truth(world: World, count: int) -> dict[tuple[str, str, date], tupl
     return truth
 
 
-def ad_truth(world: World, count: int) -> set[tuple[str, date]]:
+def ad_truth(world: World, count: int, platform: str = "meta") -> set[tuple[str, date]]:
     return {
         (ad.id, day)
-        for account in world.accounts("meta")
+        for account in world.accounts(platform)
         for ad in world.ads(account.id)
         for day in account_days(world, account.id, count)
         if (m := world.ad_day(ad, day)) is not None and m.impressions > 0
     }
+
+
+def duckdb_campaign_rows(warehouse: Path, world: World, platform: str) -> list[tuple]:
+    """unified_campaign_performance of ``platform`` as target-duckdb loaded it, typed to compare with
+    the world: target-duckdb stores numbers as DOUBLE, so money is rounded once to the currency's
+    exponent."""
+    exponents = {a.id: a.currency_exponent for a in world.accounts(platform)}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        raw = con.execute(
+            "select account_id, campaign_id, date_day, impressions, clicks, spend, conversions "
+            f"from ads.unified_campaign_performance where platform = '{PLATFORM_KEYS[platform]}'"
+        ).fetchall()
+    return [
+        (
+            account,
+            campaign,
+            date.fromisoformat(str(day)),
+            int(impressions),
+            int(clicks),
+            round(Decimal(str(spend)), exponents[account]),
+            Decimal(str(conversions)) if conversions is not None else None,
+        )
+        for account, campaign, day, impressions, clicks, spend, conversions in raw
+    ]

@@ -16,7 +16,7 @@ from decimal import Decimal
 import duckdb
 import psycopg
 import pytest
-from meltano_project import ad_truth, campaign_truth, meltano, meltano_env
+from meltano_project import ad_truth, campaign_truth, duckdb_campaign_rows, meltano, meltano_env
 
 from ads_kit.report import DuckDBSource, build_document
 from ads_kit.sandbox.process import running_sandbox
@@ -105,26 +105,9 @@ def test_meltano_run_into_duckdb_equals_the_world(sandbox, env, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     env = {**env, **run_settings(TARGET_DUCKDB_FILEPATH=str(warehouse))}
     meltano(["run", "tap-meta-ads", "target-duckdb"], env)
+    campaign_rows = duckdb_campaign_rows(warehouse, sandbox.world(), "meta")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        raw_campaigns = con.execute(
-            "select account_id, campaign_id, date_day, impressions, clicks, spend, conversions "
-            "from ads.unified_campaign_performance where platform = 'meta_ads'"
-        ).fetchall()
         ad_rows = con.execute("select ad_id, date_start from ads.meta_insights").fetchall()
-    exponents = {a.id: a.currency_exponent for a in sandbox.world().accounts("meta")}
-    # target-duckdb stores numbers as DOUBLE: round once to the currency's exponent to compare exactly.
-    campaign_rows = [
-        (
-            account,
-            campaign,
-            date.fromisoformat(str(day)),
-            int(impressions),
-            int(clicks),
-            round(Decimal(str(spend)), exponents[account]),
-            Decimal(str(conversions)) if conversions is not None else None,
-        )
-        for account, campaign, day, impressions, clicks, spend, conversions in raw_campaigns
-    ]
     ads = [(ad, date.fromisoformat(str(day)[:10])) for ad, day in ad_rows]
     assert_matches_world(sandbox, campaign_rows, ads)
     assert_report_matches_world(sandbox, DuckDBSource(warehouse, schema="ads"))

@@ -73,6 +73,20 @@ FIELD_RENAMES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("v23", "campaign.start_date", "campaign.start_date_time"),
         ("v23", "campaign.end_date", "campaign.end_date_time"),
     ),
+    # tiktok-marketing-api.md §2.4, §6.6: the v1.3 names of `fields` that v1.2 spelled otherwise
+    # (the ambiguous `status` and `id` renames are left out: v1.3 still has both names elsewhere).
+    "tiktok_ads": (
+        ("v1.3", "opt_status", "operation_status"),
+        ("v1.3", "optimize_goal", "optimization_goal"),
+        ("v1.3", "budget_optimize_switch", "budget_optimize_on"),
+        ("v1.3", "industry_types", "special_industries"),
+        ("v1.3", "is_comment_disable", "comment_disabled"),
+        ("v1.3", "audience", "audience_ids"),
+        ("v1.3", "location", "location_ids"),
+        ("v1.3", "reason", "rejection_reason"),
+        ("v1.3", "phonenumber", "cellphone_number"),
+        ("v1.3", "telephone", "telephone_number"),
+    ),
 }
 
 _VERSION_SHAPE = re.compile(r"^v\d+(\.\d+)?$")

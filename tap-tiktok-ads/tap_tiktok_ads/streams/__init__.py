@@ -1,0 +1,1 @@
+"""TikTok stream families: advertisers and the campaign tree, audiences and pixels, reports."""
