@@ -15,6 +15,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from ads_kit.tap import streams as core
 from ads_kit.tap.streams import AccountStream, RunStream
+from ads_kit.unified.adapter import AccountInfo
 from tap_google_ads_unified.queries import (
     ACCOUNT_ID,
     CUSTOMER_CLIENTS,
@@ -55,7 +56,7 @@ class ReportStream(GoogleStream, core.ReportStream):
         self.report = query
         super().__init__(tap, query)
 
-    def shape(self, row: dict[str, Any], account_id: str) -> dict[str, Any]:
+    def shape(self, row: dict[str, Any], account: AccountInfo) -> dict[str, Any]:
         return row  # ``rows.py`` reads each row straight into its schema's columns and types
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from ads_kit.unified.adapter import AccountInfo
 from tap_meta_ads.formats import minor_to_major
 from tap_meta_ads.parsing import hour_of, parse_insights_row, window_total
 from tap_meta_ads.tap import TapMetaAds
@@ -144,7 +145,8 @@ def test_fields_outside_the_schema_are_named_once_per_stream(
     stream = tap.streams["meta_insights"]
     row = dict(payload("insights_action_product_id_page.json")["data"][0])
     with caplog.at_level("WARNING"):
-        records = [stream.shape({**row, "not_in_schema": str(i)}, "1") for i in range(3)]
+        account = AccountInfo("1", None, "USD", "UTC")
+        records = [stream.shape({**row, "not_in_schema": str(i)}, account) for i in range(3)]
     assert all("not_in_schema" not in record for record in records)
     warnings = [r.getMessage() for r in caplog.records if "not found in catalog schema" in r.getMessage()]
     assert len(warnings) == 1

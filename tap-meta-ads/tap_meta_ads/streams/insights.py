@@ -8,6 +8,7 @@ from typing import Any
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from ads_kit.tap.streams import ReportStream
+from ads_kit.unified.adapter import AccountInfo
 from tap_meta_ads.parsing import parse_insights_row
 from tap_meta_ads.reports import ReportSpec
 
@@ -26,11 +27,11 @@ class InsightsStream(ReportStream):
         self.primary_keys = list(spec.key_fields)
         self._columns = frozenset(self.schema["properties"])
 
-    def shape(self, row: dict[str, Any], account_id: str) -> dict[str, Any]:
+    def shape(self, row: dict[str, Any], account: AccountInfo) -> dict[str, Any]:
         record = parse_insights_row(row, self._columns)
         if len(record) < len(row):
             self.warn_unmapped(row, self._columns)
-        record["account_id"] = account_id
+        record["account_id"] = account.account_id
         for breakdown in self.report.breakdowns:
             # Meta omits a breakdown key on rows without a value (e.g. hours without impressions);
             # keys must never be null, and "" is the suite's "not applicable".
