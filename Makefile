@@ -24,7 +24,9 @@ $(STAMP): $(UV) shared/pyproject.toml tap-meta-ads/pyproject.toml tap-google-ads
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --compile-bytecode $(PACKAGES) -r requirements-dev.txt
 	touch $(STAMP)
 
+# output/ holds the DuckDB warehouse meltano.yml's target-duckdb writes (it does not create the folder).
 install: $(STAMP)
+	@mkdir -p output
 
 demo: install
 	$(BIN)/python -m ads_kit.demo
