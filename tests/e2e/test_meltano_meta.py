@@ -26,8 +26,6 @@ pytestmark = pytest.mark.e2e
 DAYS = 7
 STREAMS = ["unified_campaign_performance.*", "meta_insights.*", "meta_campaigns.*", "unified_campaigns.*"]
 POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
-# Trust authentication: target-postgres still wants credentials, so give it a URL without a password.
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 # The day Berlin falls back (01:00 UTC), at four hours: before the change, when Tokyo is on the
@@ -82,9 +80,7 @@ def test_meltano_run_into_postgres_equals_the_world(sandbox, env):
     schema = f"e2e_{uuid.uuid4().hex[:8]}"
     env = {
         **env,
-        **run_settings(
-            TARGET_POSTGRES_SQLALCHEMY_URL=POSTGRES_URL, TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=schema
-        ),
+        **run_settings(TARGET_POSTGRES_DATABASE="test", TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=schema),
     }
     meltano(["run", "tap-meta-ads", "target-postgres"], env)
     with psycopg.connect(POSTGRES_DSN, autocommit=True) as con:

@@ -54,7 +54,8 @@ def sandbox_rates() -> dict[str, Decimal]:
     [sandbox] = [env for env in project["environments"] if env["name"] == "sandbox"]
     [tap] = sandbox["config"]["plugins"]["extractors"]
     assert tap["config"]["reporting_currency"] == "EUR"
-    return {"EUR": Decimal(1), **{c: Decimal(str(r)) for c, r in tap["config"]["fx_rates"].items()}}
+    rates = {entry["currency"]: Decimal(str(entry["rate"])) for entry in tap["config"]["fx_rates"]}
+    return {"EUR": Decimal(1), **rates}
 
 
 def spend_eur_truth(rates: dict[str, Decimal]) -> dict[date, Decimal]:

@@ -113,3 +113,36 @@ def test_serve_writes_the_connection_file_then_removes_it_on_sigterm(tmp_path):
         assert process.wait(timeout=15) == 0
     assert not path.exists()
     assert not Path(connection["tls_cert"]).exists()
+
+
+def test_env_waits_for_a_sandbox_started_just_before_it(tmp_path):
+    """The README's order: `serve ... &`, then at once `eval "$(ads-sandbox env ...)"`."""
+    path = tmp_path / "connection.json"
+    env = subprocess.Popen(
+        [*CLI, "env", "--connection-file", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    serve = subprocess.Popen(  # started after env: the file cannot exist when env first looks
+        [*CLI, "serve", "--seed", "9", "--connection-file", str(path), "--now", "2026-11-25T08:30:00Z"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        out, err = env.communicate(timeout=60)
+        connection = json.loads(path.read_text())
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=15)
+    assert env.returncode == 0, err
+    assert (
+        f"export ADS_SANDBOX_META_BASE_URL={connection['platforms']['meta']['base_url']}" in out.splitlines()
+    )
+
+
+def test_env_without_a_sandbox_is_one_line_naming_the_file(tmp_path):
+    path = tmp_path / "none.json"
+    result = _run("env", "--connection-file", str(path), "--wait", "0")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and str(path) in result.stderr
