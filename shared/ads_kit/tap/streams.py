@@ -51,8 +51,8 @@ class RunStream(Stream):
         logging.getLogger("singer_sdk").addFilter(UNSORTED_NOTE_FILTER)  # once: the same filter object
 
     def post_process(self, row: dict[str, Any], context: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        if self.selected:
-            self.run.progress.record(self.name)
+        """Each record the stream writes (only selected streams sync) counts in its summary."""
+        self.run.progress.record(self.name)
         return row
 
     def log_sync_costs(self) -> None:
