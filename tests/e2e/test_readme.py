@@ -105,6 +105,9 @@ def test_the_readme_first_steps_work_from_a_fresh_clone(tmp_path: Path) -> None:
         output = done.stdout + done.stderr
         assert done.returncode == 0, output[-4000:]
         assert "Traceback" not in output
+        assert "Stream is assumed to be unsorted" not in output
+        # Each run ends with one summary line per stream (twice: into DuckDB, then PostgreSQL).
+        assert len(re.findall(r"unified_campaign_performance: [\d,]+ records, [\d,]+ requests", output)) == 2
         query = readme_block("one query gives cross-platform campaign performance", "sql")
         with duckdb.connect(str(clone / "output" / "warehouse.duckdb"), read_only=True) as con:
             from_duckdb = {date.fromisoformat(str(d)): s for _, d, s in con.execute(query).fetchall()}

@@ -83,7 +83,6 @@ class Progress:
         self._last_line: dict[str, float] = {}
         self._held = False
         self._warnings = _WarningCounter(self)
-        self._warnings = _WarningCounter(self)
 
     # -- which stream is syncing ----------------------------------------------------------------
 
