@@ -143,7 +143,7 @@ def test_counts_go_to_the_stream_syncing_and_records_to_their_own(clock: FakeClo
     progress = progress_on(clock)
     with progress.syncing("meta_insights"):
         progress.request(1)
-        progress.held()
+        progress.held(0.5)
         progress.request(1)  # held back by the limiter: a wait
         progress.quota_answer()
         progress.request(2)  # the retry after the quota answer
@@ -157,13 +157,33 @@ def test_counts_go_to_the_stream_syncing_and_records_to_their_own(clock: FakeClo
         progress.summarise(stream)
     progress.close()
     assert progress.tallies == {
-        "meta_insights": StreamTally(records=1, requests=3, retries=1, limit_waits=2, dead_letters=1),
+        "meta_insights": StreamTally(
+            records=1, requests=3, retries=1, limit_waits=2, limit_wait_s=0.5, dead_letters=1
+        ),
         "unified_data_quality": StreamTally(records=1, warnings=1),
         "test-progress": StreamTally(requests=1),
     }
     assert [text for _, text in lines.lines] == [
+        "meta_insights: held back by rate limits, 0 s so far",
         "meta_insights: 1 record, 3 requests (1 retry), 2 waits on rate limits, 1 dead letter, 0 warnings",
         "unified_data_quality: 1 record, 0 requests (0 retries), 0 waits on rate limits, 0 dead letters, "
         "1 warning",
         "test-progress: 0 records, 1 request (0 retries), 0 waits on rate limits, 0 dead letters, 0 warnings",
     ]
+
+
+def test_a_long_hold_by_the_rate_limiter_shows_as_progress_not_silence(
+    clock: FakeClock, lines: Lines
+) -> None:
+    progress = progress_on(clock)
+    with progress.syncing("meta_insights"):
+        for _ in range(12):  # the limiter sleeps in 1 s steps: 12 s held back before one request
+            progress.held(1.0)
+            clock.sleep(1.0)
+        progress.request(1)
+    assert [(at - 500.0, text) for at, text in lines.lines] == [
+        (0.0, "meta_insights: held back by rate limits, 1 s so far"),
+        (5.0, "meta_insights: held back by rate limits, 6 s so far"),
+        (10.0, "meta_insights: held back by rate limits, 11 s so far"),
+    ]
+    assert progress.tally("meta_insights").limit_waits == 1  # one request waited

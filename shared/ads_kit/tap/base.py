@@ -196,7 +196,7 @@ class AdsTap(Tap):
         app = self.config.get(self.app_setting) or "default"
 
         def held(seconds: float) -> None:
-            self.progress.held()
+            self.progress.held(seconds)
             time.sleep(seconds)
 
         return RateLimiter(self.profile.platform, app, self.rate_settings, sleep=held)

@@ -39,6 +39,7 @@ class StreamTally:
     requests: int = 0
     retries: int = 0
     limit_waits: int = 0
+    limit_wait_s: float = 0.0  # how long the rate limiter held requests back (not in the line)
     dead_letters: int = 0
     warnings: int = 0
 
@@ -126,9 +127,13 @@ class Progress:
             self._held = False
             tally.limit_waits += 1
 
-    def held(self) -> None:
-        """The rate limiter holds the next request back (called on each of its pauses)."""
+    def held(self, seconds: float) -> None:
+        """The rate limiter holds the next request back for ``seconds`` (called on each of its
+        pauses): a long wait shows as a progress line, not as silence."""
         self._held = True
+        tally = self.tally()
+        tally.limit_wait_s += seconds
+        self._maybe_line(f"held back by rate limits, {tally.limit_wait_s:.0f} s so far")
 
     def quota_answer(self) -> None:
         """The platform answered "over quota": the call waits before its next attempt."""
@@ -145,7 +150,7 @@ class Progress:
     def windows(self, account_id: str, done: int, total: int) -> None:
         where = self._where_of(account_id)
         where.windows_done, where.windows_total = done, total
-        self._maybe_line(account_id, where)
+        self._maybe_line(f"account {account_id}: {where.describe()}")
 
     def job(self, account_id: str, job_id: str, status: JobStatus) -> None:
         where = self._where_of(account_id)
@@ -153,19 +158,19 @@ class Progress:
             where.jobs.pop(job_id, None)
         else:
             where.jobs[job_id] = status
-        self._maybe_line(account_id, where)
+        self._maybe_line(f"account {account_id}: {where.describe()}")
 
     def _where_of(self, account_id: str) -> _Where:
         return self._where.setdefault((self.stream or self._log.name, account_id), _Where())
 
-    def _maybe_line(self, account_id: str, where: _Where) -> None:
+    def _maybe_line(self, text: str) -> None:
         stream = self.stream or self._log.name
         now = self._clock()
         last = self._last_line.get(stream)
         if last is not None and now - last < self._interval_s:
             return
         self._last_line[stream] = now
-        self._log.info("%s: account %s: %s", stream, account_id, where.describe())
+        self._log.info("%s: %s", stream, text)
 
     # -- the end --------------------------------------------------------------------------------
 
