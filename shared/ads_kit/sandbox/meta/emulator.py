@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 from aiohttp import web
 
 from ads_kit.sandbox.limits import Charge, QuotaExceeded
-from ads_kit.sandbox.meta import errors
+from ads_kit.sandbox.meta import catalog, errors
 from ads_kit.sandbox.meta.errors import GraphError
 from ads_kit.sandbox.meta.headers import Usage, base_headers, usage_headers
 from ads_kit.sandbox.meta.insights import InsightsReport, parse_query
@@ -280,6 +280,9 @@ class MetaEmulator:
             self._open_account(call, info, job.query.account_id, insights=True)
             body = job.poll(self.jobs.now())
             specs = parse_fields(call.params.get("fields"))
+            for spec in specs or []:
+                if spec.name not in catalog.node_fields("AdReportRun"):
+                    raise errors.nonexisting_field(spec.name, "AdReportRun")
             if specs:
                 body = {key: body[key] for key in ["id", *(s.name for s in specs)] if key in body}
             return body
@@ -399,20 +402,26 @@ class MetaEmulator:
 
     def _insights_page(self, call: GraphCall, report: InsightsReport) -> dict[str, Any]:
         limit = parse_int(call.params.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-        after = call.params.get("after")
-        position = decode_cursor(after, "after") if after else None
-        if position is not None and not (isinstance(position, list) and len(position) == 3):
-            raise errors.invalid_parameter(f"The after cursor is not valid: {after}")
-        rows, has_next = report.page(position, limit)
+        after, before = call.params.get("after"), call.params.get("before")
+        if before and not after:
+            rows, has_previous = report.page_before(_report_cursor(before, "before"), limit)
+            has_next = True
+        else:
+            position = _report_cursor(after, "after") if after else None
+            rows, has_next = report.page(position, limit)
+            has_previous = position is not None
         body: dict[str, Any] = {"data": [row for _, row in rows]}
         if rows:
             body["paging"] = paging_block(
                 first=rows[0][0],
                 last=rows[-1][0],
                 has_next=has_next,
-                has_previous=False,
+                has_previous=has_previous,
                 **self._page_link(call),
             )
+        summary = report.summary()
+        if summary is not None:
+            body["summary"] = summary
         return body
 
     async def _submit_report(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
@@ -510,6 +519,16 @@ def _kind_of(entity: Any) -> tuple[str, Any]:
         ConversionEvent: "conversion",
     }
     return kinds[type(entity)], entity
+
+
+def _report_cursor(cursor: str, param: str) -> list[int]:
+    """A report position: [bucket, entity, cell], or [rank] in a sorted report."""
+    position = decode_cursor(cursor, param)
+    if not (
+        isinstance(position, list) and len(position) in (1, 3) and all(isinstance(n, int) for n in position)
+    ):
+        raise errors.invalid_parameter(f"The {param} cursor is not valid: {cursor}")
+    return position
 
 
 def _compile(path: str) -> re.Pattern[str]:

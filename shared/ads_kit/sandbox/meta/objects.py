@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ads_kit.sandbox.meta import wire
+from ads_kit.sandbox.meta import catalog, wire
 from ads_kit.sandbox.meta.errors import nonexisting_field
 from ads_kit.sandbox.meta.params import FieldSpec, FilterRule, matches
 from ads_kit.sandbox.world import Account, Ad, AdGroup, Audience, Campaign, ConversionEvent
@@ -31,7 +31,6 @@ class ObjectKind:
     filter_prefix: str
     default_fields: tuple[str, ...]
     render: Renderer
-    extra_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -310,10 +309,10 @@ class ObjectRenderer:
             "image_url": f"https://scontent.example.net/v/{image_hash}.png",
             "thumbnail_url": f"https://external.example.net/emg1/{image_hash}.png",
             "actor_id": page,
-            "instagram_actor_id": "8" + account.id[1:],
+            "instagram_user_id": "8" + account.id[1:],
             "instagram_permalink_url": f"https://www.instagram.com/p/{image_hash[:11]}/",
             "effective_object_story_id": story,
-            "effective_instagram_story_id": "9" + ad.id[1:],
+            "effective_instagram_media_id": "9" + ad.id[1:],
             "call_to_action_type": "SHOP_NOW",
             "object_type": "SHARE",
             "status": "DELETED" if ad.status == "deleted" else "ACTIVE",
@@ -326,7 +325,7 @@ class ObjectRenderer:
             },
             "object_story_spec": {
                 "page_id": page,
-                "instagram_actor_id": "8" + account.id[1:],
+                "instagram_user_id": "8" + account.id[1:],
                 "link_data": {"link": link, "image_hash": image_hash, "call_to_action": {"type": "SHOP_NOW"}},
             },
         }
@@ -420,9 +419,13 @@ _TIMEZONE_IDS = {"America/Los_Angeles": 1, "Europe/Berlin": 68, "Asia/Tokyo": 82
 
 
 def select(record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKind) -> dict[str, Any]:
-    """Project a rendered object onto the requested fields; unknown fields are a (#100) error."""
+    """Project a rendered object onto the requested fields.
+
+    Every field the client lists for the node type is accepted; one the world gives no value is
+    left out, as Graph leaves out unset fields. Any other name is Graph's (#100) nonexisting field.
+    """
     names = [spec.name for spec in specs] if specs else list(kind.default_fields)
-    known = record.keys() | kind.extra_fields | COMMON_OPTIONAL
+    known = catalog.node_fields(kind.node_type)
     for name in names:
         if name not in known:
             raise nonexisting_field(name, kind.node_type)
@@ -440,39 +443,15 @@ def select(record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKi
     return out
 
 
-# Real fields the sandbox never fills: accepted (Graph omits unset fields) rather than rejected.
-COMMON_OPTIONAL = frozenset({"adlabels", "issues_info", "recommendations", "promoted_object", "spend_cap"})
-_EXTRA = {
-    "campaign": "boosted_object_id can_use_spend_cap last_budget_toggling_time pacing_type "
-    "primary_attribution topline_id special_ad_category_country lifetime_budget daily_budget stop_time",
-    "adset": "bid_amount bid_info daily_min_spend_target daily_spend_cap end_time frequency_control_specs "
-    "is_dynamic_creative lifetime_imps lifetime_budget daily_budget",
-    "ad": "ad_review_feedback bid_amount preview_shareable_link",
-    "creative": "link_url object_id object_story_id product_set_id template_url_spec video_id",
-    "audience": "customer_file_source lookalike_audience_ids lookalike_spec opt_out_link pixel_id rule "
-    "rule_aggregation "
-    "sharing_status",
-    "conversion": "aggregation_rule offline_conversion_data_set last_fired_time",
-}
-
-
-def _extra(kind: str) -> frozenset[str]:
-    return frozenset(_EXTRA.get(kind, "").split())
-
-
 def object_kinds(renderer: ObjectRenderer) -> dict[str, ObjectKind]:
     return {
         "account": ObjectKind("AdAccount", "ad_account", ("account_id", "id"), renderer.account),
-        "campaign": ObjectKind("Campaign", "campaign", ("id",), renderer.campaign, _extra("campaign")),
-        "adset": ObjectKind("AdSet", "adset", ("id",), renderer.adset, _extra("adset")),
-        "ad": ObjectKind("Ad", "ad", ("id",), renderer.ad, _extra("ad")),
-        "creative": ObjectKind("AdCreative", "adcreative", ("id",), renderer.creative, _extra("creative")),
-        "audience": ObjectKind(
-            "CustomAudience", "customaudience", ("id",), renderer.audience, _extra("audience")
-        ),
-        "conversion": ObjectKind(
-            "CustomConversion", "customconversion", ("id",), renderer.conversion, _extra("conversion")
-        ),
+        "campaign": ObjectKind("Campaign", "campaign", ("id",), renderer.campaign),
+        "adset": ObjectKind("AdSet", "adset", ("id",), renderer.adset),
+        "ad": ObjectKind("Ad", "ad", ("id",), renderer.ad),
+        "creative": ObjectKind("AdCreative", "adcreative", ("id",), renderer.creative),
+        "audience": ObjectKind("CustomAudience", "customaudience", ("id",), renderer.audience),
+        "conversion": ObjectKind("CustomConversion", "customconversion", ("id",), renderer.conversion),
     }
 
 
