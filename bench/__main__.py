@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import meta, record_path
+from bench import meta, peers, record_path
 
-BENCHMARKS = {"meta": meta.main, "record_path": record_path.main}
+BENCHMARKS = {"meta": meta.main, "record_path": record_path.main, "peers": peers.main}
 
 
 def main(argv: list[str]) -> int:

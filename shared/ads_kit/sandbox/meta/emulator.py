@@ -60,6 +60,9 @@ EDGES = {
     "customaudiences": "audience",
     "customconversions": "conversion",
 }
+# Campaign and ad set edges (the client's Campaign.get_ad_sets/get_ads, AdSet.get_ads/get_ad_creatives).
+NODE_EDGES = {"campaign": ("adsets", "ads"), "adset": ("ads", "adcreatives")}
+NODE_EDGE_NAMES = sorted({edge for edges in NODE_EDGES.values() for edge in edges})
 # Kinds whose edges hide ARCHIVED and DELETED objects unless the filter asks for them.
 STATUS_FILTERED = {"campaign", "adset", "ad", "creative"}
 
@@ -127,6 +130,7 @@ class MetaEmulator:
             ("GET", f"{account_path}/insights", "insights", self._insights),
             ("POST", f"{account_path}/insights", "insights_async", self._submit_report),
             ("GET", f"{node_path}/insights", "node_insights", self._node_insights),
+            *[("GET", f"{node_path}/{edge}", f"node_{edge}", self._node_edge) for edge in NODE_EDGE_NAMES],
             ("POST", f"{node_path}/insights", "node_insights_async", self._submit_report),
             ("GET", node_path, "node", self._node),
             ("GET", node_path + "/", "node", self._node),
@@ -307,11 +311,28 @@ class MetaEmulator:
         return select(self.objects.account(account), specs, self.kinds["account"])
 
     async def _edge(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
+        account = self._open_account(call, info, call.match["account_id"], insights=False)
+        return self._edge_page(call, account, lambda subject: True)
+
+    async def _node_edge(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
+        """A campaign's ad sets and ads, an ad set's ads and creatives (the same objects as the
+        account's edges, those under the node)."""
+        node_id, edge = call.match["node_id"], call.path.rstrip("/").rsplit("/", 1)[-1]
+        entity = self._find(node_id)
+        kind = _kind_of(entity)[0] if entity is not None else None
+        if entity is None or edge not in NODE_EDGES.get(kind or "", ()):
+            self._charge(call)
+            raise errors.unsupported_get(node_id)
+        account = self._open_account(call, info, entity.account_id, insights=False)
+        parent = "campaign_id" if kind == "campaign" else "ad_group_id"
+        return self._edge_page(call, account, lambda subject: getattr(subject, parent) == node_id)
+
+    def _edge_page(self, call: GraphCall, account: Account, under: Callable[[Any], bool]) -> dict[str, Any]:
         edge = call.path.rstrip("/").rsplit("/", 1)[-1]
         kind_name = EDGES[edge]
         kind = self.kinds[kind_name]
-        account = self._open_account(call, info, call.match["account_id"], insights=False)
-        records = [kind.render(subject, account) for subject in self._subjects(kind_name, account)]
+        subjects = [subject for subject in self._subjects(kind_name, account) if under(subject)]
+        records = [kind.render(subject, account) for subject in subjects]
         rules = parse_filtering(call.params.get("filtering"))
         statuses = parse_list(call.params.get("effective_status"), "effective_status")
         if statuses:
@@ -377,7 +398,14 @@ class MetaEmulator:
             account_id, level, node = entity.account_id, kind, node_id
         self._open_account(call, info, account_id, insights=True)
         today = self.ctx.world.account_today(self.ctx.world.account(account_id))
-        return parse_query(call.params, account_id=account_id, node_level=level, node_id=node, today=today)
+        return parse_query(
+            call.params,
+            account_id=account_id,
+            node_level=level,
+            node_id=node,
+            today=today,
+            version=call.served,
+        )
 
     async def _insights(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
         query = self._insights_query(call, info, None)

@@ -93,7 +93,22 @@ REMOVED_FIELDS = _enum(
     """
 )
 NONEXISTING_FIELDS = _enum("conversion_lead_rate cost_per_conversion_lead adset_start")
+# Fields versions before v26.0 still serve: facebook-business 25.0.1 lists them, 26.0.3 no longer does.
+BEFORE_V26_FIELDS = _enum(
+    """
+    marketing_messages_website_add_to_cart marketing_messages_website_initiate_checkout
+    marketing_messages_website_purchase marketing_messages_website_purchase_values
+    """
+)
 VALID_FIELDS = frozenset(catalog.insights_fields()) - REMOVED_FIELDS - NONEXISTING_FIELDS
+
+
+def valid_fields(version: str) -> frozenset[str]:
+    """The insights fields a version serves (the client's catalogue, older versions' extras)."""
+    older = float(version.removeprefix("v") or 0) < 26
+    return VALID_FIELDS | BEFORE_V26_FIELDS if older else VALID_FIELDS
+
+
 ACTION_FIELDS = _enum("actions action_values cost_per_action_type purchase_roas website_purchase_roas")
 CTR_FIELDS = frozenset({"ctr", "inline_link_click_ctr", "outbound_clicks_ctr", "website_ctr"})
 CPC_FIELDS = frozenset(
@@ -128,6 +143,7 @@ BREAKDOWN_COMBINATIONS = frozenset(
         ("age", "gender"),
         ("country",),
         ("region",),
+        ("comscore_market",),
         ("publisher_platform",),
         ("publisher_platform", "platform_position"),
         ("publisher_platform", "platform_position", "impression_device"),
@@ -224,11 +240,12 @@ def _validate_enum(values: list[str], allowed: frozenset[str], param: str) -> No
             )
 
 
-def _check_fields(names: list[str], param: str) -> None:
+def _check_fields(names: list[str], param: str, version: str) -> None:
     nonexisting = [name for name in names if name in NONEXISTING_FIELDS]
     if nonexisting:
         raise nonexisting_field(nonexisting[0], "AdsInsights")
-    invalid = [name for name in names if name not in VALID_FIELDS]
+    valid = valid_fields(version)
+    invalid = [name for name in names if name not in valid]
     if invalid:
         raise (
             invalid_insights_fields(invalid)
@@ -268,7 +285,7 @@ def _parse_ranges(params: dict[str, str], today: date) -> tuple[tuple[date, date
 
 
 def parse_query(
-    params: dict[str, str], *, account_id: str, node_level: str, node_id: str, today: date
+    params: dict[str, str], *, account_id: str, node_level: str, node_id: str, today: date, version: str = ""
 ) -> InsightsQuery:
     """Validate insights params the way Graph does; raises GraphError naming the bad param or value.
 
@@ -277,7 +294,7 @@ def parse_query(
     """
     specs = parse_fields(params.get("fields"))
     fields = field_names(specs) or list(DEFAULT_FIELDS)
-    _check_fields(fields, "fields")
+    _check_fields(fields, "fields", version)
     exports = sorted(name for name in ("export_format", "export_name", "export_columns") if params.get(name))
     if exports:
         raise invalid_parameter(f"{', '.join(exports)}: report exports are not served by the sandbox")
@@ -313,7 +330,7 @@ def parse_query(
         parse_bool(params.get(flag), flag)
     parse_int(params.get("product_id_limit"), "product_id_limit", 0)
     summary = parse_list(params.get("summary"), "summary") or []
-    _check_fields(summary, "summary")
+    _check_fields(summary, "summary", version)
     if parse_bool(params.get("default_summary"), "default_summary") and not summary:
         summary = fields
 
