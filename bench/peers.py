@@ -237,9 +237,9 @@ def compare(result: PeerRun, world: World, account_id: str, start: date) -> None
     last = world.account_today(account) - timedelta(days=1)
     for stream in result.peer.insights:
         sums: dict[Key, tuple[int, int, Decimal]] = {}
-        for campaign_id, day, impressions, clicks, spend in result.rows[stream].values():
-            before = sums.get((campaign_id, day), (0, 0, Decimal(0)))
-            sums[(campaign_id, day)] = (before[0] + impressions, before[1] + clicks, before[2] + spend)
+        for campaign_id, row_day, impressions, clicks, spend in result.rows[stream].values():
+            before = sums.get((campaign_id, row_day), (0, 0, Decimal(0)))
+            sums[(campaign_id, row_day)] = (before[0] + impressions, before[1] + clicks, before[2] + spend)
         day = start
         while day <= last:
             for campaign in world.campaigns(account.id):

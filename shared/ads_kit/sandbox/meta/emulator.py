@@ -21,7 +21,7 @@ from ads_kit.sandbox.limits import Charge, QuotaExceeded
 from ads_kit.sandbox.meta import catalog, errors
 from ads_kit.sandbox.meta.errors import GraphError
 from ads_kit.sandbox.meta.headers import Usage, base_headers, usage_headers
-from ads_kit.sandbox.meta.insights import InsightsReport, parse_query
+from ads_kit.sandbox.meta.insights import InsightsReport, check_date_preset, parse_query
 from ads_kit.sandbox.meta.objects import (
     ObjectRenderer,
     ad_id_of_creative,
@@ -38,6 +38,7 @@ from ads_kit.sandbox.meta.params import (
     parse_filtering,
     parse_int,
     parse_list,
+    parse_time_range,
 )
 from ads_kit.sandbox.meta.reports import ReportRun, ReportRuns
 from ads_kit.sandbox.meta.versions import live_versions, served_version
@@ -332,10 +333,11 @@ class MetaEmulator:
         kind_name = EDGES[edge]
         kind = self.kinds[kind_name]
         subjects = [subject for subject in self._subjects(kind_name, account) if under(subject)]
+        subjects = [subject for subject in subjects if self._edge_params_pass(call, edge, account, subject)]
         records = [kind.render(subject, account) for subject in subjects]
         rules = parse_filtering(call.params.get("filtering"))
         statuses = parse_list(call.params.get("effective_status"), "effective_status")
-        if statuses:
+        if statuses and "effective_status" in catalog.edge_params(edge):
             rules.append(FilterRule(f"{kind.filter_prefix}.effective_status", "IN", statuses))
         if call.params.get("updated_since"):
             since = parse_int(call.params["updated_since"], "updated_since", 0)
@@ -346,6 +348,28 @@ class MetaEmulator:
             records = [r for r in records if r[status_key] in visible]
         records = [r for r in records if passes(r, rules, kind.filter_prefix)]
         return self._list_page(call, records, kind)
+
+    def _edge_params_pass(self, call: GraphCall, edge: str, account: Account, subject: Any) -> bool:
+        """The client's edge params (catalog `edge_params`) beyond filtering and effective_status.
+
+        `is_completed`: campaigns and ad sets whose schedule ended before the account's today (or not).
+        `pixel_id`: audiences built on that pixel. `date_preset` / `time_range` are validated and do
+        not narrow the list, and `business_id` / `fetch_primary_audience` are validated only: the
+        world has one business per account and no primary audiences [U: Meta does not document them].
+        """
+        params = call.params
+        if "date_preset" in params:
+            check_date_preset(params["date_preset"])
+        parse_time_range(params.get("time_range"))
+        parse_bool(params.get("fetch_primary_audience"), "fetch_primary_audience")
+        if params.get("is_completed") and edge in ("campaigns", "adsets"):
+            today = self.ctx.world.account_today(account)
+            completed = subject.end_date is not None and subject.end_date < today
+            if completed != parse_bool(params["is_completed"], "is_completed"):
+                return False
+        if params.get("pixel_id") and edge == "customaudiences":
+            return self.objects.audience(subject, account).get("pixel_id") == params["pixel_id"]
+        return True
 
     def _subjects(self, kind: str, account: Account) -> list[Any]:
         world = self.ctx.world

@@ -12,6 +12,15 @@ several types; a reader counts exactly one of them. The `value` key equals the w
 default 7d_click + 1d_view setting); the per-window keys split it deterministically:
 `1d_view = n // 5`, `7d_click = n - 1d_view`, `1d_click = 7d_click * 7 // 10`,
 `28d_click = 7d_click + n // 10`. `link_click` carries clicks in every click window.
+
+Fields. Every field of the client's catalogue (`catalog.json`, 238 in v26) is accepted but those
+Meta removed (`REMOVED_FIELDS`, `NONEXISTING_FIELDS`: Meta's own errors). A row carries the fields
+the world has numbers for: ids, names and settings of the row's objects; impressions, clicks, spend,
+reach and what derives from them alone (ctr, cpc, cpm, cpp, frequency, the inline/outbound/unique
+click forms: link clicks = inline link clicks = outbound clicks = clicks, unique clicks =
+min(clicks, reach), recallers = reach // 10, rankings by impressions); conversions through the
+action lists and purchase_roas / website_purchase_roas. Every other field (video, canvas, messaging,
+catalogue, SKAN, results …) is left out of the row, as Meta leaves out a metric without data.
 """
 
 from __future__ import annotations
@@ -265,17 +274,21 @@ def _parse_sort(raw: str | None) -> tuple[tuple[str, bool], ...]:
     return tuple(keys)
 
 
+def check_date_preset(preset: str) -> str:
+    if preset not in DATE_PRESETS:
+        raise invalid_parameter(
+            f"date_preset must be one of the following values: {', '.join(sorted(DATE_PRESETS))}"
+        )
+    return preset
+
+
 def _parse_ranges(params: dict[str, str], today: date) -> tuple[tuple[date, date], ...]:
     """time_ranges, else time_range, else date_preset (default last_30d); each range checked."""
+    preset = check_date_preset(params.get("date_preset") or "last_30d")
     ranges = parse_time_ranges(params.get("time_ranges"))
     if not ranges:
         single = parse_time_range(params.get("time_range"))
         if single is None:
-            preset = params.get("date_preset") or "last_30d"
-            if preset not in DATE_PRESETS:
-                raise invalid_parameter(
-                    f"date_preset must be one of the following values: {', '.join(sorted(DATE_PRESETS))}"
-                )
             single = preset_range(preset, today)
         ranges = [single]
     for since, _ in ranges:
