@@ -412,7 +412,20 @@ def test_campaign_and_ad_set_edges_hold_their_children(
     assert {r["id"] for r in rows} == expected
 
 
-def test_an_ad_has_no_ads_edge(meta: Graph, world: World, sandbox: SandboxClient) -> None:
+def test_an_ad_has_no_ads_edge(meta: Graph, world: World) -> None:
     ad = world.ads(meta.accounts[0])[0]
     response = meta.get(f"{ad.id}/ads")
     assert response.status_code == 400 and response.json()["error"]["error_subcode"] == 33
+
+
+def test_the_largest_page_is_a_setting(meta: Graph, sandbox: SandboxClient) -> None:
+    """Meta documents no maximum `limit`: the sandbox's 5000 is an assumption a run can change."""
+    assert error_of(insights(meta, fields="impressions", limit=5001))["message"].startswith(
+        "(#100) param limit"
+    )
+    sandbox.settings(meta_max_page_size=10)
+    try:
+        assert insights(meta, fields="impressions", limit=10).status_code == 200
+        assert "limit" in error_of(meta.get(f"act_{meta.accounts[0]}/campaigns", limit=11))["message"]
+    finally:
+        sandbox.settings(meta_max_page_size=5000)

@@ -91,8 +91,20 @@ Handler = Callable[[GraphCall, TokenInfo], Awaitable[Any]]
 
 class MetaEmulator:
     platform = PLATFORM
+    # Limits: Meta documents the batch size (50), insights retention (37 months) and reach with
+    # breakdowns (13 months); the ones below are the sandbox's assumptions, each a setting.
     settings_schema = {
-        "meta_job_seconds": {"type": "number", "minimum": 0, "description": "Latency of an async report job"},
+        "meta_job_seconds": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Latency of an async report job (assumption: Meta documents none; default 0.3)",
+        },
+        "meta_max_page_size": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Largest `limit` a page may ask for (assumption: Meta documents no maximum; "
+            "default 5000, larger asks get (#100))",
+        },
         "meta_job_polls": {
             "type": ["integer", "null"],
             "minimum": 1,
@@ -386,7 +398,7 @@ class MetaEmulator:
 
     def _list_page(self, call: GraphCall, records: list[dict[str, Any]], kind: Any) -> dict[str, Any]:
         specs = parse_fields(call.params.get("fields"))
-        limit = parse_int(call.params.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        limit = self._page_size(call)
         page, start, has_next, has_previous = offset_page(records, call.params, limit)
         body: dict[str, Any] = {"data": [select(r, specs, kind) for r in page]}
         if page:
@@ -400,6 +412,10 @@ class MetaEmulator:
         if parse_bool(call.params.get("summary"), "summary"):
             body["summary"] = {"total_count": len(records)}
         return body
+
+    def _page_size(self, call: GraphCall) -> int:
+        maximum = int(self.ctx.settings.get("meta_max_page_size", MAX_LIMIT))
+        return parse_int(call.params.get("limit"), "limit", DEFAULT_LIMIT, 1, maximum)
 
     def _page_link(self, call: GraphCall) -> dict[str, Any]:
         return {
@@ -453,7 +469,7 @@ class MetaEmulator:
         return report
 
     def _insights_page(self, call: GraphCall, report: InsightsReport) -> dict[str, Any]:
-        limit = parse_int(call.params.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        limit = self._page_size(call)
         after, before = call.params.get("after"), call.params.get("before")
         if before and not after:
             rows, has_previous = report.page_before(_report_cursor(before, "before"), limit)
