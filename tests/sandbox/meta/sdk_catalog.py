@@ -16,13 +16,17 @@ import facebook_business
 from facebook_business.adobjects.ad import Ad
 from facebook_business.adobjects.adaccount import AdAccount
 from facebook_business.adobjects.adcreative import AdCreative
+from facebook_business.adobjects.adimage import AdImage
+from facebook_business.adobjects.adlabel import AdLabel
 from facebook_business.adobjects.adreportrun import AdReportRun
 from facebook_business.adobjects.adsactionstats import AdsActionStats
 from facebook_business.adobjects.adset import AdSet
 from facebook_business.adobjects.adsinsights import AdsInsights
+from facebook_business.adobjects.advideo import AdVideo
 from facebook_business.adobjects.campaign import Campaign
 from facebook_business.adobjects.customaudience import CustomAudience
 from facebook_business.adobjects.customconversion import CustomConversion
+from facebook_business.adobjects.lead import Lead
 
 NODES = {
     "AdAccount": AdAccount,
@@ -33,6 +37,10 @@ NODES = {
     "CustomAudience": CustomAudience,
     "CustomConversion": CustomConversion,
     "AdReportRun": AdReportRun,
+    "AdImage": AdImage,
+    "AdVideo": AdVideo,
+    "AdLabel": AdLabel,
+    "Lead": Lead,
 }
 EDGES = {
     "campaigns": AdAccount.get_campaigns,
@@ -41,6 +49,10 @@ EDGES = {
     "adcreatives": AdAccount.get_ad_creatives,
     "customaudiences": AdAccount.get_custom_audiences,
     "customconversions": AdAccount.get_custom_conversions,
+    "adimages": AdAccount.get_ad_images,
+    "advideos": AdAccount.get_ad_videos,
+    "adlabels": AdAccount.get_ad_labels,
+    "leads": Ad.get_leads,
 }
 INSIGHTS_ENUMS = {
     "breakdowns": "Breakdowns",

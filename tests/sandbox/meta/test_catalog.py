@@ -356,6 +356,19 @@ EDGE_PARAMS = {
     "fields": ("id,name", "id,not_a_field"),
     "filtering": ('[{"field":"id","operator":"NOT_EQUAL","value":"0"}]', '[{"field":"id"}]'),
     "pixel_id": ("1", None),
+    "biz_tag_id": ("1", "tag"),
+    "hashes": ('["0"]', '[{"hash":"0"}]'),
+    "selected_hashes": ('["0"]', '[{"hash":"0"}]'),
+    "name": ("x.png", None),
+    "title": ("x", None),
+    "minheight": ("100", "tall"),
+    "minwidth": ("100", "wide"),
+    "maxheight": ("100", "tall"),
+    "maxwidth": ("100", "wide"),
+    "minlength": ("1", "long"),
+    "maxlength": ("1", "long"),
+    "min_aspect_ratio": ("0.5", "square"),
+    "max_aspect_ratio": ("2", "square"),
 }
 
 
@@ -429,3 +442,31 @@ def test_the_largest_page_is_a_setting(meta: Graph, sandbox: SandboxClient) -> N
         assert "limit" in error_of(meta.get(f"act_{meta.accounts[0]}/campaigns", limit=11))["message"]
     finally:
         sandbox.settings(meta_max_page_size=5000)
+
+
+def test_ad_images_are_the_creatives_images(meta: Graph, world: World) -> None:
+    account = meta.accounts[0]
+    fields = ",".join(sorted(catalog.node_fields("AdImage")))
+    images = meta.get_all(f"act_{account}/adimages", fields=fields)
+    creatives = meta.get_all(f"act_{account}/adcreatives", fields="image_hash", limit=100)
+    # The library keeps the image of every ad, deleted ones too: the creatives edge hides those.
+    assert {c["image_hash"] for c in creatives} < {i["hash"] for i in images}
+    assert len({i["hash"] for i in images}) == len(images) == len(world.ads(account))
+    assert all(set(i) <= catalog.node_fields("AdImage") for i in images)
+    one = images[0]["hash"]
+    assert [i["hash"] for i in meta.get_all(f"act_{account}/adimages", hashes=json.dumps([one]))] == [one]
+    assert "(AdImage)" in error_of(meta.get(f"act_{account}/adimages", fields="hash,pixels"))["message"]
+
+
+@pytest.mark.parametrize(
+    ("edge", "node_type"), [("advideos", "AdVideo"), ("adlabels", "AdLabel"), ("leads", "Lead")]
+)
+def test_edges_of_what_the_world_lacks_are_empty(
+    meta: Graph, world: World, edge: str, node_type: str
+) -> None:
+    path = (
+        f"{world.ads(meta.accounts[0])[0].id}/leads" if edge == "leads" else f"act_{meta.accounts[0]}/{edge}"
+    )
+    response = meta.get(path, fields=",".join(sorted(catalog.node_fields(node_type))))
+    assert response.status_code == 200 and response.json()["data"] == []
+    assert f"({node_type})" in error_of(meta.get(path, fields="id,not_a_field"))["message"]

@@ -25,6 +25,7 @@ from ads_kit.sandbox.meta.insights import InsightsReport, check_date_preset, par
 from ads_kit.sandbox.meta.objects import (
     ObjectRenderer,
     ad_id_of_creative,
+    check_fields,
     object_kinds,
     passes,
     select,
@@ -60,9 +61,14 @@ EDGES = {
     "adcreatives": "creative",
     "customaudiences": "audience",
     "customconversions": "conversion",
+    "adimages": "image",
+    "advideos": "video",
+    "adlabels": "label",
+    "leads": "lead",  # an ad's edge only
 }
+ACCOUNT_EDGES = [edge for edge in EDGES if edge != "leads"]
 # Campaign and ad set edges (the client's Campaign.get_ad_sets/get_ads, AdSet.get_ads/get_ad_creatives).
-NODE_EDGES = {"campaign": ("adsets", "ads"), "adset": ("ads", "adcreatives")}
+NODE_EDGES = {"campaign": ("adsets", "ads"), "adset": ("ads", "adcreatives"), "ad": ("leads",)}
 NODE_EDGE_NAMES = sorted({edge for edges in NODE_EDGES.values() for edge in edges})
 # Kinds whose edges hide ARCHIVED and DELETED objects unless the filter asks for them.
 STATUS_FILTERED = {"campaign", "adset", "ad", "creative"}
@@ -139,7 +145,7 @@ class MetaEmulator:
             ("GET", f"/{VERSION}/me/adaccounts", "me_adaccounts", self._me_adaccounts),
             ("GET", account_path, "ad_account", self._ad_account),
             ("GET", account_path + "/", "ad_account", self._ad_account),
-            *[("GET", f"{account_path}/{edge}", edge, self._edge) for edge in EDGES],
+            *[("GET", f"{account_path}/{edge}", edge, self._edge) for edge in ACCOUNT_EDGES],
             ("GET", f"{account_path}/insights", "insights", self._insights),
             ("POST", f"{account_path}/insights", "insights_async", self._submit_report),
             ("GET", f"{node_path}/insights", "node_insights", self._node_insights),
@@ -337,7 +343,7 @@ class MetaEmulator:
             self._charge(call)
             raise errors.unsupported_get(node_id)
         account = self._open_account(call, info, entity.account_id, insights=False)
-        parent = "campaign_id" if kind == "campaign" else "ad_group_id"
+        parent = {"campaign": "campaign_id", "adset": "ad_group_id", "ad": "id"}[kind or ""]
         return self._edge_page(call, account, lambda subject: getattr(subject, parent) == node_id)
 
     def _edge_page(self, call: GraphCall, account: Account, under: Callable[[Any], bool]) -> dict[str, Any]:
@@ -345,6 +351,9 @@ class MetaEmulator:
         kind_name = EDGES[edge]
         kind = self.kinds[kind_name]
         subjects = [subject for subject in self._subjects(kind_name, account) if under(subject)]
+        for name, param_type in catalog.edge_params(edge).items():
+            if name in call.params:
+                _check_type(call.params[name], name, param_type)
         subjects = [subject for subject in subjects if self._edge_params_pass(call, edge, account, subject)]
         records = [kind.render(subject, account) for subject in subjects]
         rules = parse_filtering(call.params.get("filtering"))
@@ -362,18 +371,16 @@ class MetaEmulator:
         return self._list_page(call, records, kind)
 
     def _edge_params_pass(self, call: GraphCall, edge: str, account: Account, subject: Any) -> bool:
-        """The client's edge params (catalog `edge_params`) beyond filtering and effective_status.
+        """The client's params of an edge (catalog `edge_params`) beyond filtering and effective_status:
+        each is checked against the client's type, then applied where the world has what it selects.
 
         `is_completed`: campaigns and ad sets whose schedule ended before the account's today (or not).
-        `pixel_id`: audiences built on that pixel. `date_preset` / `time_range` are validated and do
-        not narrow the list, and `business_id` / `fetch_primary_audience` are validated only: the
-        world has one business per account and no primary audiences [U: Meta does not document them].
+        `pixel_id`: audiences built on that pixel. `hashes`, `selected_hashes`, `name`, `minwidth`,
+        `minheight`: images. `date_preset` / `time_range` do not narrow an object list, and
+        `business_id`, `biz_tag_id`, `fetch_primary_audience` select nothing the world has (one
+        business per account, no tags, no primary audiences) [U: Meta documents none of them].
         """
         params = call.params
-        if "date_preset" in params:
-            check_date_preset(params["date_preset"])
-        parse_time_range(params.get("time_range"))
-        parse_bool(params.get("fetch_primary_audience"), "fetch_primary_audience")
         if params.get("is_completed") and edge in ("campaigns", "adsets"):
             today = self.ctx.world.account_today(account)
             completed = subject.end_date is not None and subject.end_date < today
@@ -381,6 +388,15 @@ class MetaEmulator:
                 return False
         if params.get("pixel_id") and edge == "customaudiences":
             return self.objects.audience(subject, account).get("pixel_id") == params["pixel_id"]
+        if edge == "adimages":
+            image = self.objects.image(subject, account)
+            hashes = parse_list(params.get("hashes") or params.get("selected_hashes"), "hashes")
+            return (
+                (not hashes or image["hash"] in hashes)
+                and params.get("name", image["name"]) == image["name"]
+                and image["width"] >= int(params.get("minwidth", 0))
+                and image["height"] >= int(params.get("minheight", 0))
+            )
         return True
 
     def _subjects(self, kind: str, account: Account) -> list[Any]:
@@ -389,8 +405,10 @@ class MetaEmulator:
             return world.campaigns(account.id)
         if kind == "adset":
             return world.ad_groups(account.id)
-        if kind in ("ad", "creative"):
+        if kind in ("ad", "creative", "image"):
             return world.ads(account.id)
+        if kind in ("video", "label", "lead"):
+            return []  # the world has no videos, labels or leads
         if kind == "audience":
             # Deleted audiences are gone from Graph entirely.
             return [a for a in world.audiences(account.id) if a.status != "deleted"]
@@ -399,6 +417,7 @@ class MetaEmulator:
     def _list_page(self, call: GraphCall, records: list[dict[str, Any]], kind: Any) -> dict[str, Any]:
         specs = parse_fields(call.params.get("fields"))
         limit = self._page_size(call)
+        check_fields(specs, kind)
         page, start, has_next, has_previous = offset_page(records, call.params, limit)
         body: dict[str, Any] = {"data": [select(r, specs, kind) for r in page]}
         if page:
@@ -587,6 +606,25 @@ def _kind_of(entity: Any) -> tuple[str, Any]:
         ConversionEvent: "conversion",
     }
     return kinds[type(entity)], entity
+
+
+def _check_type(raw: str, param: str, kind: str) -> None:
+    """A param's value against the type the client declares for it (`int`, `bool`, `map`, `list<…>`)."""
+    if kind in ("int", "unsigned int"):
+        parse_int(raw, param, 0)
+    elif kind == "float":
+        try:
+            float(raw)
+        except ValueError:
+            raise errors.invalid_parameter(f"param {param} must be a number") from None
+    elif kind == "bool":
+        parse_bool(raw, param)
+    elif kind == "map":
+        parse_time_range(raw)
+    elif kind.startswith("list") and kind != "list<Object>":  # filtering: parse_filtering reads it
+        parse_list(raw, param)
+    elif kind == "date_preset_enum":
+        check_date_preset(raw)
 
 
 def _report_cursor(cursor: str, param: str) -> list[int]:

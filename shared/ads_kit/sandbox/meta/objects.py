@@ -44,6 +44,11 @@ def creative_id(ad: Ad) -> str:
     return "2" + ad.id[1:]
 
 
+def image_hash(ad: Ad) -> str:
+    """The hash of the one image of an ad's creative."""
+    return f"{int(ad.id):032x}"[-32:]
+
+
 def ad_id_of_creative(object_id: str) -> str | None:
     return "1" + object_id[1:] if object_id.startswith("2") else None
 
@@ -295,7 +300,7 @@ class ObjectRenderer:
     def creative(self, ad: Ad, account: Account) -> dict[str, Any]:
         page = self._page_id(account)
         story = f"{page}_{'6' + ad.id[1:]}"
-        image_hash = f"{int(ad.id):032x}"[-32:]
+        image = image_hash(ad)
         link = f"https://example.com/landing/{ad.id}?utm_source=facebook"
         title = f"{ad.name} headline"
         body = f"{ad.name}: shop the collection today."
@@ -305,12 +310,12 @@ class ObjectRenderer:
             "name": f"{ad.name} creative",
             "title": title,
             "body": body,
-            "image_hash": image_hash,
-            "image_url": f"https://scontent.example.net/v/{image_hash}.png",
-            "thumbnail_url": f"https://external.example.net/emg1/{image_hash}.png",
+            "image_hash": image,
+            "image_url": f"https://scontent.example.net/v/{image}.png",
+            "thumbnail_url": f"https://external.example.net/emg1/{image}.png",
             "actor_id": page,
             "instagram_user_id": "8" + account.id[1:],
-            "instagram_permalink_url": f"https://www.instagram.com/p/{image_hash[:11]}/",
+            "instagram_permalink_url": f"https://www.instagram.com/p/{image[:11]}/",
             "effective_object_story_id": story,
             "effective_instagram_media_id": "9" + ad.id[1:],
             "call_to_action_type": "SHOP_NOW",
@@ -326,9 +331,36 @@ class ObjectRenderer:
             "object_story_spec": {
                 "page_id": page,
                 "instagram_user_id": "8" + account.id[1:],
-                "link_data": {"link": link, "image_hash": image_hash, "call_to_action": {"type": "SHOP_NOW"}},
+                "link_data": {"link": link, "image_hash": image, "call_to_action": {"type": "SHOP_NOW"}},
             },
         }
+
+    def image(self, ad: Ad, account: Account) -> dict[str, Any]:
+        """The image of an ad's creative (AdImage: ids are `<account>:<hash>`)."""
+        image = image_hash(ad)
+        return {
+            "id": f"{account.id}:{image}",
+            "account_id": account.id,
+            "hash": image,
+            "name": f"{ad.name}.png",
+            "url": f"https://scontent.example.net/v/{image}.png",
+            "url_128": f"https://scontent.example.net/v/s128x128/{image}.png",
+            "permalink_url": f"https://www.facebook.com/ads/image/?d={image}",
+            "width": 1080,
+            "height": 1080,
+            "original_width": 1080,
+            "original_height": 1080,
+            "status": "DELETED" if ad.status == "deleted" else "ACTIVE",
+            "creatives": [creative_id(ad)],
+            "is_associated_creatives_in_adgroups": True,
+            "created_time": self._time(ad.created_at, account),
+            "updated_time": self._time(ad.updated_at, account),
+        }
+
+    @staticmethod
+    def absent(subject: Any, account: Account) -> dict[str, Any]:
+        """Videos, labels and leads: the world has none, so their edges are empty."""
+        raise AssertionError(f"the world has no {type(subject).__name__} to render")
 
     def audience(self, audience: Audience, account: Account) -> dict[str, Any]:
         lookalike = audience.kind == "lookalike"
@@ -418,17 +450,24 @@ _AUDIENCE_SUBTYPE = {
 _TIMEZONE_IDS = {"America/Los_Angeles": 1, "Europe/Berlin": 68, "Asia/Tokyo": 82, "UTC": 0}
 
 
+def check_fields(specs: list[FieldSpec] | None, kind: ObjectKind) -> list[str]:
+    """The requested field names (the defaults when none): each one the client lists for the node
+    type, else Graph's (#100) nonexisting field, whether or not any object is answered."""
+    names = [spec.name for spec in specs] if specs else list(kind.default_fields)
+    known = catalog.node_fields(kind.node_type)
+    for name in names:
+        if name not in known:
+            raise nonexisting_field(name, kind.node_type)
+    return names
+
+
 def select(record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKind) -> dict[str, Any]:
     """Project a rendered object onto the requested fields.
 
     Every field the client lists for the node type is accepted; one the world gives no value is
     left out, as Graph leaves out unset fields. Any other name is Graph's (#100) nonexisting field.
     """
-    names = [spec.name for spec in specs] if specs else list(kind.default_fields)
-    known = catalog.node_fields(kind.node_type)
-    for name in names:
-        if name not in known:
-            raise nonexisting_field(name, kind.node_type)
+    names = check_fields(specs, kind)
     out: dict[str, Any] = {}
     for spec in specs or [FieldSpec(name) for name in names]:
         if spec.name not in record:
@@ -452,6 +491,10 @@ def object_kinds(renderer: ObjectRenderer) -> dict[str, ObjectKind]:
         "creative": ObjectKind("AdCreative", "adcreative", ("id",), renderer.creative),
         "audience": ObjectKind("CustomAudience", "customaudience", ("id",), renderer.audience),
         "conversion": ObjectKind("CustomConversion", "customconversion", ("id",), renderer.conversion),
+        "image": ObjectKind("AdImage", "adimage", ("hash", "id"), renderer.image),
+        "video": ObjectKind("AdVideo", "advideo", ("id",), renderer.absent),
+        "label": ObjectKind("AdLabel", "adlabel", ("id",), renderer.absent),
+        "lead": ObjectKind("Lead", "lead", ("id",), renderer.absent),
     }
 
 
