@@ -62,6 +62,8 @@ INSIGHTS_ENUMS = {
     "date_preset": "DatePreset",
     "level": "Level",
     "action_report_time": "ActionReportTime",
+    "time_increment": "Increment",  # besides 1-90
+    "filtering_operator": "Operator",
 }
 
 

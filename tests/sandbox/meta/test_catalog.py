@@ -470,3 +470,85 @@ def test_edges_of_what_the_world_lacks_are_empty(
     response = meta.get(path, fields=",".join(sorted(catalog.node_fields(node_type))))
     assert response.status_code == 200 and response.json()["data"] == []
     assert f"({node_type})" in error_of(meta.get(path, fields="id,not_a_field"))["message"]
+
+
+# What each operator keeps, as Meta documents it for one value (ANY/ALL/NONE compare a list the same
+# way as IN/IN/NOT_IN for a one-valued field).
+OPERATOR_MEANING = {
+    "EQUAL": lambda n, v: n == v[0],
+    "NOT_EQUAL": lambda n, v: n != v[0],
+    "GREATER_THAN": lambda n, v: n > v[0],
+    "GREATER_THAN_OR_EQUAL": lambda n, v: n >= v[0],
+    "LESS_THAN": lambda n, v: n < v[0],
+    "LESS_THAN_OR_EQUAL": lambda n, v: n <= v[0],
+    "IN_RANGE": lambda n, v: v[0] <= n <= v[1],
+    "NOT_IN_RANGE": lambda n, v: not v[0] <= n <= v[1],
+    "CONTAIN": lambda n, v: str(v[0]) in str(n),
+    "NOT_CONTAIN": lambda n, v: str(v[0]) not in str(n),
+    "IN": lambda n, v: n in v,
+    "ANY": lambda n, v: n in v,
+    "ALL": lambda n, v: n in v,
+    "NOT_IN": lambda n, v: n not in v,
+    "NONE": lambda n, v: n not in v,
+}
+
+
+def test_the_operator_table_is_the_clients() -> None:
+    assert set(OPERATOR_MEANING) == catalog.insights_enum("filtering_operator")
+
+
+@pytest.mark.parametrize("operator", sorted(OPERATOR_MEANING))
+def test_every_filtering_operator_keeps_the_rows_it_means(meta: Graph, world: World, operator: str) -> None:
+    """A metric filter (`impressions`) on one day's ad rows, against the world's ad-days."""
+    account = meta.accounts[0]
+    day = UNTIL.isoformat()
+    counts = {
+        ad.id: m.impressions for ad in world.ads(account) if (m := world.ad_day(ad, UNTIL)) and m.impressions
+    }
+    ordered = sorted(counts.values())
+    middle = ordered[len(ordered) // 2]
+    values = {
+        "IN_RANGE": [ordered[1], middle],
+        "NOT_IN_RANGE": [ordered[1], middle],
+        "CONTAIN": [str(middle)[:2]],
+        "NOT_CONTAIN": [str(middle)[:2]],
+        "IN": ordered[:2],
+        "ANY": ordered[:2],
+        "ALL": ordered[:2],
+        "NOT_IN": ordered[:2],
+        "NONE": ordered[:2],
+    }.get(operator, [middle])
+    wire_value = (
+        values
+        if operator in {"IN_RANGE", "NOT_IN_RANGE", "IN", "ANY", "ALL", "NOT_IN", "NONE"}
+        else values[0]
+    )
+    rule = [{"field": "impressions", "operator": operator, "value": wire_value}]
+    span = json.dumps({"since": day, "until": day})
+    rows = meta.get_all(f"act_{account}/insights", fields="ad_id,impressions", level="ad", time_range=span,
+                        filtering=json.dumps(rule), limit=100)  # fmt: skip
+    expected = {ad_id for ad_id, n in counts.items() if OPERATOR_MEANING[operator](n, values)}
+    assert {r["ad_id"] for r in rows} == expected
+    assert expected and expected != set(counts)  # the filter keeps some rows and drops others
+
+
+@pytest.mark.parametrize("operator", ["EQUAL", "NOT_EQUAL", "IN", "NOT_IN", "CONTAIN", "NOT_CONTAIN"])
+def test_entity_filters_select_their_objects(meta: Graph, world: World, operator: str) -> None:
+    account = meta.accounts[0]
+    campaigns = world.campaigns(account)
+    value: Any = [campaigns[0].id] if operator in {"IN", "NOT_IN"} else campaigns[0].id
+    if operator in {"CONTAIN", "NOT_CONTAIN"}:
+        value = campaigns[0].name
+    rule = [
+        {
+            "field": "campaign.id" if "CONTAIN" not in operator else "campaign.name",
+            "operator": operator,
+            "value": value,
+        }
+    ]
+    rows = meta.get_all(f"act_{account}/insights", fields="campaign_id,impressions", level="campaign",
+                        time_range=RANGE, filtering=json.dumps(rule))  # fmt: skip
+    kept = {r["campaign_id"] for r in rows}
+    positive = operator in {"EQUAL", "IN", "CONTAIN"}
+    assert (campaigns[0].id in kept) is positive
+    assert kept and (kept == {campaigns[0].id}) is positive

@@ -143,6 +143,7 @@ SERVED_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
 DATE_PRESETS = catalog.insights_enum("date_preset")
 SUMMARY_ACTION_BREAKDOWNS = catalog.insights_enum("summary_action_breakdowns")
 REPORT_TIMES = catalog.insights_enum("action_report_time")
+INCREMENTS = catalog.insights_enum("time_increment")  # monthly, all_days (and 1-90 days)
 # The combinations of served breakdowns Meta allows (reference §3.4 "commonly valid").
 BREAKDOWN_COMBINATIONS = frozenset(
     frozenset(combo)
@@ -321,7 +322,7 @@ def parse_query(
     time_ranges = params.get("time_ranges")
     ranges = _parse_ranges(params, today)
     increment = (params.get("time_increment") or "all_days").strip()
-    if increment not in {"monthly", "all_days"} and not (increment.isdigit() and 1 <= int(increment) <= 90):
+    if increment not in INCREMENTS and not (increment.isdigit() and 1 <= int(increment) <= 90):
         raise invalid_parameter("time_increment must be an integer between 1 and 90, monthly or all_days")
 
     breakdowns = parse_list(params.get("breakdowns"), "breakdowns") or []

@@ -14,30 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ads_kit.sandbox.meta import catalog
 from ads_kit.sandbox.meta.errors import invalid_parameter
 
 # Params that carry credentials: never echoed, never treated as query input.
 SECRET_PARAMS = frozenset({"access_token", "appsecret_proof"})
 
-OPERATORS = frozenset(
-    {
-        "EQUAL",
-        "NOT_EQUAL",
-        "GREATER_THAN",
-        "GREATER_THAN_OR_EQUAL",
-        "LESS_THAN",
-        "LESS_THAN_OR_EQUAL",
-        "IN_RANGE",
-        "NOT_IN_RANGE",
-        "CONTAIN",
-        "NOT_CONTAIN",
-        "IN",
-        "NOT_IN",
-        "ANY",
-        "ALL",
-        "NONE",
-    }
-)
+OPERATORS = catalog.insights_enum("filtering_operator")
 
 
 @dataclass(frozen=True)
