@@ -552,3 +552,17 @@ def test_entity_filters_select_their_objects(meta: Graph, world: World, operator
     positive = operator in {"EQUAL", "IN", "CONTAIN"}
     assert (campaigns[0].id in kept) is positive
     assert kept and (kept == {campaigns[0].id}) is positive
+
+
+def test_summary_actions_carry_the_summary_action_breakdowns(meta: Graph) -> None:
+    params = {"fields": "actions", "summary": '["actions"]', "time_range": RANGE}
+    params["action_breakdowns"] = '["action_type","action_device"]'
+    params["summary_action_breakdowns"] = '["action_type","action_destination"]'
+    body = insights(meta, **params).json()
+    assert all("action_device" in item for row in body["data"] for item in row["actions"])
+    summary = body["summary"]["actions"]
+    assert summary and all("action_destination" in i and "action_device" not in i for i in summary)
+    clicks = sum(
+        int(i["value"]) for row in body["data"] for i in row["actions"] if i["action_type"] == "link_click"
+    )
+    assert sum(int(i["value"]) for i in summary if i["action_type"] == "link_click") == clicks

@@ -198,6 +198,7 @@ class InsightsQuery:
     action_breakdowns: tuple[str, ...] = ("action_type",)
     sort: tuple[tuple[str, bool], ...] = ()  # (field, descending)
     summary: tuple[str, ...] = ()  # fields of the summary block; empty: no summary
+    summary_action_breakdowns: tuple[str, ...] = ("action_type",)
     collaborative_only: bool = False  # cpas_only: the world has no collaborative ads
 
     def params_echo(self) -> dict[str, Any]:
@@ -365,6 +366,7 @@ def parse_query(
         action_breakdowns=tuple(dict.fromkeys(action_breakdowns)),
         sort=_parse_sort(params.get("sort")),
         summary=tuple(dict.fromkeys(summary)),
+        summary_action_breakdowns=tuple(summary_breakdowns or ("action_type",)),
         collaborative_only=parse_bool(params.get("cpas_only"), "cpas_only"),
     )
 
@@ -542,6 +544,10 @@ class InsightsReport:
         if not self.query.summary:
             return None
         metrics = self._metrics(total(tally for *_, tally in self._tallies_after(None)))
+        # Its action items carry summary_action_breakdowns, not the rows' action breakdowns.
+        plain = {name: [_without(item, self.query.action_breakdowns) for item in value]
+                 if isinstance(value, list) else value for name, value in metrics.items()}  # fmt: skip
+        metrics = self._action_breakdown_keys(plain, self.query.summary_action_breakdowns)
         block = {name: metrics[name] for name in self.query.summary if name in metrics}
         return block | self.query.params_echo()
 
@@ -717,16 +723,16 @@ class InsightsReport:
                 metrics["purchase_roas"] = [{"action_type": "omni_purchase", "value": roas}]
                 pixel = "offsite_conversion.fb_pixel_purchase"
                 metrics["website_purchase_roas"] = [{"action_type": pixel, "value": roas}]
-        return self._action_breakdown_keys(metrics)
+        return self._action_breakdown_keys(metrics, self.query.action_breakdowns)
 
-    def _action_breakdown_keys(self, metrics: dict[str, Any]) -> dict[str, Any]:
+    def _action_breakdown_keys(self, metrics: dict[str, Any], breakdowns: tuple[str, ...]) -> dict[str, Any]:
         """Each requested action breakdown as a key of every action item (reference §3.2).
 
         The world has one destination per account (its page) and splits no action by device,
         reaction, video or card: every action falls in one value of each, so the items' sums stay
         the world's numbers. Values: `ACTION_BREAKDOWN_VALUES`; the page for destination and target.
         """
-        extra = [b for b in self.query.action_breakdowns if b != "action_type"]
+        extra = [b for b in breakdowns if b != "action_type"]
         if not extra:
             return metrics
         page = "3" + self.entities.account.id[1:]
@@ -841,6 +847,10 @@ ACTION_BREAKDOWN_VALUES = {
     "signal_source_bucket": "unknown",
     "standard_event_content_type": "unknown",
 }
+
+
+def _without(item: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:
+    return {key: value for key, value in item.items() if key == "action_type" or key not in keys}
 
 
 def _sort_value(value: Any) -> tuple[int, Any]:
