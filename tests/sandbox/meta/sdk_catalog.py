@@ -86,6 +86,7 @@ def catalog() -> dict[str, Any]:
         },
         "action_stats_keys": _names(AdsActionStats.Field),
         "node_fields": {node: _names(cls.Field) for node, cls in NODES.items()},
+        "node_params": {node: dict(sorted(_param_types(cls.api_get).items())) for node, cls in NODES.items()},
         "edge_params": {edge: dict(sorted(_param_types(method).items())) for edge, method in EDGES.items()},
     }
 

@@ -566,3 +566,45 @@ def test_summary_actions_carry_the_summary_action_breakdowns(meta: Graph) -> Non
         int(i["value"]) for row in body["data"] for i in row["actions"] if i["action_type"] == "link_click"
     )
     assert sum(int(i["value"]) for i in summary if i["action_type"] == "link_click") == clicks
+
+
+NODE_PARAMS = {
+    "am_call_tags": ('{"calling_source":"tap"}', '["tap"]'),
+    "date_preset": ("last_7d", "lifetime"),
+    "time_range": (RANGE, '{"since":"2026-11-19"}'),
+    "from_adtable": ("true", "maybe"),
+    "review_feedback_breakdown": ("false", "maybe"),
+    "thumbnail_height": ("128", "tall"),
+    "thumbnail_width": ("128", "wide"),
+    "acting_account_id": ("1", "me"),
+    "ad_account_id": ("1", None),
+    "special_ad_categories": ('["NONE"]', None),
+    "special_ad_category_countries": ('["US"]', None),
+    "target_countries": ('["US"]', None),
+}
+
+
+def test_the_node_table_covers_every_node_param_of_the_client() -> None:
+    assert {p for params in catalog.catalog()["node_params"].values() for p in params} == set(NODE_PARAMS)
+
+
+@pytest.mark.parametrize(
+    ("node_type", "param"),
+    [(node, p) for node, params in catalog.catalog()["node_params"].items() for p in params],
+    ids=str,
+)
+def test_each_node_param_is_answered_or_refused(
+    meta: Graph, world: World, node_type: str, param: str
+) -> None:
+    good, bad = NODE_PARAMS[param]
+    node = _node_ids(meta, world)[node_type]
+    assert meta.get(f"{node}/", fields="id", **{param: good}).status_code == 200
+    if bad is not None:
+        error_of(meta.get(f"{node}/", fields="id", **{param: bad}))
+
+
+def test_a_creative_thumbnail_comes_in_the_asked_size(meta: Graph, world: World) -> None:
+    node = _node_ids(meta, world)["AdCreative"]
+    plain = meta.get(f"{node}/", fields="thumbnail_url").json()["thumbnail_url"]
+    sized = meta.get(f"{node}/", fields="thumbnail_url", thumbnail_width=128, thumbnail_height=96).json()
+    assert sized["thumbnail_url"] == f"{plain}?stp=dst-emg0_p128x96"
