@@ -372,22 +372,6 @@ EDGE_PARAMS = {
 }
 
 
-def test_the_edge_table_covers_every_edge_param_of_the_client() -> None:
-    assert {p for params in catalog.catalog()["edge_params"].values() for p in params} == set(EDGE_PARAMS)
-
-
-@pytest.mark.parametrize(
-    ("edge", "param"),
-    [(e, p) for e, params in catalog.catalog()["edge_params"].items() for p in params],
-    ids=str,
-)
-def test_each_edge_param_is_answered_or_refused(meta: Graph, edge: str, param: str) -> None:
-    good, bad = EDGE_PARAMS[param]
-    assert meta.get(f"act_{meta.accounts[0]}/{edge}", **{param: good}).status_code == 200
-    if bad is not None:
-        error_of(meta.get(f"act_{meta.accounts[0]}/{edge}", **{param: bad}))
-
-
 @pytest.mark.parametrize("edge", ["campaigns", "adsets"])
 def test_is_completed_splits_by_schedule_end(meta: Graph, world: World, edge: str) -> None:
     status = '["ACTIVE","PAUSED","ARCHIVED","DELETED","CAMPAIGN_PAUSED","ADSET_PAUSED"]'
@@ -584,23 +568,33 @@ NODE_PARAMS = {
 }
 
 
-def test_the_node_table_covers_every_node_param_of_the_client() -> None:
-    assert {p for params in catalog.catalog()["node_params"].values() for p in params} == set(NODE_PARAMS)
+OBJECT_PARAMS = {"edge_params": EDGE_PARAMS, "node_params": NODE_PARAMS}
+
+
+@pytest.mark.parametrize("section", sorted(OBJECT_PARAMS))
+def test_the_tables_cover_every_edge_and_node_param_of_the_client(section: str) -> None:
+    assert {p for params in catalog.catalog()[section].values() for p in params} == set(
+        OBJECT_PARAMS[section]
+    )
 
 
 @pytest.mark.parametrize(
-    ("node_type", "param"),
-    [(node, p) for node, params in catalog.catalog()["node_params"].items() for p in params],
+    ("section", "owner", "param"),
+    [(section, owner, p) for section in OBJECT_PARAMS for owner, params in catalog.catalog()[section].items()
+     for p in params],
     ids=str,
-)
-def test_each_node_param_is_answered_or_refused(
-    meta: Graph, world: World, node_type: str, param: str
+)  # fmt: skip
+def test_each_edge_and_node_param_is_answered_or_refused(
+    meta: Graph, world: World, section: str, owner: str, param: str
 ) -> None:
-    good, bad = NODE_PARAMS[param]
-    node = _node_ids(meta, world)[node_type]
-    assert meta.get(f"{node}/", fields="id", **{param: good}).status_code == 200
+    """An edge's params on the account's edge, a node's on a node of that type."""
+    good, bad = OBJECT_PARAMS[section][param]
+    path = (
+        f"act_{meta.accounts[0]}/{owner}" if section == "edge_params" else f"{_node_ids(meta, world)[owner]}/"
+    )
+    assert meta.get(path, **{param: good}).status_code == 200
     if bad is not None:
-        error_of(meta.get(f"{node}/", fields="id", **{param: bad}))
+        error_of(meta.get(path, **{param: bad}))
 
 
 def test_a_creative_thumbnail_comes_in_the_asked_size(meta: Graph, world: World) -> None:
