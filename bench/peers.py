@@ -4,14 +4,17 @@
 
 Each peer is installed in a venv of its own (they pin old dependencies) under `--peers-dir`
 (default `.peers/`, ignored by git) with the project's uv, then discovered, given a catalog that
-selects its campaigns and its default insights stream (every field of the stream's schema), and
-synced against a sandbox that follows the real clock (the peers read `today` from it). Requests to
-`https://graph.facebook.com` are sent to the sandbox by a `sitecustomize` on the peer's path that
+selects its object streams and its daily ad-level insights streams (every field of their schemas),
+and synced against a sandbox that follows the real clock (the peers read `today` from it). Requests
+to `https://graph.facebook.com` are sent to the sandbox by a `sitecustomize` on the peer's path that
 rewrites the URL in requests' transport adapter: the peer's code and its SDK stay as published.
 
-The peer's insights rows are summed per campaign and day and compared with the world's
-`campaign_day` (impressions, clicks, spend in the account currency) for every day before the
-account's today. Prints one block per peer; exits 1 when a peer fails or a figure differs.
+Each insights stream's rows (upserted by the keys the peer declares) are summed per campaign and day
+and compared with the world's `campaign_day` (impressions, clicks, spend in the account currency)
+for every day before the account's today; a row of a day the peer did not ask for is a difference.
+A stream left out (`not_read`) is the peer's own fault: it is synced alone and must fail with the
+error named. Prints one block per peer; exits 1 when a peer fails, a figure differs or a left-out
+stream does not fail as stated.
 """
 
 from __future__ import annotations
