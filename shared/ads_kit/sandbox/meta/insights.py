@@ -72,27 +72,6 @@ PIXEL_EVENT = {
 RETENTION_MONTHS = 37
 REACH_WITH_BREAKDOWNS_MONTHS = 13
 
-ATTRIBUTE_FIELDS = frozenset(
-    {
-        "account_id",
-        "account_name",
-        "account_currency",
-        "campaign_id",
-        "campaign_name",
-        "adset_id",
-        "adset_name",
-        "ad_id",
-        "ad_name",
-        "objective",
-        "optimization_goal",
-        "buying_type",
-        "attribution_setting",
-        "date_start",
-        "date_stop",
-        "created_time",
-        "updated_time",
-    }
-)
 # Fields the client lists that Meta no longer serves (reference §3.3): removed in v19.0 ("not valid for
 # fields param") and those Meta answers as nonexisting on the node.
 REMOVED_FIELDS = _enum(
