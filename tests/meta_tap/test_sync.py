@@ -189,9 +189,7 @@ def test_custom_report_from_config(sandbox_meta: SandboxClient, tmp_path: Path) 
         assert impressions == world.campaign_day(campaigns[campaign_id], date.fromisoformat(day)).impressions
 
 
-def test_every_action_breakdown_is_text_on_each_action(
-    sandbox_meta: SandboxClient, tmp_path: Path
-) -> None:
+def test_every_action_breakdown_is_text_on_each_action(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
     """A custom report with every action breakdown the client lists: each action item carries each
     one as text (never cast as a number), and link clicks still add up to the world's clicks."""
     every = sorted(v for k, v in vars(AdsInsights.ActionBreakdowns).items() if not k.startswith("_"))
