@@ -602,3 +602,13 @@ def test_a_creative_thumbnail_comes_in_the_asked_size(meta: Graph, world: World)
     plain = meta.get(f"{node}/", fields="thumbnail_url").json()["thumbnail_url"]
     sized = meta.get(f"{node}/", fields="thumbnail_url", thumbnail_width=128, thumbnail_height=96).json()
     assert sized["thumbnail_url"] == f"{plain}?stp=dst-emg0_p128x96"
+
+
+def test_a_cursor_of_another_report_order_is_refused(meta: Graph) -> None:
+    params = {"fields": "spend", "level": "ad", "time_range": RANGE, "limit": 2}
+    sorted_page = insights(meta, sort='["spend_descending"]', **params).json()
+    after = sorted_page["paging"]["cursors"]["after"]
+    assert (
+        error_of(insights(meta, after=after, **params))["message"]
+        == f"(#100) The after cursor is not valid: {after}"
+    )

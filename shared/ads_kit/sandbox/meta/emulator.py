@@ -504,10 +504,10 @@ class MetaEmulator:
         limit = self._page_size(call)
         after, before = call.params.get("after"), call.params.get("before")
         if before and not after:
-            rows, has_previous = report.page_before(_report_cursor(before, "before"), limit)
+            rows, has_previous = report.page_before(_report_cursor(before, "before", report), limit)
             has_next = True
         else:
-            position = _report_cursor(after, "after") if after else None
+            position = _report_cursor(after, "after", report) if after else None
             rows, has_next = report.page(position, limit)
             has_previous = position is not None
         body: dict[str, Any] = {"data": [row for _, row in rows]}
@@ -642,11 +642,12 @@ def _check_type(raw: str, param: str, kind: str) -> None:
         check_date_preset(raw)
 
 
-def _report_cursor(cursor: str, param: str) -> list[int]:
+def _report_cursor(cursor: str, param: str, report: InsightsReport) -> list[int]:
     """A report position: [bucket, entity, cell], or [rank] in a sorted report."""
     position = decode_cursor(cursor, param)
+    size = 1 if report.query.sort else 3
     if not (
-        isinstance(position, list) and len(position) in (1, 3) and all(isinstance(n, int) for n in position)
+        isinstance(position, list) and len(position) == size and all(isinstance(n, int) for n in position)
     ):
         raise errors.invalid_parameter(f"The {param} cursor is not valid: {cursor}")
     return position
