@@ -72,7 +72,7 @@ def test_shared_settings_make_a_taps_schema_with_its_platform_values():
     jsonschema.validate(config, config_schema)
     properties = config_schema["properties"]
     assert "maximum 7" in properties["lookback_days"]["description"]
-    assert "`ads-auth login tiktok`" in properties["token_store"]["description"]
+    assert "`ads-auth login tiktok_ads`" in properties["token_store"]["description"]
     assert properties["rate_limiting"]["properties"]["burst"]["description"].endswith("(default 8)")
     with pytest.raises(jsonschema.ValidationError, match="weekly"):
         jsonschema.validate({"date_range": {"type": "weekly"}}, config_schema)
