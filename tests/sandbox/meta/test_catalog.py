@@ -612,3 +612,15 @@ def test_a_cursor_of_another_report_order_is_refused(meta: Graph) -> None:
         error_of(insights(meta, after=after, **params))["message"]
         == f"(#100) The after cursor is not valid: {after}"
     )
+
+
+def test_node_fields_older_versions_serve_are_refused_from_v26(meta: Graph, world: World) -> None:
+    """facebook-business 25 lists AdSet.budget_source, 26 no longer does."""
+    adset = _node_ids(meta, world)["AdSet"]
+    assert meta.get(f"{adset}/", "v25.0", fields="id,budget_source").status_code == 200
+    assert (
+        "(budget_source) on node type (AdSet)"
+        in error_of(meta.get(f"{adset}/", fields="id,budget_source"))["message"]
+    )
+    edge = meta.get(f"act_{meta.accounts[0]}/adsets", "v25.0", fields="id,budget_source")
+    assert edge.status_code == 200

@@ -329,7 +329,7 @@ class MetaEmulator:
             # The thumbnail in the asked size (64 x 64 unless asked), as Graph's stp= URL parameter.
             width, height = (call.params.get(f"thumbnail_{side}", "64") for side in ("width", "height"))
             record["thumbnail_url"] += f"?stp=dst-emg0_p{width}x{height}"
-        return select(record, parse_fields(call.params.get("fields")), self.kinds[kind])
+        return select(record, parse_fields(call.params.get("fields")), self.kinds[kind], call.served)
 
     async def _me_adaccounts(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
         self._charge(call)
@@ -340,7 +340,7 @@ class MetaEmulator:
     async def _ad_account(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
         account = self._open_account(call, info, call.match["account_id"], insights=False)
         specs = parse_fields(call.params.get("fields"))
-        return select(self.objects.account(account), specs, self.kinds["account"])
+        return select(self.objects.account(account), specs, self.kinds["account"], call.served)
 
     async def _edge(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
         account = self._open_account(call, info, call.match["account_id"], insights=False)
@@ -430,9 +430,9 @@ class MetaEmulator:
     def _list_page(self, call: GraphCall, records: list[dict[str, Any]], kind: Any) -> dict[str, Any]:
         specs = parse_fields(call.params.get("fields"))
         limit = self._page_size(call)
-        check_fields(specs, kind)
+        check_fields(specs, kind, call.served)
         page, start, has_next, has_previous = offset_page(records, call.params, limit)
-        body: dict[str, Any] = {"data": [select(r, specs, kind) for r in page]}
+        body: dict[str, Any] = {"data": [select(r, specs, kind, call.served) for r in page]}
         if page:
             body["paging"] = paging_block(
                 first=start,

@@ -81,20 +81,14 @@ REMOVED_FIELDS = _enum(
     """
 )
 NONEXISTING_FIELDS = _enum("conversion_lead_rate cost_per_conversion_lead adset_start")
-# Fields versions before v26.0 still serve: facebook-business 25.0.1 lists them, 26.0.3 no longer does.
-BEFORE_V26_FIELDS = _enum(
-    """
-    marketing_messages_website_add_to_cart marketing_messages_website_initiate_checkout
-    marketing_messages_website_purchase marketing_messages_website_purchase_values
-    """
-)
 VALID_FIELDS = frozenset(catalog.insights_fields()) - REMOVED_FIELDS - NONEXISTING_FIELDS
 
 
 def valid_fields(version: str) -> frozenset[str]:
     """The insights fields a version serves (the client's catalogue, older versions' extras)."""
-    older = float(version.removeprefix("v") or 0) < 26
-    return VALID_FIELDS | BEFORE_V26_FIELDS if older else VALID_FIELDS
+    return (
+        VALID_FIELDS | catalog.BEFORE_V26["AdsInsights"] if catalog.older_than_v26(version) else VALID_FIELDS
+    )
 
 
 ACTION_FIELDS = _enum("actions action_values cost_per_action_type purchase_roas website_purchase_roas")

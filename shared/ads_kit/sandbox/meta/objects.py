@@ -450,24 +450,26 @@ _AUDIENCE_SUBTYPE = {
 _TIMEZONE_IDS = {"America/Los_Angeles": 1, "Europe/Berlin": 68, "Asia/Tokyo": 82, "UTC": 0}
 
 
-def check_fields(specs: list[FieldSpec] | None, kind: ObjectKind) -> list[str]:
+def check_fields(specs: list[FieldSpec] | None, kind: ObjectKind, version: str = "") -> list[str]:
     """The requested field names (the defaults when none): each one the client lists for the node
     type, else Graph's (#100) nonexisting field, whether or not any object is answered."""
     names = [spec.name for spec in specs] if specs else list(kind.default_fields)
-    known = catalog.node_fields(kind.node_type)
+    known = catalog.node_fields(kind.node_type, version)
     for name in names:
         if name not in known:
             raise nonexisting_field(name, kind.node_type)
     return names
 
 
-def select(record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKind) -> dict[str, Any]:
+def select(
+    record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKind, version: str = ""
+) -> dict[str, Any]:
     """Project a rendered object onto the requested fields.
 
     Every field the client lists for the node type is accepted; one the world gives no value is
     left out, as Graph leaves out unset fields. Any other name is Graph's (#100) nonexisting field.
     """
-    names = check_fields(specs, kind)
+    names = check_fields(specs, kind, version)
     out: dict[str, Any] = {}
     for spec in specs or [FieldSpec(name) for name in names]:
         if spec.name not in record:
