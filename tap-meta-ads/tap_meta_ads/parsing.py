@@ -10,6 +10,8 @@ from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from facebook_business.adobjects.adsinsights import AdsInsights
+
 from ads_kit.numbers import to_decimal, to_int
 
 INTEGER_METRICS = frozenset({
@@ -22,7 +24,8 @@ DECIMAL_METRICS = frozenset({
     "cost_per_unique_click", "cost_per_estimated_ad_recallers", "estimated_ad_recall_rate",
     "canvas_avg_view_time", "canvas_avg_view_percent",
 })  # fmt: skip
-ACTION_STAT_KEYS = frozenset({"action_type", "action_destination", "action_target_id", "action_device"})
+# Keys of an action stat that name what it counts (every action breakdown, as the client lists them).
+ACTION_STAT_KEYS = frozenset(v for k, v in vars(AdsInsights.ActionBreakdowns).items() if k[0] != "_")
 _TYPED = INTEGER_METRICS | DECIMAL_METRICS
 KIND = "insights field"  # what an error calls a value of the row
 HOURLY_BREAKDOWNS = (

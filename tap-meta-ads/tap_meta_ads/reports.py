@@ -39,13 +39,7 @@ ACTION_LIST_METRICS = frozenset({
     "video_p25_watched_actions", "video_p50_watched_actions", "video_p75_watched_actions",
     "video_p100_watched_actions", "video_thruplay_watched_actions",
 })  # fmt: skip
-# Insights action_breakdowns (v26, Meta reference §3.4) and time_increment spellings (§3.1).
-ACTION_BREAKDOWNS = (
-    "action_canvas_component_name", "action_carousel_card_id", "action_carousel_card_name",
-    "action_destination", "action_device", "action_reaction", "action_target_id", "action_type",
-    "action_video_sound", "action_video_type", "conversion_destination", "is_business_ai_assisted",
-    "matched_persona_id", "matched_persona_name", "signal_source_bucket", "standard_event_content_type",
-)  # fmt: skip
+ACTION_BREAKDOWNS = tuple(sorted(ACTION_STAT_KEYS))  # what a custom report may break actions down by
 # Stream names carry the platform, so the three taps load into one schema without collisions.
 INSIGHTS_STREAM = "meta_insights"
 BUILTIN_BREAKDOWNS: dict[str, tuple[str, ...]] = {

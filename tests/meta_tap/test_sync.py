@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from facebook_business.adobjects.adsinsights import AdsInsights
 
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.world import World
@@ -186,3 +187,24 @@ def test_custom_report_from_config(sandbox_meta: SandboxClient, tmp_path: Path) 
     assert totals
     for (campaign_id, day), impressions in totals.items():
         assert impressions == world.campaign_day(campaigns[campaign_id], date.fromisoformat(day)).impressions
+
+
+def test_every_action_breakdown_is_text_on_each_action(sandbox_meta: SandboxClient, tmp_path: Path) -> None:
+    """A custom report with every action breakdown the client lists: each action item carries each
+    one as text (never cast as a number), and link clicks still add up to the world's clicks."""
+    every = sorted(v for k, v in vars(AdsInsights.ActionBreakdowns).items() if not k.startswith("_"))
+    report = {"name": "actions", "level": "campaign", "fields": ["actions"], "action_breakdowns": every}
+    config = tap_config(sandbox_meta, tmp_path, report_type="custom", custom_reports=[report])
+    catalog = select(discover(config, tmp_path), lambda name: name == "meta_insights_custom_actions")
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    world = sandbox_meta.world()
+    campaigns = {c.id: c for a in world.accounts("meta") for c in world.campaigns(a.id)}
+    records = run.records["meta_insights_custom_actions"]
+    assert records
+    for record in records:
+        for item in record["actions"]:
+            assert all(isinstance(item[key], str) and item[key] for key in every), item
+        clicks = sum(item["value"] for item in record["actions"] if item["action_type"] == "link_click")
+        truth = world.campaign_day(campaigns[record["campaign_id"]], date.fromisoformat(record["date_start"]))
+        assert clicks == truth.clicks

@@ -20,6 +20,8 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+# Assumptions, not any platform's numbers: Meta's business-use-case quotas depend on the app's
+# access tier and the account's active ads, and the others publish none per app; set `limits` to model one.
 DEFAULT_RULES: dict[str, dict[str, list[str]]] = {
     platform: {"app": ["500/second", "200000/hour"], "account": ["100/second", "50000/hour"]}
     for platform in ("meta", "google_ads", "tiktok")

@@ -20,13 +20,14 @@ from urllib.parse import parse_qsl, urlsplit
 from aiohttp import web
 
 from ads_kit.sandbox.limits import Charge, QuotaExceeded
-from ads_kit.sandbox.meta import errors
+from ads_kit.sandbox.meta import catalog, errors
 from ads_kit.sandbox.meta.errors import GraphError
 from ads_kit.sandbox.meta.headers import Usage, base_headers, usage_headers
-from ads_kit.sandbox.meta.insights import InsightsReport, parse_query
+from ads_kit.sandbox.meta.insights import InsightsReport, check_date_preset, parse_query
 from ads_kit.sandbox.meta.objects import (
     ObjectRenderer,
     ad_id_of_creative,
+    check_fields,
     object_kinds,
     passes,
     select,
@@ -34,12 +35,14 @@ from ads_kit.sandbox.meta.objects import (
 from ads_kit.sandbox.meta.paging import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, offset_page, paging_block
 from ads_kit.sandbox.meta.params import (
     FilterRule,
+    loads_relaxed,
     merged_params,
     parse_bool,
     parse_fields,
     parse_filtering,
     parse_int,
     parse_list,
+    parse_time_range,
 )
 from ads_kit.sandbox.meta.reports import ReportRun, ReportRuns
 from ads_kit.sandbox.meta.versions import live_versions, served_version
@@ -61,7 +64,15 @@ EDGES = {
     "adcreatives": "creative",
     "customaudiences": "audience",
     "customconversions": "conversion",
+    "adimages": "image",
+    "advideos": "video",
+    "adlabels": "label",
+    "leads": "lead",  # an ad's edge only
 }
+ACCOUNT_EDGES = [edge for edge in EDGES if edge != "leads"]
+# Campaign and ad set edges (the client's Campaign.get_ad_sets/get_ads, AdSet.get_ads/get_ad_creatives).
+NODE_EDGES = {"campaign": ("adsets", "ads"), "adset": ("ads", "adcreatives"), "ad": ("leads",)}
+NODE_EDGE_NAMES = sorted({edge for edges in NODE_EDGES.values() for edge in edges})
 # Kinds whose edges hide ARCHIVED and DELETED objects unless the filter asks for them.
 STATUS_FILTERED = {"campaign", "adset", "ad", "creative"}
 
@@ -91,8 +102,20 @@ Handler = Callable[[GraphCall, TokenInfo], Awaitable[Any]]
 
 class MetaEmulator:
     platform = PLATFORM
+    # Limits: Meta documents the batch size (50), insights retention (37 months) and reach with
+    # breakdowns (13 months); the ones below are the sandbox's assumptions, each a setting.
     settings_schema = {
-        "meta_job_seconds": {"type": "number", "minimum": 0, "description": "Latency of an async report job"},
+        "meta_job_seconds": {
+            "type": "number",
+            "minimum": 0,
+            "description": "Latency of an async report job (assumption: Meta documents none; default 0.3)",
+        },
+        "meta_max_page_size": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Largest `limit` a page may ask for (assumption: Meta documents no maximum; "
+            "default 5000, larger asks get (#100))",
+        },
         "meta_job_polls": {
             "type": ["integer", "null"],
             "minimum": 1,
@@ -127,10 +150,11 @@ class MetaEmulator:
             ("GET", f"/{VERSION}/me/adaccounts", "me_adaccounts", self._me_adaccounts),
             ("GET", account_path, "ad_account", self._ad_account),
             ("GET", account_path + "/", "ad_account", self._ad_account),
-            *[("GET", f"{account_path}/{edge}", edge, self._edge) for edge in EDGES],
+            *[("GET", f"{account_path}/{edge}", edge, self._edge) for edge in ACCOUNT_EDGES],
             ("GET", f"{account_path}/insights", "insights", self._insights),
             ("POST", f"{account_path}/insights", "insights_async", self._submit_report),
             ("GET", f"{node_path}/insights", "node_insights", self._node_insights),
+            *[("GET", f"{node_path}/{edge}", f"node_{edge}", self._node_edge) for edge in NODE_EDGE_NAMES],
             ("POST", f"{node_path}/insights", "node_insights_async", self._submit_report),
             ("GET", node_path, "node", self._node),
             ("GET", node_path + "/", "node", self._node),
@@ -295,6 +319,9 @@ class MetaEmulator:
             self._open_account(call, info, job.query.account_id, insights=True)
             body = job.poll(self.jobs.now())
             specs = parse_fields(call.params.get("fields"))
+            for spec in specs or []:
+                if spec.name not in catalog.node_fields("AdReportRun"):
+                    raise errors.nonexisting_field(spec.name, "AdReportRun")
             if specs:
                 body = {key: body[key] for key in ["id", *(s.name for s in specs)] if key in body}
             return body
@@ -304,8 +331,20 @@ class MetaEmulator:
             raise errors.unsupported_get(node_id)
         account = self._open_account(call, info, entity.account_id, insights=False)
         kind, subject = _kind_of(entity)
+        # The client's params of a node read (catalog `node_params`) are checked by type; only the
+        # creative's thumbnail size changes the answer (date_preset, time_range, am_call_tags,
+        # from_adtable, review_feedback_breakdown, the audience's account and category params select
+        # nothing the world has) [U: Meta documents their effect on a node read nowhere].
+        node_type = self.kinds[kind].node_type
+        for name, param_type in catalog.catalog()["node_params"][node_type].items():
+            if name in call.params:
+                _check_type(call.params[name], name, param_type)
         record = self.kinds[kind].render(subject, account)
-        return select(record, parse_fields(call.params.get("fields")), self.kinds[kind])
+        if kind == "creative" and {"thumbnail_width", "thumbnail_height"} & call.params.keys():
+            # The thumbnail in the asked size (64 x 64 unless asked), as Graph's stp= URL parameter.
+            width, height = (call.params.get(f"thumbnail_{side}", "64") for side in ("width", "height"))
+            record["thumbnail_url"] += f"?stp=dst-emg0_p{width}x{height}"
+        return select(record, parse_fields(call.params.get("fields")), self.kinds[kind], call.served)
 
     async def _me_adaccounts(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
         self._charge(call)
@@ -316,17 +355,38 @@ class MetaEmulator:
     async def _ad_account(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
         account = self._open_account(call, info, call.match["account_id"], insights=False)
         specs = parse_fields(call.params.get("fields"))
-        return select(self.objects.account(account), specs, self.kinds["account"])
+        return select(self.objects.account(account), specs, self.kinds["account"], call.served)
 
     async def _edge(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
+        account = self._open_account(call, info, call.match["account_id"], insights=False)
+        return self._edge_page(call, account, lambda subject: True)
+
+    async def _node_edge(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
+        """A campaign's ad sets and ads, an ad set's ads and creatives (the same objects as the
+        account's edges, those under the node)."""
+        node_id, edge = call.match["node_id"], call.path.rstrip("/").rsplit("/", 1)[-1]
+        entity = self._find(node_id)
+        kind = _kind_of(entity)[0] if entity is not None else None
+        if entity is None or edge not in NODE_EDGES.get(kind or "", ()):
+            self._charge(call)
+            raise errors.unsupported_get(node_id)
+        account = self._open_account(call, info, entity.account_id, insights=False)
+        parent = {"campaign": "campaign_id", "adset": "ad_group_id", "ad": "id"}[kind or ""]
+        return self._edge_page(call, account, lambda subject: getattr(subject, parent) == node_id)
+
+    def _edge_page(self, call: GraphCall, account: Account, under: Callable[[Any], bool]) -> dict[str, Any]:
         edge = call.path.rstrip("/").rsplit("/", 1)[-1]
         kind_name = EDGES[edge]
         kind = self.kinds[kind_name]
-        account = self._open_account(call, info, call.match["account_id"], insights=False)
-        records = [kind.render(subject, account) for subject in self._subjects(kind_name, account)]
+        subjects = [subject for subject in self._subjects(kind_name, account) if under(subject)]
+        for name, param_type in catalog.edge_params(edge).items():
+            if name in call.params:
+                _check_type(call.params[name], name, param_type)
+        subjects = [subject for subject in subjects if self._edge_params_pass(call, edge, account, subject)]
+        records = [kind.render(subject, account) for subject in subjects]
         rules = parse_filtering(call.params.get("filtering"))
         statuses = parse_list(call.params.get("effective_status"), "effective_status")
-        if statuses:
+        if statuses and "effective_status" in catalog.edge_params(edge):
             rules.append(FilterRule(f"{kind.filter_prefix}.effective_status", "IN", statuses))
         if call.params.get("updated_since"):
             since = parse_int(call.params["updated_since"], "updated_since", 0)
@@ -338,14 +398,45 @@ class MetaEmulator:
         records = [r for r in records if passes(r, rules, kind.filter_prefix)]
         return self._list_page(call, records, kind)
 
+    def _edge_params_pass(self, call: GraphCall, edge: str, account: Account, subject: Any) -> bool:
+        """The client's params of an edge (catalog `edge_params`) beyond filtering and effective_status:
+        each is checked against the client's type, then applied where the world has what it selects.
+
+        `is_completed`: campaigns and ad sets whose schedule ended before the account's today (or not).
+        `pixel_id`: audiences built on that pixel. `hashes`, `selected_hashes`, `name`, `minwidth`,
+        `minheight`: images. `date_preset` / `time_range` do not narrow an object list, and
+        `business_id`, `biz_tag_id`, `fetch_primary_audience` select nothing the world has (one
+        business per account, no tags, no primary audiences) [U: Meta documents none of them].
+        """
+        params = call.params
+        if params.get("is_completed") and edge in ("campaigns", "adsets"):
+            today = self.ctx.world.account_today(account)
+            completed = subject.end_date is not None and subject.end_date < today
+            if completed != parse_bool(params["is_completed"], "is_completed"):
+                return False
+        if params.get("pixel_id") and edge == "customaudiences":
+            return self.objects.audience(subject, account).get("pixel_id") == params["pixel_id"]
+        if edge == "adimages":
+            image = self.objects.image(subject, account)
+            hashes = parse_list(params.get("hashes") or params.get("selected_hashes"), "hashes")
+            return (
+                (not hashes or image["hash"] in hashes)
+                and params.get("name", image["name"]) == image["name"]
+                and image["width"] >= int(params.get("minwidth", 0))
+                and image["height"] >= int(params.get("minheight", 0))
+            )
+        return True
+
     def _subjects(self, kind: str, account: Account) -> list[Any]:
         world = self.ctx.world
         if kind == "campaign":
             return world.campaigns(account.id)
         if kind == "adset":
             return world.ad_groups(account.id)
-        if kind in ("ad", "creative"):
+        if kind in ("ad", "creative", "image"):
             return world.ads(account.id)
+        if kind in ("video", "label", "lead"):
+            return []  # the world has no videos, labels or leads
         if kind == "audience":
             # Deleted audiences are gone from Graph entirely.
             return [a for a in world.audiences(account.id) if a.status != "deleted"]
@@ -353,9 +444,10 @@ class MetaEmulator:
 
     def _list_page(self, call: GraphCall, records: list[dict[str, Any]], kind: Any) -> dict[str, Any]:
         specs = parse_fields(call.params.get("fields"))
-        limit = parse_int(call.params.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        limit = self._page_size(call)
+        check_fields(specs, kind, call.served)
         page, start, has_next, has_previous = offset_page(records, call.params, limit)
-        body: dict[str, Any] = {"data": [select(r, specs, kind) for r in page]}
+        body: dict[str, Any] = {"data": [select(r, specs, kind, call.served) for r in page]}
         if page:
             body["paging"] = paging_block(
                 first=start,
@@ -367,6 +459,10 @@ class MetaEmulator:
         if parse_bool(call.params.get("summary"), "summary"):
             body["summary"] = {"total_count": len(records)}
         return body
+
+    def _page_size(self, call: GraphCall) -> int:
+        maximum = int(self.ctx.settings.get("meta_max_page_size", MAX_LIMIT))
+        return parse_int(call.params.get("limit"), "limit", DEFAULT_LIMIT, 1, maximum)
 
     def _page_link(self, call: GraphCall) -> dict[str, Any]:
         return {
@@ -389,7 +485,14 @@ class MetaEmulator:
             account_id, level, node = entity.account_id, kind, node_id
         self._open_account(call, info, account_id, insights=True)
         today = self.ctx.world.account_today(self.ctx.world.account(account_id))
-        return parse_query(call.params, account_id=account_id, node_level=level, node_id=node, today=today)
+        return parse_query(
+            call.params,
+            account_id=account_id,
+            node_level=level,
+            node_id=node,
+            today=today,
+            version=call.served,
+        )
 
     async def _insights(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
         query = self._insights_query(call, info, None)
@@ -413,21 +516,27 @@ class MetaEmulator:
         return report
 
     def _insights_page(self, call: GraphCall, report: InsightsReport) -> dict[str, Any]:
-        limit = parse_int(call.params.get("limit"), "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
-        after = call.params.get("after")
-        position = decode_cursor(after, "after") if after else None
-        if position is not None and not (isinstance(position, list) and len(position) == 3):
-            raise errors.invalid_parameter(f"The after cursor is not valid: {after}")
-        rows, has_next = report.page(position, limit)
+        limit = self._page_size(call)
+        after, before = call.params.get("after"), call.params.get("before")
+        if before and not after:
+            rows, has_previous = report.page_before(_report_cursor(before, "before", report), limit)
+            has_next = True
+        else:
+            position = _report_cursor(after, "after", report) if after else None
+            rows, has_next = report.page(position, limit)
+            has_previous = position is not None
         body: dict[str, Any] = {"data": [row for _, row in rows]}
         if rows:
             body["paging"] = paging_block(
                 first=rows[0][0],
                 last=rows[-1][0],
                 has_next=has_next,
-                has_previous=False,
+                has_previous=has_previous,
                 **self._page_link(call),
             )
+        summary = report.summary()
+        if summary is not None:
+            body["summary"] = summary
         return body
 
     async def _submit_report(self, call: GraphCall, info: TokenInfo) -> dict[str, Any]:
@@ -529,6 +638,38 @@ def _kind_of(entity: Any) -> tuple[str, Any]:
         ConversionEvent: "conversion",
     }
     return kinds[type(entity)], entity
+
+
+def _check_type(raw: str, param: str, kind: str) -> None:
+    """A param's value against the type the client declares for it (`int`, `bool`, `map`, `list<…>`)."""
+    if kind in ("int", "unsigned int"):
+        parse_int(raw, param, 0)
+    elif kind == "float":
+        try:
+            float(raw)
+        except ValueError:
+            raise errors.invalid_parameter(f"param {param} must be a number") from None
+    elif kind == "bool":
+        parse_bool(raw, param)
+    elif param == "time_range":
+        parse_time_range(raw)
+    elif kind == "map" and not isinstance(loads_relaxed(raw, param), dict):
+        raise errors.invalid_parameter(f"param {param} must be a JSON object")
+    elif kind.startswith("list") and kind != "list<Object>":  # filtering: parse_filtering reads it
+        parse_list(raw, param)
+    elif kind == "date_preset_enum":
+        check_date_preset(raw)
+
+
+def _report_cursor(cursor: str, param: str, report: InsightsReport) -> list[int]:
+    """A report position: [bucket, entity, cell], or [rank] in a sorted report."""
+    position = decode_cursor(cursor, param)
+    size = 1 if report.query.sort else 3
+    if not (
+        isinstance(position, list) and len(position) == size and all(isinstance(n, int) for n in position)
+    ):
+        raise errors.invalid_parameter(f"The {param} cursor is not valid: {cursor}")
+    return position
 
 
 def _compile(path: str) -> re.Pattern[str]:

@@ -12,19 +12,34 @@ several types; a reader counts exactly one of them. The `value` key equals the w
 default 7d_click + 1d_view setting); the per-window keys split it deterministically:
 `1d_view = n // 5`, `7d_click = n - 1d_view`, `1d_click = 7d_click * 7 // 10`,
 `28d_click = 7d_click + n // 10`. `link_click` carries clicks in every click window.
+
+Fields. Every field of the client's catalogue (`catalog.json`, 238 in v26) is accepted but those
+Meta removed (`REMOVED_FIELDS`, `NONEXISTING_FIELDS`: Meta's own errors). A row carries the fields
+the world has numbers for: ids, names and settings of the row's objects; impressions, clicks, spend,
+reach and what derives from them alone (ctr, cpc, cpm, cpp, frequency, the inline/outbound/unique
+click forms: link clicks = inline link clicks = outbound clicks = clicks, unique clicks =
+min(clicks, reach), recallers = reach // 10, rankings by impressions); conversions through the
+action lists and purchase_roas / website_purchase_roas. Every other field (video, canvas, messaging,
+catalogue, SKAN, results …) is left out of the row, as Meta leaves out a metric without data.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ads_kit.sandbox.meta import wire
-from ads_kit.sandbox.meta.errors import invalid_insights_fields, invalid_parameter, retention_exceeded
+from ads_kit.sandbox.meta import catalog, wire
+from ads_kit.sandbox.meta.errors import (
+    invalid_insights_fields,
+    invalid_parameter,
+    nonexisting_field,
+    retention_exceeded,
+)
 from ads_kit.sandbox.meta.params import (
     FilterRule,
     field_names,
@@ -32,8 +47,10 @@ from ads_kit.sandbox.meta.params import (
     parse_bool,
     parse_fields,
     parse_filtering,
+    parse_int,
     parse_list,
     parse_time_range,
+    parse_time_ranges,
 )
 from ads_kit.sandbox.world import Metrics, split_metrics, sum_metrics
 
@@ -55,38 +72,26 @@ PIXEL_EVENT = {
 RETENTION_MONTHS = 37
 REACH_WITH_BREAKDOWNS_MONTHS = 13
 
-ATTRIBUTE_FIELDS = frozenset(
-    {
-        "account_id",
-        "account_name",
-        "account_currency",
-        "campaign_id",
-        "campaign_name",
-        "adset_id",
-        "adset_name",
-        "ad_id",
-        "ad_name",
-        "objective",
-        "optimization_goal",
-        "buying_type",
-        "attribution_setting",
-        "date_start",
-        "date_stop",
-        "created_time",
-        "updated_time",
-    }
-)
-METRIC_FIELDS = _enum(
+# Fields the client lists that Meta no longer serves (reference §3.3): removed in v19.0 ("not valid for
+# fields param") and those Meta answers as nonexisting on the node.
+REMOVED_FIELDS = _enum(
     """
-    impressions clicks spend social_spend reach frequency cpc cpm cpp ctr inline_link_clicks
-    inline_link_click_ctr cost_per_inline_link_click inline_post_engagement cost_per_inline_post_engagement
-    unique_clicks unique_ctr unique_inline_link_clicks cost_per_unique_click cost_per_unique_inline_link_click
-    estimated_ad_recallers cost_per_estimated_ad_recallers quality_ranking engagement_rate_ranking
-    conversion_rate_ranking actions action_values cost_per_action_type unique_actions purchase_roas
-    outbound_clicks outbound_clicks_ctr cost_per_outbound_click website_ctr
+    age_targeting gender_targeting labels location estimated_ad_recall_rate_lower_bound
+    estimated_ad_recall_rate_upper_bound estimated_ad_recallers_lower_bound estimated_ad_recallers_upper_bound
     """
 )
-ACTION_FIELDS = frozenset({"actions", "action_values", "cost_per_action_type", "purchase_roas"})
+NONEXISTING_FIELDS = _enum("conversion_lead_rate cost_per_conversion_lead adset_start")
+VALID_FIELDS = frozenset(catalog.insights_fields()) - REMOVED_FIELDS - NONEXISTING_FIELDS
+
+
+def valid_fields(version: str) -> frozenset[str]:
+    """The insights fields a version serves (the client's catalogue, older versions' extras)."""
+    return (
+        VALID_FIELDS | catalog.BEFORE_V26["AdsInsights"] if catalog.older_than_v26(version) else VALID_FIELDS
+    )
+
+
+ACTION_FIELDS = _enum("actions action_values cost_per_action_type purchase_roas website_purchase_roas")
 CTR_FIELDS = frozenset({"ctr", "inline_link_click_ctr", "outbound_clicks_ctr", "website_ctr"})
 CPC_FIELDS = frozenset(
     {"cpc", "cost_per_inline_link_click", "cost_per_inline_post_engagement", "cost_per_outbound_click"}
@@ -94,67 +99,24 @@ CPC_FIELDS = frozenset(
 REACH_FIELDS = _enum(
     """
     reach frequency cpp unique_clicks unique_inline_link_clicks unique_ctr unique_actions
-    cost_per_unique_click
+    unique_link_clicks_ctr unique_inline_link_click_ctr estimated_ad_recall_rate unique_outbound_clicks
+    cost_per_unique_outbound_click cost_per_unique_action_type cost_per_unique_click
     cost_per_unique_inline_link_click estimated_ad_recallers cost_per_estimated_ad_recallers
     """
 )
-VALID_FIELDS = ATTRIBUTE_FIELDS | METRIC_FIELDS
 DEFAULT_FIELDS = ("impressions", "spend")
 
-# v26 enums (reference §3.4, §3.5); every value validates, the sandbox serves `BREAKDOWN_SOURCES` + hourly.
-BREAKDOWNS = _enum(
-    """
-    ad_extension_domain ad_extension_url ad_format_asset affiliate_click_region affiliate_link_url age
-    app_id body_asset breakdown_ad_objective breakdown_reporting_ad_id call_to_action_asset
-    coarse_conversion_value comscore_market conversion_destination country creative_automation_asset_id
-    creative_fingerprint_details creative_format_classification creative_media_type_breakdown
-    creative_relaxation_asset_type crm_advertiser_l12_territory_ids crm_advertiser_subvertical_id
-    crm_advertiser_vertical_id crm_ult_advertiser_id description_asset device_platform dma
-    existing_post_id fidelity_type flexible_format_asset_type frequency_value gen_ai_asset_type gender
-    hourly_stats_aggregated_by_advertiser_time_zone hourly_stats_aggregated_by_audience_time_zone hsid
-    image_asset impression_device impression_view_time_advertiser_hour_v2 instagram_ads_follow_type
-    instagram_ads_instagram_media_product_type instagram_ads_time_since_creation_bucket
-    internal_campaign_id is_auto_advance is_conversion_id_modeled is_rendered_as_delayed_skip_ad
-    landing_destination link_url_asset marketing_messages_btn_name mdsa_landing_destination
-    media_asset_url media_creator media_destination_url media_format media_id media_origin_url
-    media_text_content media_type mmm msa_seller_name overlap_segment pa_creator_ig_handle place_page_id
-    placement_path platform_position postback_sequence_index product_brand_breakdown
-    product_category_breakdown product_custom_label_0_breakdown product_custom_label_1_breakdown
-    product_custom_label_2_breakdown product_custom_label_3_breakdown product_custom_label_4_breakdown
-    product_group_content_id_breakdown product_id publisher_platform redownload reels_trending_topic
-    region rta_ugc_topic rule_set_id rule_set_name signal_source signal_source_bucket skan_campaign_id
-    skan_conversion_id skan_version sot_attribution_model_type sot_attribution_window sot_channel
-    sot_event_type sot_source standard_event_content_type title_asset user_persona_id user_persona_name
-    video_asset zip
-    """
-)
-ACTION_BREAKDOWNS = _enum(
-    """
-    action_canvas_component_name action_carousel_card_id action_carousel_card_name action_destination
-    action_device action_reaction action_target_id action_type action_video_sound action_video_type
-    conversion_destination is_business_ai_assisted matched_persona_id matched_persona_name
-    signal_source_bucket standard_event_content_type
-    """
-)
-ATTRIBUTION_WINDOWS = _enum(
-    """
-    1d_click 7d_click 28d_click 1d_view 7d_view 28d_view 1d_ev 1d_sequenced 7d_sequenced 28d_sequenced
-    7d_view_first_conversion 28d_view_first_conversion 7d_view_all_conversions 28d_view_all_conversions
-    custom dda default incrementality incrementality_all_conversions incrementality_first_conversion
-    skan_click skan_click_second_postback skan_click_third_postback skan_view skan_view_second_postback
-    skan_view_third_postback
-    """
-)
+# The client's enums (reference §3.4, §3.5); every value validates; served: `BREAKDOWN_SOURCES`, hourly.
+BREAKDOWNS = catalog.insights_enum("breakdowns")
+ACTION_BREAKDOWNS = catalog.insights_enum("action_breakdowns")
+ATTRIBUTION_WINDOWS = catalog.insights_enum("action_attribution_windows")
 # Windows still returned after 2026-01-12 (7d_view and 28d_view are accepted but come back missing).
 # Action stats carry window keys only for windows the request names; `value` is always there.
 SERVED_WINDOWS = ("1d_click", "7d_click", "28d_click", "1d_view")
-DATE_PRESETS = _enum(
-    """
-    today yesterday this_month last_month this_quarter maximum data_maximum last_3d last_7d last_14d
-    last_28d last_30d last_90d last_week_mon_sun last_week_sun_sat last_quarter last_year
-    this_week_mon_today this_week_sun_today this_year
-    """
-)
+DATE_PRESETS = catalog.insights_enum("date_preset")
+SUMMARY_ACTION_BREAKDOWNS = catalog.insights_enum("summary_action_breakdowns")
+REPORT_TIMES = catalog.insights_enum("action_report_time")
+INCREMENTS = catalog.insights_enum("time_increment")  # monthly, all_days (and 1-90 days)
 # The combinations of served breakdowns Meta allows (reference §3.4 "commonly valid").
 BREAKDOWN_COMBINATIONS = frozenset(
     frozenset(combo)
@@ -164,6 +126,7 @@ BREAKDOWN_COMBINATIONS = frozenset(
         ("age", "gender"),
         ("country",),
         ("region",),
+        ("comscore_market",),
         ("publisher_platform",),
         ("publisher_platform", "platform_position"),
         ("publisher_platform", "platform_position", "impression_device"),
@@ -177,6 +140,8 @@ BREAKDOWN_COMBINATIONS = frozenset(
 
 
 ZERO = Metrics()
+Row = tuple[list[int], dict[str, Any]]  # (position, rendered row)
+Cell = tuple[list[int], dict[str, str], Metrics]  # (position, breakdown values, numbers)
 
 
 def is_empty(metrics: Metrics) -> bool:
@@ -201,6 +166,13 @@ class InsightsQuery:
     windows: tuple[str, ...]
     filtering: tuple[FilterRule, ...]
     today: date
+    # time_ranges: each range is one bucket of its own (time_increment does not apply) [U].
+    ranges: tuple[tuple[date, date], ...] = ()
+    action_breakdowns: tuple[str, ...] = ("action_type",)
+    sort: tuple[tuple[str, bool], ...] = ()  # (field, descending)
+    summary: tuple[str, ...] = ()  # fields of the summary block; empty: no summary
+    summary_action_breakdowns: tuple[str, ...] = ("action_type",)
+    collaborative_only: bool = False  # cpas_only: the world has no collaborative ads
 
     def params_echo(self) -> dict[str, Any]:
         return {"date_start": self.since.isoformat(), "date_stop": self.until.isoformat()}
@@ -252,15 +224,68 @@ def _validate_enum(values: list[str], allowed: frozenset[str], param: str) -> No
             )
 
 
+def _check_fields(names: list[str], param: str, version: str) -> None:
+    nonexisting = [name for name in names if name in NONEXISTING_FIELDS]
+    if nonexisting:
+        raise nonexisting_field(nonexisting[0], "AdsInsights")
+    valid = valid_fields(version)
+    invalid = [name for name in names if name not in valid]
+    if invalid:
+        raise (
+            invalid_insights_fields(invalid)
+            if param == "fields"
+            else invalid_parameter(f"{', '.join(invalid)} are not valid for {param} param")
+        )
+
+
+def _parse_sort(raw: str | None) -> tuple[tuple[str, bool], ...]:
+    """`sort=["spend_descending", "impressions_ascending"]`: a field of the report and a direction."""
+    keys = []
+    for item in parse_list(raw, "sort") or []:
+        name, _, direction = item.rpartition("_")
+        if direction not in {"ascending", "descending"} or name not in VALID_FIELDS:
+            raise invalid_parameter(f"sort value {item} must be <field>_ascending or <field>_descending")
+        keys.append((name, direction == "descending"))
+    return tuple(keys)
+
+
+def check_date_preset(preset: str) -> str:
+    if preset not in DATE_PRESETS:
+        raise invalid_parameter(
+            f"date_preset must be one of the following values: {', '.join(sorted(DATE_PRESETS))}"
+        )
+    return preset
+
+
+def _parse_ranges(params: dict[str, str], today: date) -> tuple[tuple[date, date], ...]:
+    """time_ranges, else time_range, else date_preset (default last_30d); each range checked."""
+    preset = check_date_preset(params.get("date_preset") or "last_30d")
+    ranges = parse_time_ranges(params.get("time_ranges"))
+    if not ranges:
+        single = parse_time_range(params.get("time_range"))
+        if single is None:
+            single = preset_range(preset, today)
+        ranges = [single]
+    for since, _ in ranges:
+        if since < months_before(today, RETENTION_MONTHS):
+            raise retention_exceeded()
+    return tuple(ranges)
+
+
 def parse_query(
-    params: dict[str, str], *, account_id: str, node_level: str, node_id: str, today: date
+    params: dict[str, str], *, account_id: str, node_level: str, node_id: str, today: date, version: str = ""
 ) -> InsightsQuery:
-    """Validate insights params the way Graph does; raises GraphError naming the bad param or value."""
+    """Validate insights params the way Graph does; raises GraphError naming the bad param or value.
+
+    Every param of the client's `get_insights` is read here or refused: export_* (a file export
+    the sandbox does not produce) is refused by name.
+    """
     specs = parse_fields(params.get("fields"))
     fields = field_names(specs) or list(DEFAULT_FIELDS)
-    invalid = [name for name in fields if name not in VALID_FIELDS]
-    if invalid:
-        raise invalid_insights_fields(invalid)
+    _check_fields(fields, "fields", version)
+    exports = sorted(name for name in ("export_format", "export_name", "export_columns") if params.get(name))
+    if exports:
+        raise invalid_parameter(f"{', '.join(exports)}: report exports are not served by the sandbox")
 
     level = params.get("level") or node_level
     if level not in LEVELS:
@@ -268,20 +293,10 @@ def parse_query(
     if LEVELS.index(level) < LEVELS.index(node_level):
         raise invalid_parameter(f"level {level} is above the queried {node_level} node")
 
-    time_range = parse_time_range(params.get("time_range"))
-    if time_range is None:
-        preset = params.get("date_preset") or "last_30d"
-        if preset not in DATE_PRESETS:
-            raise invalid_parameter(
-                f"date_preset must be one of the following values: {', '.join(sorted(DATE_PRESETS))}"
-            )
-        time_range = preset_range(preset, today)
-    since, until = time_range
-    if since < months_before(today, RETENTION_MONTHS):
-        raise retention_exceeded()
-
+    time_ranges = params.get("time_ranges")
+    ranges = _parse_ranges(params, today)
     increment = (params.get("time_increment") or "all_days").strip()
-    if increment not in {"monthly", "all_days"} and not (increment.isdigit() and 1 <= int(increment) <= 90):
+    if increment not in INCREMENTS and not (increment.isdigit() and 1 <= int(increment) <= 90):
         raise invalid_parameter("time_increment must be an integer between 1 and 90, monthly or all_days")
 
     breakdowns = parse_list(params.get("breakdowns"), "breakdowns") or []
@@ -291,10 +306,21 @@ def parse_query(
         raise invalid_parameter(f"Current combination of data breakdown columns ({columns}) is invalid")
     action_breakdowns = parse_list(params.get("action_breakdowns"), "action_breakdowns") or ["action_type"]
     _validate_enum(action_breakdowns, ACTION_BREAKDOWNS, "action_breakdowns")
+    summary_breakdowns = parse_list(params.get("summary_action_breakdowns"), "summary_action_breakdowns")
+    _validate_enum(summary_breakdowns or [], SUMMARY_ACTION_BREAKDOWNS, "summary_action_breakdowns")
     windows = parse_list(params.get("action_attribution_windows"), "action_attribution_windows")
     _validate_enum(windows or [], ATTRIBUTION_WINDOWS, "action_attribution_windows")
-    # Unified attribution is always on since 2025-06-10; the flag is accepted and validated only.
-    parse_bool(params.get("use_unified_attribution_setting"), "use_unified_attribution_setting")
+    report_time = params.get("action_report_time")
+    _validate_enum([report_time] if report_time else [], REPORT_TIMES, "action_report_time")
+    # Unified attribution is always on and the report time auto-selected since 2025-06-10 (reference
+    # §3.5): the world's numbers already are the account's setting, so these validate and change nothing.
+    for flag in ("use_unified_attribution_setting", "use_account_attribution_setting", "graph_cache"):
+        parse_bool(params.get(flag), flag)
+    parse_int(params.get("product_id_limit"), "product_id_limit", 0)
+    summary = parse_list(params.get("summary"), "summary") or []
+    _check_fields(summary, "summary", version)
+    if parse_bool(params.get("default_summary"), "default_summary") and not summary:
+        summary = fields
 
     return InsightsQuery(
         account_id=account_id,
@@ -302,17 +328,25 @@ def parse_query(
         node_id=node_id,
         level=level,
         fields=tuple(dict.fromkeys(fields)),
-        since=since,
-        until=until,
+        since=min(since for since, _ in ranges),
+        until=max(until for _, until in ranges),
         increment=increment,
         breakdowns=tuple(breakdowns),
         windows=tuple(w for w in windows or () if w in SERVED_WINDOWS),
         filtering=tuple(parse_filtering(params.get("filtering"))),
         today=today,
+        ranges=ranges if time_ranges else (),
+        action_breakdowns=tuple(dict.fromkeys(action_breakdowns)),
+        sort=_parse_sort(params.get("sort")),
+        summary=tuple(dict.fromkeys(summary)),
+        summary_action_breakdowns=tuple(summary_breakdowns or ("action_type",)),
+        collaborative_only=parse_bool(params.get("cpas_only"), "cpas_only"),
     )
 
 
 def time_buckets(query: InsightsQuery) -> list[tuple[date, date]]:
+    if query.ranges:
+        return list(query.ranges)
     buckets: list[tuple[date, date]] = []
     start = query.since
     while start <= query.until:
@@ -371,7 +405,7 @@ class InsightsReport:
         self._attribute_cache: dict[int, dict[str, Any]] = {}
         self.groups = self._groups()
         self._row_filters = [rule for rule in query.filtering if _metric_of(rule.field)]
-        self.wanted = frozenset(query.fields)
+        self.wanted = frozenset(query.fields) | frozenset(query.summary)
         self.wants_actions = bool(ACTION_FIELDS & self.wanted)
         self.wants_reach = bool(REACH_FIELDS & self.wanted)
         self.omit_reach = bool(query.breakdowns) and (
@@ -383,6 +417,8 @@ class InsightsReport:
     def _groups(self) -> list[tuple[str, list[Any], bool]]:
         """(entity id, member ads, whether the members are the entity's whole tree) at the query level."""
         query = self.query
+        if query.collaborative_only:
+            return []  # cpas_only: the world runs no collaborative (CPAS) ads
         ads = [ad for ad in self.entities.ads if self._in_node(ad)]
         status_rules = [r for r in query.filtering if r.field.endswith(".effective_status")]
         if not status_rules and query.node_level != "account":
@@ -441,18 +477,58 @@ class InsightsReport:
         return wire.effective_status(wire.STATUS[ad.status], campaign_status=campaign, adset_status=adset)
 
     # -- rows --------------------------------------------------------------------------------
-    def page(
-        self, position: list[int] | None, limit: int
-    ) -> tuple[list[tuple[list[int], dict[str, Any]]], bool]:
+    def page(self, position: list[int] | None, limit: int) -> tuple[list[Row], bool]:
         """Up to `limit` rows after `position`, and whether another row exists."""
-        rows: list[tuple[list[int], dict[str, Any]]] = []
-        for pos, row in self._rows_after(position):
+        rows: list[Row] = []
+        source = (
+            self._rows_after(position)
+            if not self.query.sort
+            else ((pos, row) for pos, row in self.rows() if position is None or pos > position)
+        )
+        for pos, row in source:
             if len(rows) == limit:
                 return rows, True
             rows.append((pos, row))
         return rows, False
 
-    def _rows_after(self, position: list[int] | None) -> Iterator[tuple[list[int], dict[str, Any]]]:
+    def page_before(self, position: list[int], limit: int) -> tuple[list[Row], bool]:
+        """Up to `limit` rows just before `position`, and whether an earlier row exists."""
+        window: deque[Row] = deque(maxlen=limit + 1)
+        for pos, row in self.rows():
+            if pos >= position:
+                break
+            window.append((pos, row))
+        rows = list(window)
+        return rows[-limit:], len(rows) > limit
+
+    def rows(self) -> Iterator[Row]:
+        """Every row in report order: generation order, or `sort`'s (positions are then [rank])."""
+        if not self.query.sort:
+            yield from self._rows_after(None)
+            return
+        ranked = [row for _, row in self._rows_after(None)]
+        for name, descending in reversed(self.query.sort):  # stable sorts, last key first
+            ranked.sort(key=lambda row: _sort_value(row.get(name)), reverse=descending)
+        for rank, row in enumerate(ranked):
+            yield [rank], row
+
+    def summary(self) -> dict[str, Any] | None:
+        """The `summary` block (default_summary / summary): the query's metrics over every row."""
+        if not self.query.summary:
+            return None
+        metrics = self._metrics(total(tally for *_, tally in self._tallies_after(None)))
+        # Its action items carry summary_action_breakdowns, not the rows' action breakdowns.
+        plain = {name: [_without(item, self.query.action_breakdowns) for item in value]
+                 if isinstance(value, list) else value for name, value in metrics.items()}  # fmt: skip
+        metrics = self._action_breakdown_keys(plain, self.query.summary_action_breakdowns)
+        block = {name: metrics[name] for name in self.query.summary if name in metrics}
+        return block | self.query.params_echo()
+
+    def _rows_after(self, position: list[int] | None) -> Iterator[Row]:
+        for pos, values, tally in self._tallies_after(position):
+            yield pos, self._render(pos[0], pos[1], values, tally)
+
+    def _tallies_after(self, position: list[int] | None) -> Iterator[Cell]:
         start = position or [0, 0, -1]
         for bucket_index in range(start[0], len(self.buckets)):
             first_group = start[1] if bucket_index == start[0] else 0
@@ -466,10 +542,7 @@ class InsightsReport:
                         _metric_passes(r, tally, self.currency) for r in self._row_filters
                     ):
                         continue
-                    yield (
-                        [bucket_index, group_index, cell_index],
-                        self._render(bucket_index, group_index, values, tally),
-                    )
+                    yield [bucket_index, group_index, cell_index], values, tally
 
     def _cells(self, bucket_index: int, group_index: int) -> list[tuple[dict[str, str], Metrics]]:
         since, until = self.buckets[bucket_index]
@@ -619,10 +692,27 @@ class InsightsReport:
             if costs:
                 metrics["cost_per_action_type"] = costs
             if t.conversions_value_minor and t.spend_minor:
-                roas = wire.major(t.conversions_value_minor, currency) / spend
-                metrics["purchase_roas"] = [
-                    {"action_type": "omni_purchase", "value": wire.ratio_string(roas, 1)}
-                ]
+                roas = wire.ratio_string(wire.major(t.conversions_value_minor, currency) / spend, 1)
+                metrics["purchase_roas"] = [{"action_type": "omni_purchase", "value": roas}]
+                pixel = "offsite_conversion.fb_pixel_purchase"
+                metrics["website_purchase_roas"] = [{"action_type": pixel, "value": roas}]
+        return self._action_breakdown_keys(metrics, self.query.action_breakdowns)
+
+    def _action_breakdown_keys(self, metrics: dict[str, Any], breakdowns: tuple[str, ...]) -> dict[str, Any]:
+        """Each requested action breakdown as a key of every action item (reference §3.2).
+
+        The world has one destination per account (its page) and splits no action by device,
+        reaction, video or card: every action falls in one value of each, so the items' sums stay
+        the world's numbers. Values: `ACTION_BREAKDOWN_VALUES`; the page for destination and target.
+        """
+        extra = [b for b in breakdowns if b != "action_type"]
+        if not extra:
+            return metrics
+        page = "3" + self.entities.account.id[1:]
+        keys = {b: ACTION_BREAKDOWN_VALUES.get(b, page) for b in extra}
+        for name, value in metrics.items():
+            if isinstance(value, list):
+                metrics[name] = [item | keys for item in value]
         return metrics
 
     def _reach_metrics(self, t: Metrics, spend: Decimal) -> dict[str, Any]:
@@ -636,13 +726,18 @@ class InsightsReport:
             "unique_inline_link_clicks": str(unique),
             "unique_ctr": wire.ratio_string(unique * 100, t.reach),
         }
+        metrics["unique_link_clicks_ctr"] = metrics["unique_inline_link_click_ctr"] = metrics["unique_ctr"]
         if unique:
             windows = {w: unique for w in self.query.windows if w.endswith("_click")}
             metrics["unique_actions"] = [_stat("link_click", unique, windows, str)]
             cost = wire.ratio_string(spend, unique)
             metrics["cost_per_unique_click"] = metrics["cost_per_unique_inline_link_click"] = cost
+            metrics["cost_per_unique_action_type"] = [_stat("link_click", unique, windows, lambda _: cost)]
+            metrics["unique_outbound_clicks"] = [{"action_type": "outbound_click", "value": str(unique)}]
+            metrics["cost_per_unique_outbound_click"] = [{"action_type": "outbound_click", "value": cost}]
         if recallers:
             metrics["estimated_ad_recallers"] = str(recallers)
+            metrics["estimated_ad_recall_rate"] = wire.ratio_string(recallers * 100, t.reach)
             metrics["cost_per_estimated_ad_recallers"] = wire.ratio_string(spend, recallers)
         return metrics
 
@@ -706,6 +801,39 @@ def _stat(
     for window, count in windows.items():
         stat[window] = render(count) if count else "0"
     return stat
+
+
+# The one value each action breakdown takes in the sandbox (`action_destination`/`action_target_id`:
+# the account's page). The world has no video, carousel, canvas, reaction or persona split.
+ACTION_BREAKDOWN_VALUES = {
+    "action_device": "desktop",
+    "action_reaction": "like",
+    "action_video_sound": "unknown",
+    "action_video_type": "unknown",
+    "action_carousel_card_id": "0",
+    "action_carousel_card_name": "unknown",
+    "action_canvas_component_name": "unknown",
+    "conversion_destination": "website",
+    "is_business_ai_assisted": "false",
+    "matched_persona_id": "0",
+    "matched_persona_name": "unknown",
+    "signal_source_bucket": "unknown",
+    "standard_event_content_type": "unknown",
+}
+
+
+def _without(item: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:
+    return {key: value for key, value in item.items() if key == "action_type" or key not in keys}
+
+
+def _sort_value(value: Any) -> tuple[int, Any]:
+    """Numbers (sent as text) by value, then text; a missing or list value sorts first."""
+    if isinstance(value, str):
+        try:
+            return 1, Decimal(value)
+        except ArithmeticError:
+            return 2, value
+    return 0, 0
 
 
 def _level_key(level: str, account_id: str) -> Callable[[Any], str]:

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ads_kit.sandbox.meta import wire
+from ads_kit.sandbox.meta import catalog, wire
 from ads_kit.sandbox.meta.errors import nonexisting_field
 from ads_kit.sandbox.meta.params import FieldSpec, FilterRule, matches
 from ads_kit.sandbox.world import Account, Ad, AdGroup, Audience, Campaign, ConversionEvent
@@ -31,7 +31,6 @@ class ObjectKind:
     filter_prefix: str
     default_fields: tuple[str, ...]
     render: Renderer
-    extra_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,11 @@ class Deferred:
 
 def creative_id(ad: Ad) -> str:
     return "2" + ad.id[1:]
+
+
+def image_hash(ad: Ad) -> str:
+    """The hash of the one image of an ad's creative."""
+    return f"{int(ad.id):032x}"[-32:]
 
 
 def ad_id_of_creative(object_id: str) -> str | None:
@@ -296,7 +300,7 @@ class ObjectRenderer:
     def creative(self, ad: Ad, account: Account) -> dict[str, Any]:
         page = self._page_id(account)
         story = f"{page}_{'6' + ad.id[1:]}"
-        image_hash = f"{int(ad.id):032x}"[-32:]
+        image = image_hash(ad)
         link = f"https://example.com/landing/{ad.id}?utm_source=facebook"
         title = f"{ad.name} headline"
         body = f"{ad.name}: shop the collection today."
@@ -306,14 +310,14 @@ class ObjectRenderer:
             "name": f"{ad.name} creative",
             "title": title,
             "body": body,
-            "image_hash": image_hash,
-            "image_url": f"https://scontent.example.net/v/{image_hash}.png",
-            "thumbnail_url": f"https://external.example.net/emg1/{image_hash}.png",
+            "image_hash": image,
+            "image_url": f"https://scontent.example.net/v/{image}.png",
+            "thumbnail_url": f"https://external.example.net/emg1/{image}.png",
             "actor_id": page,
-            "instagram_actor_id": "8" + account.id[1:],
-            "instagram_permalink_url": f"https://www.instagram.com/p/{image_hash[:11]}/",
+            "instagram_user_id": "8" + account.id[1:],
+            "instagram_permalink_url": f"https://www.instagram.com/p/{image[:11]}/",
             "effective_object_story_id": story,
-            "effective_instagram_story_id": "9" + ad.id[1:],
+            "effective_instagram_media_id": "9" + ad.id[1:],
             "call_to_action_type": "SHOP_NOW",
             "object_type": "SHARE",
             "status": "DELETED" if ad.status == "deleted" else "ACTIVE",
@@ -326,10 +330,37 @@ class ObjectRenderer:
             },
             "object_story_spec": {
                 "page_id": page,
-                "instagram_actor_id": "8" + account.id[1:],
-                "link_data": {"link": link, "image_hash": image_hash, "call_to_action": {"type": "SHOP_NOW"}},
+                "instagram_user_id": "8" + account.id[1:],
+                "link_data": {"link": link, "image_hash": image, "call_to_action": {"type": "SHOP_NOW"}},
             },
         }
+
+    def image(self, ad: Ad, account: Account) -> dict[str, Any]:
+        """The image of an ad's creative (AdImage: ids are `<account>:<hash>`)."""
+        image = image_hash(ad)
+        return {
+            "id": f"{account.id}:{image}",
+            "account_id": account.id,
+            "hash": image,
+            "name": f"{ad.name}.png",
+            "url": f"https://scontent.example.net/v/{image}.png",
+            "url_128": f"https://scontent.example.net/v/s128x128/{image}.png",
+            "permalink_url": f"https://www.facebook.com/ads/image/?d={image}",
+            "width": 1080,
+            "height": 1080,
+            "original_width": 1080,
+            "original_height": 1080,
+            "status": "DELETED" if ad.status == "deleted" else "ACTIVE",
+            "creatives": [creative_id(ad)],
+            "is_associated_creatives_in_adgroups": True,
+            "created_time": self._time(ad.created_at, account),
+            "updated_time": self._time(ad.updated_at, account),
+        }
+
+    @staticmethod
+    def absent(subject: Any, account: Account) -> dict[str, Any]:
+        """Videos, labels and leads: the world has none, so their edges are empty."""
+        raise AssertionError(f"the world has no {type(subject).__name__} to render")
 
     def audience(self, audience: Audience, account: Account) -> dict[str, Any]:
         lookalike = audience.kind == "lookalike"
@@ -419,13 +450,26 @@ _AUDIENCE_SUBTYPE = {
 _TIMEZONE_IDS = {"America/Los_Angeles": 1, "Europe/Berlin": 68, "Asia/Tokyo": 82, "UTC": 0}
 
 
-def select(record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKind) -> dict[str, Any]:
-    """Project a rendered object onto the requested fields; unknown fields are a (#100) error."""
+def check_fields(specs: list[FieldSpec] | None, kind: ObjectKind, version: str = "") -> list[str]:
+    """The requested field names (the defaults when none): each one the client lists for the node
+    type, else Graph's (#100) nonexisting field, whether or not any object is answered."""
     names = [spec.name for spec in specs] if specs else list(kind.default_fields)
-    known = record.keys() | kind.extra_fields | COMMON_OPTIONAL
+    known = catalog.node_fields(kind.node_type, version)
     for name in names:
         if name not in known:
             raise nonexisting_field(name, kind.node_type)
+    return names
+
+
+def select(
+    record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKind, version: str = ""
+) -> dict[str, Any]:
+    """Project a rendered object onto the requested fields.
+
+    Every field the client lists for the node type is accepted; one the world gives no value is
+    left out, as Graph leaves out unset fields. Any other name is Graph's (#100) nonexisting field.
+    """
+    names = check_fields(specs, kind, version)
     out: dict[str, Any] = {}
     for spec in specs or [FieldSpec(name) for name in names]:
         if spec.name not in record:
@@ -440,39 +484,19 @@ def select(record: dict[str, Any], specs: list[FieldSpec] | None, kind: ObjectKi
     return out
 
 
-# Real fields the sandbox never fills: accepted (Graph omits unset fields) rather than rejected.
-COMMON_OPTIONAL = frozenset({"adlabels", "issues_info", "recommendations", "promoted_object", "spend_cap"})
-_EXTRA = {
-    "campaign": "boosted_object_id can_use_spend_cap last_budget_toggling_time pacing_type "
-    "primary_attribution topline_id special_ad_category_country lifetime_budget daily_budget stop_time",
-    "adset": "bid_amount bid_info daily_min_spend_target daily_spend_cap end_time frequency_control_specs "
-    "is_dynamic_creative lifetime_imps lifetime_budget daily_budget",
-    "ad": "ad_review_feedback bid_amount preview_shareable_link",
-    "creative": "link_url object_id object_story_id product_set_id template_url_spec video_id",
-    "audience": "customer_file_source lookalike_audience_ids lookalike_spec opt_out_link pixel_id rule "
-    "rule_aggregation "
-    "sharing_status",
-    "conversion": "aggregation_rule offline_conversion_data_set last_fired_time",
-}
-
-
-def _extra(kind: str) -> frozenset[str]:
-    return frozenset(_EXTRA.get(kind, "").split())
-
-
 def object_kinds(renderer: ObjectRenderer) -> dict[str, ObjectKind]:
     return {
         "account": ObjectKind("AdAccount", "ad_account", ("account_id", "id"), renderer.account),
-        "campaign": ObjectKind("Campaign", "campaign", ("id",), renderer.campaign, _extra("campaign")),
-        "adset": ObjectKind("AdSet", "adset", ("id",), renderer.adset, _extra("adset")),
-        "ad": ObjectKind("Ad", "ad", ("id",), renderer.ad, _extra("ad")),
-        "creative": ObjectKind("AdCreative", "adcreative", ("id",), renderer.creative, _extra("creative")),
-        "audience": ObjectKind(
-            "CustomAudience", "customaudience", ("id",), renderer.audience, _extra("audience")
-        ),
-        "conversion": ObjectKind(
-            "CustomConversion", "customconversion", ("id",), renderer.conversion, _extra("conversion")
-        ),
+        "campaign": ObjectKind("Campaign", "campaign", ("id",), renderer.campaign),
+        "adset": ObjectKind("AdSet", "adset", ("id",), renderer.adset),
+        "ad": ObjectKind("Ad", "ad", ("id",), renderer.ad),
+        "creative": ObjectKind("AdCreative", "adcreative", ("id",), renderer.creative),
+        "audience": ObjectKind("CustomAudience", "customaudience", ("id",), renderer.audience),
+        "conversion": ObjectKind("CustomConversion", "customconversion", ("id",), renderer.conversion),
+        "image": ObjectKind("AdImage", "adimage", ("hash", "id"), renderer.image),
+        "video": ObjectKind("AdVideo", "advideo", ("id",), renderer.absent),
+        "label": ObjectKind("AdLabel", "adlabel", ("id",), renderer.absent),
+        "lead": ObjectKind("Lead", "lead", ("id",), renderer.absent),
     }
 
 

@@ -14,30 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ads_kit.sandbox.meta import catalog
 from ads_kit.sandbox.meta.errors import invalid_parameter
 
 # Params that carry credentials: never echoed, never treated as query input.
 SECRET_PARAMS = frozenset({"access_token", "appsecret_proof"})
 
-OPERATORS = frozenset(
-    {
-        "EQUAL",
-        "NOT_EQUAL",
-        "GREATER_THAN",
-        "GREATER_THAN_OR_EQUAL",
-        "LESS_THAN",
-        "LESS_THAN_OR_EQUAL",
-        "IN_RANGE",
-        "NOT_IN_RANGE",
-        "CONTAIN",
-        "NOT_CONTAIN",
-        "IN",
-        "NOT_IN",
-        "ANY",
-        "ALL",
-        "NONE",
-    }
-)
+OPERATORS = catalog.insights_enum("filtering_operator")
 
 
 @dataclass(frozen=True)
@@ -175,13 +158,26 @@ def parse_date(raw: Any, param: str) -> date:
 def parse_time_range(raw: str | None) -> tuple[date, date] | None:
     if raw is None or not raw.strip():
         return None
-    value = loads_relaxed(raw, "time_range")
+    return _range(loads_relaxed(raw, "time_range"), "time_range")
+
+
+def parse_time_ranges(raw: str | None) -> list[tuple[date, date]]:
+    """`time_ranges=[{"since":…,"until":…}, …]`: ranges may overlap, each is read on its own."""
+    if raw is None or not raw.strip():
+        return []
+    value = loads_relaxed(raw, "time_ranges")
+    if not isinstance(value, list):
+        raise invalid_parameter("param time_ranges must be an array of objects with since and until")
+    return [_range(item, f"time_ranges[{index}]") for index, item in enumerate(value)]
+
+
+def _range(value: Any, param: str) -> tuple[date, date]:
     if not isinstance(value, dict) or "since" not in value or "until" not in value:
-        raise invalid_parameter("param time_range must be an object with since and until")
-    since = parse_date(value["since"], "time_range[since]")
-    until = parse_date(value["until"], "time_range[until]")
+        raise invalid_parameter(f"param {param} must be an object with since and until")
+    since = parse_date(value["since"], f"{param}[since]")
+    until = parse_date(value["until"], f"{param}[until]")
     if since > until:
-        raise invalid_parameter("time_range since must not be after until")
+        raise invalid_parameter(f"{param} since must not be after until")
     return since, until
 
 

@@ -157,6 +157,12 @@ def region_of(country: str) -> str:
     return found.name if found else "Unknown"
 
 
+def comscore_market_of(country: str) -> str:
+    """The one Comscore market the sandbox reports for a country: Comscore's markets are US media
+    markets, so US traffic falls in one of them and every other country's in "Unknown"."""
+    return "New York, NY" if country == "US" else "Unknown"
+
+
 def hour_label(hour: int) -> str:
     return f"{hour:02d}:00:00 - {hour:02d}:59:59"
 
@@ -167,6 +173,7 @@ BREAKDOWN_SOURCES: dict[str, tuple[str, Callable[[str], str] | None]] = {
     "gender": ("gender", None),
     "country": ("country", None),
     "region": ("country", region_of),
+    "comscore_market": ("country", comscore_market_of),
     "publisher_platform": ("placement", PUBLISHER_PLATFORM.__getitem__),
     "platform_position": ("placement", PLATFORM_POSITION.__getitem__),
     "device_platform": ("device", DEVICE_PLATFORM.__getitem__),
