@@ -6,7 +6,6 @@ sandbox, prints a cross-platform summary from the DuckDB warehouse and renders t
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from ads_kit.report import DuckDBSource, build_report, render_html
+from ads_kit.report import DuckDBSource, build_reports, encode, render_html
 from ads_kit.sandbox.client import sandbox_environment
 from ads_kit.sandbox.process import running_sandbox
 
@@ -67,10 +66,13 @@ def main() -> int:
             run_meltano(["run", tap, "target-duckdb"], env)
     print(f"\nCross-platform campaign performance in {WAREHOUSE} (schema {SCHEMA}):\n")
     print(summary(WAREHOUSE))
-    report = build_report(DuckDBSource(WAREHOUSE, schema=SCHEMA))
-    REPORT_JSON.write_text(json.dumps(report.document, indent=2, default=str))
-    render_html(report, REPORT_HTML)
-    print(f"\nReport: {REPORT_JSON} (the seed document) and {REPORT_HTML} (charts; opens offline)")
+    reports = build_reports(DuckDBSource(WAREHOUSE, schema=SCHEMA))  # one per platform and account
+    REPORT_JSON.write_bytes(encode([report.document for report in reports]))
+    render_html(reports, REPORT_HTML)
+    print(
+        f"\nReport: {REPORT_JSON} ({len(reports)} seed documents, one per platform and account) and "
+        f"{REPORT_HTML} (charts; opens offline)"
+    )
     return 0
 
 
