@@ -17,7 +17,7 @@ import pytest
 import report_dataset as data
 from report_loaders import POSTGRES_URL, singer_lines
 
-from ads_kit.report import DuckDBSource, PostgresSource, SingerSource, build_document
+from ads_kit.report import DuckDBSource, PostgresSource, SingerSource, build_reports
 
 ROOT = Path(__file__).resolve().parents[2]
 MELTANO = Path(sys.executable).with_name("meltano")
@@ -84,8 +84,8 @@ def test_target_duckdb_round_trip(records, tmp_path, targets):
         "add_metadata_columns": True,
     }
     _load(target, config, tmp_path, lines)
-    expected = build_document(SingerSource(lines))
-    assert build_document(DuckDBSource(tmp_path / "warehouse.duckdb")) == expected
+    expected = [r.document for r in build_reports(SingerSource(lines))]
+    assert [r.document for r in build_reports(DuckDBSource(tmp_path / "warehouse.duckdb"))] == expected
 
 
 def test_target_postgres_round_trip(records, tmp_path, postgres_schema, targets):
@@ -98,5 +98,5 @@ def test_target_postgres_round_trip(records, tmp_path, postgres_schema, targets)
         "add_record_metadata": True,
     }
     _load(target, config, tmp_path, lines)
-    expected = build_document(SingerSource(lines))
-    assert build_document(PostgresSource(POSTGRES_URL, schema=schema)) == expected
+    expected = [r.document for r in build_reports(SingerSource(lines))]
+    assert [r.document for r in build_reports(PostgresSource(POSTGRES_URL, schema=schema))] == expected

@@ -149,8 +149,12 @@ def build_reports(
     groups: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for row in rows.performance:
         groups[(row.platform, row.account_id) if per == "account" else (row.platform,)].add(row.account_id)
+    # Without --start/--end every document of a bundle covers the days of all its rows: an account
+    # that stopped delivering still shows its trailing gap.
+    days = sorted({r.date_day for r in rows.performance})
+    first, last = start or days[0], end or days[-1]
     return [
-        _report(_part(rows, key[0], accounts), per, start, end) for key, accounts in sorted(groups.items())
+        _report(_part(rows, key[0], accounts), per, first, last) for key, accounts in sorted(groups.items())
     ]
 
 
@@ -243,9 +247,7 @@ def _part(rows: UnifiedRows, platform: str, accounts: set[str]) -> UnifiedRows:
     )
 
 
-def _report(rows: UnifiedRows, per: Per, start: date | None, end: date | None) -> Report:
-    days = sorted({r.date_day for r in rows.performance})
-    first, last = start or days[0], end or days[-1]
+def _report(rows: UnifiedRows, per: Per, first: date, last: date) -> Report:
     # Without --start/--end the range is the data's; findings outside it are about other days.
     rows.findings = [f for f in rows.findings if f.date_day is None or first <= f.date_day <= last]
     platform = document_platform(rows.performance[0].platform)
