@@ -55,6 +55,14 @@ def summary(warehouse: Path) -> str:
     return "\n".join(lines)
 
 
+def write_report(warehouse: Path, json_path: Path, html_path: Path) -> int:
+    """The bundle (a JSON list of documents, one per platform and account) and its HTML report."""
+    reports = build_reports(DuckDBSource(warehouse, schema=SCHEMA))
+    json_path.write_bytes(encode([report.document for report in reports]))
+    render_html(reports, html_path)
+    return len(reports)
+
+
 def main() -> int:
     WAREHOUSE.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false", "UV_COMPILE_BYTECODE": "1"}
@@ -66,11 +74,9 @@ def main() -> int:
             run_meltano(["run", tap, "target-duckdb"], env)
     print(f"\nCross-platform campaign performance in {WAREHOUSE} (schema {SCHEMA}):\n")
     print(summary(WAREHOUSE))
-    reports = build_reports(DuckDBSource(WAREHOUSE, schema=SCHEMA))  # one per platform and account
-    REPORT_JSON.write_bytes(encode([report.document for report in reports]))
-    render_html(reports, REPORT_HTML)
+    count = write_report(WAREHOUSE, REPORT_JSON, REPORT_HTML)
     print(
-        f"\nReport: {REPORT_JSON} ({len(reports)} seed documents, one per platform and account) and "
+        f"\nReport: {REPORT_JSON} ({count} seed documents, one per platform and account) and "
         f"{REPORT_HTML} (charts; opens offline)"
     )
     return 0
