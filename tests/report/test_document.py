@@ -217,6 +217,14 @@ def test_each_account_document_is_in_its_own_currency():
     assert documents["333"]["summary"]["total_spend"] == Decimal(8500)
 
 
+def test_two_accounts_of_one_platform_make_two_documents():
+    documents = _documents(SingerSource(singer_lines(_one_platform(data.streams(("111", "333"))))))
+    assert {a: (d["metadata"]["platform"], d["metadata"]["currency"]) for a, d in documents.items()} == {
+        "111": ("meta", "EUR"),
+        "333": ("meta", "JPY"),
+    }
+
+
 def test_a_platform_document_in_different_currencies_is_refused():
     source = SingerSource(singer_lines(_one_platform(data.streams(("111", "333")))))
     with pytest.raises(
