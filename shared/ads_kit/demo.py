@@ -6,7 +6,6 @@ sandbox, prints a cross-platform summary from the DuckDB warehouse and renders t
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from ads_kit.report import DuckDBSource, build_report, render_html
+from ads_kit.report import DuckDBSource, build_reports, encode, render_html
 from ads_kit.sandbox.client import sandbox_environment
 from ads_kit.sandbox.process import running_sandbox
 
@@ -56,6 +55,14 @@ def summary(warehouse: Path) -> str:
     return "\n".join(lines)
 
 
+def write_report(warehouse: Path, json_path: Path, html_path: Path) -> int:
+    """The bundle (a JSON list of documents, one per platform and account) and its HTML report."""
+    reports = build_reports(DuckDBSource(warehouse, schema=SCHEMA))
+    json_path.write_bytes(encode([report.document for report in reports]))
+    render_html(reports, html_path)
+    return len(reports)
+
+
 def main() -> int:
     WAREHOUSE.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false", "UV_COMPILE_BYTECODE": "1"}
@@ -67,10 +74,11 @@ def main() -> int:
             run_meltano(["run", tap, "target-duckdb"], env)
     print(f"\nCross-platform campaign performance in {WAREHOUSE} (schema {SCHEMA}):\n")
     print(summary(WAREHOUSE))
-    report = build_report(DuckDBSource(WAREHOUSE, schema=SCHEMA))
-    REPORT_JSON.write_text(json.dumps(report.document, indent=2, default=str))
-    render_html(report, REPORT_HTML)
-    print(f"\nReport: {REPORT_JSON} (the seed document) and {REPORT_HTML} (charts; opens offline)")
+    count = write_report(WAREHOUSE, REPORT_JSON, REPORT_HTML)
+    print(
+        f"\nReport: {REPORT_JSON} ({count} seed documents, one per platform and account) and "
+        f"{REPORT_HTML} (charts; opens offline)"
+    )
     return 0
 
 

@@ -9,8 +9,8 @@ type per real event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -60,11 +60,12 @@ class MetaUnifiedAdapter(UnifiedAdapter):
 
     # -- entities -------------------------------------------------------------------------------
 
-    def campaigns(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._entities.rows("meta_campaigns", account.account_id):
-            yield _scheduled(
-                row, account, "campaign", end_field="stop_time", objective_raw=row.get("objective")
-            )
+    def campaigns(self, account: AccountInfo, campaign_ids: Sequence[str] | None = None) -> Iterator[dict]:
+        reader, key = self._entities, ("meta_campaigns", account.account_id)
+        for row in reader.rows(*key) if campaign_ids is None else reader.by_id(*key, campaign_ids):
+            yield _scheduled(row, account, "campaign", end_field="stop_time")
+
+    campaigns_by_id = campaigns  # the listed ones, or those given read by id (deleted ones included)
 
     def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._entities.rows("meta_adsets", account.account_id):
@@ -155,17 +156,18 @@ def _scheduled(
     row: dict[str, Any], account: AccountInfo, kind: str, *, end_field: str, **columns: Any
 ) -> dict[str, Any]:
     """A campaign or ad set (``kind`` names its id and name): the given ``columns``, then status,
-    budget and schedule, which both share (campaigns say ``stop_time``)."""
+    budget and schedule, which both share (campaigns say ``stop_time``, the end of the last day)."""
     budget, period = _budget(row)
     return {
         f"{kind}_id": row["id"],
         f"{kind}_name": row.get("name"),
         **columns,
         "status_raw": row.get("effective_status"),
+        "objective_raw": row.get("objective"),  # campaigns only: unified ad groups have no such column
         "budget": budget,
         "budget_period": period,
         "start_date": _local_date(row.get("start_time"), account),
-        "end_date": _local_date(row.get(end_field), account),
+        "end_date": _local_date(row.get(end_field), account, less=timedelta(microseconds=1)),
         "created_at": row.get("created_time"),
         "updated_at": row.get("updated_time"),
     }
@@ -179,8 +181,8 @@ def _budget(row: dict[str, Any]) -> tuple[Decimal | None, str | None]:
     return None, None
 
 
-def _local_date(value: datetime | None, account: AccountInfo) -> date | None:
-    return value.astimezone(zone(account.timezone)).date() if value else None
+def _local_date(value: datetime | None, account: AccountInfo, less: timedelta = timedelta(0)) -> date | None:
+    return (value - less).astimezone(zone(account.timezone)).date() if value else None
 
 
 def _window_days(windows: Iterable[str], suffix: str) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -158,3 +160,18 @@ def singer_lines(streams: dict[str, list[dict]]) -> list[str]:
         lines += [encoder.encode({"type": "RECORD", "stream": stream, "record": r}) for r in records]
         lines.append(encoder.encode({"type": "STATE", "value": {"bookmarks": {stream: {}}}}))
     return [line.decode() + "\n" for line in lines]
+
+
+def load_with_target(target: str, config: dict, tmp_path: Path, lines: list[str]) -> None:
+    """Singer `lines` through a real target with `config`."""
+    config_path = tmp_path / "target.json"
+    config_path.write_text(json.dumps(config))
+    result = subprocess.run(
+        [target, "--config", str(config_path)],
+        input="".join(lines),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]

@@ -65,12 +65,29 @@ def test_console_script_writes_exact_json_to_stdout(warehouse):
 
 
 def test_output_file_matches_stdout(warehouse, tmp_path, capsys):
-    code, out, _ = _run(capsys, "--duckdb", str(warehouse), "--schema", "ads")
+    code, out, _ = _run(capsys, "--duckdb", str(warehouse), "--schema", "ads", "--bundle")
     assert code == 0
     target = tmp_path / "report.json"
-    code, file_out, _ = _run(capsys, "--duckdb", str(warehouse), "--output", str(target))
+    code, file_out, _ = _run(capsys, "--duckdb", str(warehouse), "--output", str(target), "--bundle")
     assert (code, file_out) == (0, "")
-    assert json.loads(target.read_text()) == json.loads(out)
+    bundle = json.loads(target.read_text())
+    assert bundle == json.loads(out)
+    assert [(d["metadata"]["platform"], d["metadata"]["account_id"]) for d in bundle] == [
+        ("google_ads", "222"),
+        ("meta", "111"),
+    ]
+
+
+def test_per_platform_documents_and_the_choice_they_need(warehouse, capsys):
+    code, out, err = _run(capsys, "--duckdb", str(warehouse), "--per", "platform", "--platform", "meta")
+    assert code == 0, err
+    assert json.loads(out)["metadata"]["account_id"] == "111"
+    code, out, err = _run(capsys, "--duckdb", str(warehouse))
+    assert (code, out) == (2, "")
+    assert _one_line_error(err) == (
+        "ads-report: the rows make 2 documents (google_ads 222, meta 111); choose one with "
+        "--platform/--account or write them all with --bundle"
+    )
 
 
 def test_singer_input_from_stdin(capsys, monkeypatch):
@@ -92,7 +109,11 @@ def test_singer_input_from_stdin(capsys, monkeypatch):
 @pytest.mark.parametrize(
     ("argv", "named"),
     [
-        (["--platform", "facebook"], "--platform"),
+        (
+            ["--platform", "facebook"],
+            "--platform facebook: unknown platform; use one of meta, google_ads, tiktok",
+        ),
+        (["--per", "campaign"], "--per"),
         (["--start", "2026-13-01"], "--start"),
         (["--end", "yesterday"], "--end"),
         (["--start", "2026-11-05", "--end", "2026-11-01"], "--start 2026-11-05 is after --end 2026-11-01"),
@@ -218,7 +239,7 @@ def test_document_breaking_the_schema_is_a_defect_exit_1(tmp_path, capsys):
 
 def test_unwritable_output_is_one_line(warehouse, tmp_path, capsys):
     code, _, err = _run(
-        capsys, "--duckdb", str(warehouse), "--output", str(tmp_path / "no" / "such" / "dir.json")
+        capsys, "--duckdb", str(warehouse), "--bundle", "--output", str(tmp_path / "no" / "such" / "dir.json")
     )
     assert code == 2
     assert "--output" in _one_line_error(err)

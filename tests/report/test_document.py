@@ -12,17 +12,35 @@ import pytest
 import report_dataset as data
 from report_loaders import POSTGRES_URL, load_duckdb, load_postgres, singer_lines
 
-from ads_kit.report import DuckDBSource, PostgresSource, SingerSource, build_document
+from ads_kit.report import (
+    DuckDBSource,
+    PostgresSource,
+    ReportInputError,
+    SingerSource,
+    build_document,
+    build_reports,
+    encode,
+)
 
 SCHEMA = json.loads(resources.files("ads_kit.report").joinpath("report.schema.json").read_text())
 
 
 def _validate(document: dict) -> None:
-    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(document)
+    """Valid as written: the encoded JSON, parsed back, against the shipped schema."""
+    written = json.loads(encode(document))
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(written)
 
 
 def _warnings(document: dict, check: str) -> list[dict]:
-    return [w for w in document["warnings"] if w["check"] == check]
+    return [w for w in document["findings"] if w["check"] == check]
+
+
+def _documents(source, **filters) -> dict[str, dict]:
+    """account_id -> its document, each validated."""
+    documents = [r.document for r in build_reports(source, **filters)]
+    for document in documents:
+        _validate(document)
+    return {d["metadata"]["account_id"]: d for d in documents}
 
 
 @pytest.fixture(params=["duckdb", "postgres", "singer"])
@@ -43,48 +61,47 @@ def main_source(request, tmp_path):
 
 def test_document_numbers_equal_independent_sums(main_source):
     records, source = main_source
-    document = build_document(source)
-    _validate(document)
+    documents = _documents(source)
+    assert set(documents) == {"111", "222"}  # one document per platform and account
 
     expected = data.expected_campaigns(records, data.DAYS[0], data.DAYS[-1])
-    got = {c["campaign_id"]: c for c in document["campaigns"]}
+    got = {c["campaign_id"]: c for d in documents.values() for c in d["campaigns"]}
     assert set(got) == {"m1", "m2", "g1"}  # the soft-deleted DuckDB row is not report data
     for campaign_id, numbers in expected.items():
         for name, value in numbers.items():
             assert got[campaign_id][name] == value, (campaign_id, name)
-        for dimension in ("age", "gender", "device"):
-            entries = {e["value"]: e for e in got[campaign_id]["breakdowns"][dimension]}
+        for dimension, key in (("age", "age_range"), ("gender", "gender"), ("device", "device")):
+            entries = {e[key]: e for e in got[campaign_id]["breakdowns"][dimension]}
             for value, sums in data.expected_breakdowns(records, campaign_id, dimension).items():
                 assert {k: entries[value][k] for k in sums} == sums, (campaign_id, dimension, value)
-        values = {e["value"] for entries in got[campaign_id]["breakdowns"].values() for e in entries}
+        values = {e[k] for d, es in got[campaign_id]["breakdowns"].items() for e in es for k in e if k in
+                  ("age_range", "gender", "device")}  # fmt: skip
         assert values == {v for pair in data.BREAKDOWN_VALUES.values() for v in pair}  # no country "DE"
 
-    summary = document["summary"]
-    assert summary["total_campaigns"] == 3
-    assert summary["total_spend"] == data.money(
-        sum(r["spend"] for r in records["unified_campaign_performance"])
-    )
-    assert summary["total_impressions"] == sum(
-        r["impressions"] for r in records["unified_campaign_performance"]
-    )
-    assert summary["total_clicks"] == sum(r["clicks"] for r in records["unified_campaign_performance"])
-    assert summary["total_conversions"] == sum(
-        r["conversions"] for r in records["unified_campaign_performance"]
-    )
+    for account_id, document in documents.items():
+        performance = [r for r in records["unified_campaign_performance"] if r["account_id"] == account_id]
+        summary = document["summary"]
+        assert summary["total_campaigns"] == len({r["campaign_id"] for r in performance})
+        assert summary["total_spend"] == data.money(sum(r["spend"] for r in performance))
+        assert summary["total_impressions"] == sum(r["impressions"] for r in performance)
+        assert summary["total_clicks"] == sum(r["clicks"] for r in performance)
+        assert summary["total_conversions"] == sum(r["conversions"] for r in performance)
 
 
-def test_metadata_and_campaign_attributes(main_source):
+def test_metadata_names_platform_account_zone_and_currency(main_source):
     _, source = main_source
-    document = build_document(source)
-    assert document["metadata"] == {
-        "platform": None,
-        "account_id": None,
+    documents = _documents(source)
+    assert documents["111"]["metadata"] == {
+        "platform": "meta",
+        "account_id": "111",
         "extraction_timestamp": "2026-11-06T08:30:00Z",
         "date_range": {"start": "2026-11-01", "end": "2026-11-05"},
-        "timezone": None,
+        "timezone": "Europe/Berlin",
         "currency": "EUR",
     }
-    m2 = next(c for c in document["campaigns"] if c["campaign_id"] == "m2")
+    assert documents["222"]["metadata"]["platform"] == "google_ads"
+    assert documents["222"]["metadata"]["timezone"] == "America/New_York"
+    m2 = next(c for c in documents["111"]["campaigns"] if c["campaign_id"] == "m2")
     assert (m2["campaign_name"], m2["status"], m2["objective"]) == ("Meta Leads", "paused", "leads")
     assert (m2["budget"], m2["start_date"], m2["end_date"]) == (
         Decimal("1000.00"),
@@ -93,30 +110,39 @@ def test_metadata_and_campaign_attributes(main_source):
     )
 
 
-def test_warnings_cover_findings_gaps_and_restatement(main_source):
+def test_warnings_are_sentences_beside_their_findings(main_source):
     _, source = main_source
-    document = build_document(source)
-    finding = _warnings(document, "clicks_exceed_impressions")
-    assert finding == [
+    documents = _documents(source)
+    meta, google = documents["111"], documents["222"]
+    for document in (meta, google):
+        assert document["warnings"] == [f["message"] for f in document["findings"]]
+    assert _warnings(meta, "clicks_exceed_impressions") == [
         {
             "source": "unified_data_quality",
             "check": "clicks_exceed_impressions",
             "severity": "error",
             "message": "campaign m1 on 2026-11-02: clicks 9 > 3",
-            "platform": "meta_ads",
+            "platform": "meta",
             "account_id": "111",
             "date_day": "2026-11-02",
         }
     ]
-    assert not _warnings(document, "negative_spend")  # its day is outside the data's range
-    [gap] = _warnings(document, "days_missing")
-    assert (gap["platform"], gap["account_id"]) == ("google_ads", "222")
-    assert gap["message"].endswith("1 day(s): 2026-11-04")
-    [unfinished] = _warnings(document, "days_not_final")
-    assert unfinished["account_id"] == "111"
-    assert unfinished["message"].endswith("2026-11-04..2026-11-05")
-    assert _warnings(document, "mixed_timezones")
-    assert not _warnings(document, "mixed_currencies")
+    assert not _warnings(meta, "negative_spend")  # its day is outside the data's range
+    assert "Account 222 has no data on 1 day(s): 2026-11-04" in google["warnings"]
+    assert not _warnings(meta, "days_missing")
+    # Meta's last two days are not final, per campaign as the specification words it
+    assert [w for w in meta["warnings"] if w.startswith("Some metrics")] == [
+        f"Some metrics for campaign '{c}' are estimated and may change: 2026-11-04..2026-11-05 not final yet"
+        for c in ("m1", "m2")
+    ]
+    assert not _warnings(google, "days_not_final")
+
+
+def test_several_documents_need_a_choice_or_a_bundle():
+    source = SingerSource(singer_lines(data.streams()))
+    with pytest.raises(ReportInputError, match=r"make 2 documents \(google_ads 222, meta 111\).*--bundle"):
+        build_document(source)
+    assert build_document(source, platform="meta")["metadata"]["account_id"] == "111"
 
 
 @pytest.mark.parametrize("kind", ["duckdb", "singer"])
@@ -128,10 +154,11 @@ def test_filters_restrict_platform_account_and_days(kind, tmp_path):
     else:
         source = SingerSource(singer_lines(records))
     start, end = date(2026, 11, 2), date(2026, 11, 3)
-    document = build_document(source, platform="meta_ads", account="111", start=start, end=end)
+    document = build_document(source, platform="meta", account="111", start=start, end=end)
+    assert document == build_document(source, platform="meta_ads", account="111", start=start, end=end)
     _validate(document)
     meta = document["metadata"]
-    assert (meta["platform"], meta["account_id"], meta["timezone"]) == ("meta_ads", "111", "Europe/Berlin")
+    assert (meta["platform"], meta["account_id"], meta["timezone"]) == ("meta", "111", "Europe/Berlin")
     assert meta["date_range"] == {"start": "2026-11-02", "end": "2026-11-03"}
     meta_only = {s: [r for r in rs if r.get("platform") == "meta_ads"] for s, rs in records.items()}
     expected = data.expected_campaigns(meta_only, start, end)
@@ -141,7 +168,7 @@ def test_filters_restrict_platform_account_and_days(kind, tmp_path):
     assert document["summary"]["total_impressions"] == sum(v["impressions"] for v in expected.values())
     assert not _warnings(document, "days_missing")
     assert not _warnings(document, "days_not_final")  # 11-04 and 11-05 are outside the range
-    assert [w["check"] for w in document["warnings"]] == ["clicks_exceed_impressions"]
+    assert [w["check"] for w in document["findings"]] == ["clicks_exceed_impressions"]
 
 
 def test_a_restated_record_replaces_the_earlier_one():
@@ -169,44 +196,70 @@ def test_half_even_rounding_happens_once_on_the_sum():
     assert m1["spend"] == Decimal("62.52")
 
 
-def test_different_currencies_are_never_added():
+def _one_platform(records: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Accounts 111 (EUR) and 333 (JPY) as two Meta accounts with days in UTC (reporting_timezone)."""
+    for rows in records.values():
+        for row in rows:
+            row["platform"] = "meta_ads"
+            if "timezone" in row:
+                row["timezone"] = "UTC"
+    return records
+
+
+def test_each_account_document_is_in_its_own_currency():
     records = data.streams(("111", "333"))
-    document = build_document(SingerSource(singer_lines(records)))
-    _validate(document)
-    assert document["metadata"]["currency"] is None
-    assert document["summary"]["total_spend"] is None
-    t1 = next(c for c in document["campaigns"] if c["campaign_id"] == "t1")
+    documents = _documents(SingerSource(singer_lines(records)))
+    assert {a: d["metadata"]["currency"] for a, d in documents.items()} == {"111": "EUR", "333": "JPY"}
+    [t1] = documents["333"]["campaigns"]
     jpy = [r for r in records["unified_campaign_performance"] if r["currency"] == "JPY"]
     assert t1["spend"] == sum(r["spend"] for r in jpy) == Decimal(8500)
     assert t1["spend"].as_tuple().exponent == 0  # yen have no minor unit
-    [warning] = _warnings(document, "mixed_currencies")
-    eur = sum(r["spend"] for r in records["unified_campaign_performance"] if r["currency"] == "EUR")
-    assert f"EUR {data.money(eur)}" in warning["message"]
-    assert "JPY 8500" in warning["message"]
+    assert documents["333"]["summary"]["total_spend"] == Decimal(8500)
 
 
-def test_reporting_currency_is_used_when_every_row_has_it():
-    records = data.streams(("111", "333"))
+def test_two_accounts_of_one_platform_make_two_documents():
+    documents = _documents(SingerSource(singer_lines(_one_platform(data.streams(("111", "333"))))))
+    assert {a: (d["metadata"]["platform"], d["metadata"]["currency"]) for a, d in documents.items()} == {
+        "111": ("meta", "EUR"),
+        "333": ("meta", "JPY"),
+    }
+
+
+def test_a_platform_document_in_different_currencies_is_refused():
+    source = SingerSource(singer_lines(_one_platform(data.streams(("111", "333")))))
+    with pytest.raises(
+        ReportInputError, match=r"^--per platform: meta: accounts use EUR, JPY and not every row"
+    ):
+        build_reports(source, per="platform")
+
+
+def test_a_platform_document_is_in_the_reporting_currency():
+    records = _one_platform(data.streams(("111", "333")))
     for stream in ("unified_campaign_performance", "unified_performance_breakdowns"):
         records[stream] = [data.with_reporting(r) for r in records[stream]]
-    document = build_document(SingerSource(singer_lines(records)))
+    document = build_document(SingerSource(singer_lines(records)), per="platform")
     _validate(document)
-    assert document["metadata"]["currency"] == "EUR"
+    assert {k: document["metadata"][k] for k in ("platform", "account_id", "timezone", "currency")} == {
+        "platform": "meta", "account_id": "111,333", "timezone": "UTC", "currency": "EUR"
+    }  # fmt: skip
     performance = records["unified_campaign_performance"]
     assert document["summary"]["total_spend"] == data.money(sum(r["spend_reporting"] for r in performance))
     t1 = next(c for c in document["campaigns"] if c["campaign_id"] == "t1")
     assert t1["spend"] == data.money(Decimal(8500) * data.EUR_PER_JPY)
     assert t1["budget"] == Decimal("30.00")  # 5000 JPY at the campaign's latest rate
-    assert not _warnings(document, "mixed_currencies")
 
 
-def test_reporting_currency_on_only_some_rows_falls_back_to_per_currency():
+def test_a_platform_document_across_time_zones_is_refused():
     records = data.streams(("111", "333"))
-    performance = records["unified_campaign_performance"]
-    performance[0] = data.with_reporting(performance[0])
-    document = build_document(SingerSource(singer_lines(records)))
-    assert document["metadata"]["currency"] is None
-    assert _warnings(document, "mixed_currencies")
+    for rows in records.values():
+        for row in rows:
+            row["platform"] = "meta_ads"
+            row["currency"] = "EUR" if "currency" in row else None
+    source = SingerSource(singer_lines(records))
+    with pytest.raises(
+        ReportInputError, match=r"days are in different time zones \(Asia/Tokyo, Europe/Berlin\)"
+    ):
+        build_reports(source, per="platform")
 
 
 def test_campaign_without_attributes_is_reported_with_nulls_and_a_warning():
@@ -220,28 +273,7 @@ def test_campaign_without_attributes_is_reported_with_nulls_and_a_warning():
     assert _warnings(document, "campaign_attributes_missing")
     [missing] = _warnings(document, "stream_missing")
     assert "unified_performance_breakdowns" in missing["message"]
-
-
-def test_the_taps_restatement_finding_replaces_the_reports_own():
-    records = data.streams(("111",))
-    records["unified_data_quality"].append(
-        {
-            "finding_id": "f-window",
-            "platform": "meta_ads",
-            "account_id": "111",
-            "stream": "unified_campaign_performance",
-            "check": "restatement_window",
-            "severity": "warning",
-            "scope": "account 111",
-            "date_day": None,
-            "message": "2026-11-04..2026-11-05 is estimated",
-            "detected_at": data.EXTRACTED_AT,
-        }
-    )
-    document = build_document(SingerSource(singer_lines(records)))
-    assert not _warnings(document, "days_not_final")
-    [window] = _warnings(document, "restatement_window")
-    assert (window["source"], window["date_day"]) == ("unified_data_quality", None)
+    assert "1 campaign(s) have no unified_campaigns row" in " ".join(document["warnings"])
 
 
 # One run at 20:00 UTC on 2 November: already 3 November (05:00) in Tokyo, still 2 November (12:00) in
@@ -294,21 +326,21 @@ REQUESTED_RANGES = [
 
 @pytest.mark.parametrize(("start", "end"), REQUESTED_RANGES)
 def test_accounts_complete_in_their_own_zones_have_no_missing_days(start, end):
-    document = build_document(SingerSource(singer_lines(_two_zone_records())), start=start, end=end)
-    _validate(document)
-    assert _warnings(document, "mixed_timezones")  # the zones do differ ...
-    assert not _warnings(document, "days_missing")  # ... yet each account covers its own local range
+    documents = _documents(SingerSource(singer_lines(_two_zone_records())), start=start, end=end)
+    assert {d["metadata"]["timezone"] for d in documents.values()} == {"Asia/Tokyo", "America/Los_Angeles"}
+    for document in documents.values():  # each account covers its own local range
+        assert not _warnings(document, "days_missing")
 
 
 @pytest.mark.parametrize(("start", "end"), REQUESTED_RANGES)
 def test_a_day_missing_inside_one_accounts_range_is_the_only_day_named(start, end):
     gap = date(2026, 10, 31)
     records = _without(_two_zone_records(), "jp1", {gap})
-    document = build_document(SingerSource(singer_lines(records)), start=start, end=end)
-    _validate(document)
-    [warning] = _warnings(document, "days_missing")
-    assert (warning["platform"], warning["account_id"]) == ("tiktok_ads", "jp1")
-    assert warning["message"] == "tiktok_ads account jp1: no rows on 1 day(s): 2026-10-31"
+    documents = _documents(SingerSource(singer_lines(records)), start=start, end=end)
+    assert not _warnings(documents["us1"], "days_missing")
+    [warning] = _warnings(documents["jp1"], "days_missing")
+    assert (warning["platform"], warning["account_id"]) == ("tiktok", "jp1")
+    assert warning["message"] == "Account jp1 has no data on 1 day(s): 2026-10-31"
 
 
 @pytest.mark.parametrize("zone_column", ["timezone", "account_timezone"])
@@ -317,7 +349,7 @@ def test_an_account_that_stops_delivering_shows_the_days_its_zone_had_ended(zone
     records = _without(
         _two_zone_records(zone_column), "us1", {date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)}
     )
-    document = build_document(SingerSource(singer_lines(records)))
-    [warning] = _warnings(document, "days_missing")
-    assert warning["account_id"] == "us1"
+    documents = _documents(SingerSource(singer_lines(records)))
+    assert not _warnings(documents["jp1"], "days_missing")
+    [warning] = _warnings(documents["us1"], "days_missing")
     assert warning["message"].endswith("2 day(s): 2026-10-31..2026-11-01")

@@ -14,7 +14,8 @@ import report_dataset as data
 from report_loaders import singer_lines
 from report_png import Colour, Picture, decode, distinct_colours, hex_colour
 
-from ads_kit.report import SingerSource, build_report, render_html
+from ads_kit.report import SingerSource, build_reports, render_html
+from ads_kit.report.html import _series
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
@@ -56,8 +57,8 @@ def _chromium(
 def page(tmp_path) -> tuple[Path, dict]:
     records = data.streams()
     records["unified_campaigns"][0]["campaign_name"] = "<script>alert(1)</script> Sales"
-    report = build_report(SingerSource(singer_lines(records)))
-    return render_html(report, tmp_path / "report.html"), report.document
+    reports = build_reports(SingerSource(singer_lines(records)))
+    return render_html(reports, tmp_path / "report.html"), [r.document for r in reports]
 
 
 def test_html_needs_no_network(page):
@@ -70,27 +71,27 @@ def test_html_needs_no_network(page):
 
 
 def test_mixed_currencies_get_one_series_per_platform_and_currency(tmp_path):
-    report = build_report(SingerSource(singer_lines(data.streams(("111", "333")))))
-    assert set(report.daily) == {"meta_ads (EUR)", "tiktok_ads (JPY)"}
-    assert report.currencies == {"meta_ads (EUR)": "EUR", "tiktok_ads (JPY)": "JPY"}
-    day_one = report.daily["tiktok_ads (JPY)"][data.DAYS[0]]
+    reports = build_reports(SingerSource(singer_lines(data.streams(("111", "333")))))
+    daily, currencies = _series(reports)
+    assert currencies == {"meta (EUR)": "EUR", "tiktok (JPY)": "JPY"}
+    day_one = daily["tiktok (JPY)"][data.DAYS[0]]
     assert day_one.spend == 1500
-    text = render_html(report, tmp_path / "mixed.html").read_text()
-    assert "tiktok_ads (JPY)" in text and "Spend (per account)" in text
+    text = render_html(reports, tmp_path / "mixed.html").read_text()
+    assert "tiktok (JPY)" in text and "Spend (per currency)" in text
 
 
 @needs_chromium
 def test_charts_and_table_render_in_chromium(page, tmp_path):
-    path, document = page
+    path, documents = page
     result = _chromium(tmp_path, path, "--dump-dom")
     assert result.returncode == 0, result.stderr[-2000:]
     assert '"Uncaught' not in result.stderr, result.stderr[-2000:]
     dom = result.stdout
     assert dom.count('class="main-svg"') >= 2  # plotly replaced the placeholder with its SVG layers
-    series, charts = 2, 4  # meta_ads and google_ads; spend, conversions, ROAS, CPC
+    series, charts = 2, 4  # meta and google_ads; spend, conversions, ROAS, CPC
     assert len(re.findall(r'class="trace scatter', dom)) == series * charts
     table = dom[dom.index('id="campaigns"') :]
-    assert table.count("<tr>") == 1 + len(document["campaigns"])
+    assert table.count("<tr>") == 1 + sum(len(d["campaigns"]) for d in documents)
 
 
 @needs_chromium
@@ -102,7 +103,7 @@ def test_screenshot_is_not_blank(page, tmp_path):
     assert distinct_colours(screenshot) >= 50
 
 
-CURRENCY_OF_SERIES = {"google_ads (USD)": "USD", "meta_ads (EUR)": "EUR", "tiktok_ads (JPY)": "JPY"}
+CURRENCY_OF_SERIES = {"google_ads (USD)": "USD", "meta (EUR)": "EUR", "tiktok (JPY)": "JPY"}
 _CURRENCY_CODE = re.compile(r"\b(USD|EUR|JPY)\b")
 _TALL_WINDOW = (1200, 2000)  # every chart panel fits in one viewport, which is what --screenshot takes
 
@@ -141,9 +142,12 @@ def _three_currency_records(reporting: bool = False) -> dict[str, list[dict]]:
     return records
 
 
-def _probed_panels(tmp_path: Path, records: dict[str, list[dict]]) -> tuple[Path, list[dict]]:
+def _probed_panels(
+    tmp_path: Path, records: dict[str, list[dict]], reporting: bool = False
+) -> tuple[Path, list[dict]]:
     """The report page with the probe added, and what the probe saw in Chromium."""
-    page = render_html(build_report(SingerSource(singer_lines(records))), tmp_path / "report.html")
+    per = "platform" if reporting else "account"
+    page = render_html(build_reports(SingerSource(singer_lines(records)), per), tmp_path / "report.html")
     probed = page.with_name("probed.html")
     probed.write_text(page.read_text().replace("</body>", f"{_PROBE}</body>"))
     result = _chromium(tmp_path, probed, "--dump-dom", window=_TALL_WINDOW)
@@ -207,9 +211,9 @@ def test_each_currency_has_its_own_money_axes_and_fills_them(tmp_path):
 
 @needs_chromium
 def test_a_reporting_currency_puts_every_series_on_its_money_axes(tmp_path):
-    _, panels = _probed_panels(tmp_path, _three_currency_records(reporting=True))
+    _, panels = _probed_panels(tmp_path, _three_currency_records(reporting=True), reporting=True)
     money = _money_panels(panels)
     assert len(money) >= 2  # spend and CPC
     for panel in money:
         assert _CURRENCY_CODE.findall(panel["axis"]) == ["EUR"], panel
-        assert {s["name"] for s in panel["series"]} == {"google_ads", "meta_ads", "tiktok_ads"}
+        assert {s["name"] for s in panel["series"]} == {"google_ads", "meta", "tiktok"}

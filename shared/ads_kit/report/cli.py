@@ -1,4 +1,4 @@
-"""`ads-report`: render the unified campaign performance document (JSON) and optionally the HTML report."""
+"""`ads-report`: render the unified campaign performance documents (JSON) and optionally the HTML report."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-import msgspec
-
-from ads_kit.report.document import build_report
+from ads_kit.report.document import PER_CHOICES, Report, build_reports, encode, only_document
 from ads_kit.report.errors import InvalidDocumentError, ReportInputError
 from ads_kit.report.html import render_html
 from ads_kit.report.rows import RowSource
 from ads_kit.report.sources import DuckDBSource, PostgresSource, SingerSource
-from ads_kit.unified.schemas import PLATFORMS
 
 EXIT_BAD_INPUT = 2
 EXIT_DEFECT = 1
@@ -26,21 +23,23 @@ Render the unified campaign performance document (JSON, validated against report
 from a DuckDB file, a PostgreSQL database or a tap's Singer output, and optionally an HTML report
 with charts that opens offline.
 
-Currencies: accounts in one currency are added up as they are. When the selected accounts use
-different currencies, the report adds spend_reporting/conversions_value_reporting if every row has
-them (taps run with a reporting_currency); otherwise it never adds different currencies: each
-campaign stays in its account's currency, metadata.currency and summary.total_spend are null, and a
-mixed_currencies warning lists the spend per currency. Use --account (or --platform) for one
-currency, or configure reporting_currency in the taps.
+Documents: one per platform and account (--per account, the default), or one per platform
+(--per platform) in the reporting currency when every row has spend_reporting (taps run with a
+reporting_currency), else in the currency its accounts share, and in one time zone (taps run with
+reporting_timezone). Metadata is never null: platform (meta, google_ads or tiktok), account
+(comma-separated in a platform document), time zone and currency. Without --bundle the filters must
+select one document; --bundle writes a JSON array of every document (each valid against
+report.schema.json), and the HTML covers them all.
 
 Rows: one per primary key (the latest extracted_at wins, as an upserting target keeps it); rows a
-target soft-deleted (_sdc_deleted_at set) are left out. Warnings carry the taps' unified_data_quality
-findings for the range plus the report's own (mixed currencies or time zones, days without rows
-within each account's own range of local days, days not final yet). The HTML never draws two
-currencies on one axis: money charts are in the reporting currency or get one panel per currency.
+target soft-deleted (_sdc_deleted_at set) are left out. Warnings are sentences, and the same items
+sit in findings with their check, severity and scope: the taps' unified_data_quality findings for
+the range plus the report's own (days without rows within the account's own local days, campaigns
+whose days are not final yet, campaigns without attributes). The HTML never draws two currencies on
+one axis: money charts get one panel per currency.
 
 Exit status: 0 written, 2 bad input (option, file, table or value; one line on stderr),
-1 the built document broke the schema (a defect; please report it)."""
+1 a built document broke the schema (a defect; please report it)."""
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -68,10 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--schema", help="database schema of the unified tables (default: the only one holding them)"
     )
-    parser.add_argument("--platform", choices=PLATFORMS, help="one platform (default: all)")
+    parser.add_argument("--platform", help="meta, google_ads or tiktok (default: all)")
     parser.add_argument("--account", metavar="ID", help="one account id (default: all)")
     parser.add_argument("--start", type=_day, metavar="YYYY-MM-DD", help="first day (default: earliest)")
     parser.add_argument("--end", type=_day, metavar="YYYY-MM-DD", help="last day (default: latest)")
+    parser.add_argument(
+        "--per", choices=PER_CHOICES, default="account", help="one document per account or per platform"
+    )
+    parser.add_argument("--bundle", action="store_true", help="write every document as one JSON array")
     parser.add_argument("--output", metavar="FILE", help="write the JSON here instead of stdout")
     parser.add_argument("--html", metavar="FILE", help="also write the HTML report here")
     return parser
@@ -96,25 +99,32 @@ def _write(path: str, data: bytes) -> None:
         raise ReportInputError(f"--output {path}: {error.strerror}") from None
 
 
+def _documents(arguments: argparse.Namespace) -> tuple[list[Report], bytes]:
+    reports = build_reports(
+        _source(arguments),
+        arguments.per,
+        platform=arguments.platform,
+        account=arguments.account,
+        start=arguments.start,
+        end=arguments.end,
+    )
+    if arguments.bundle:
+        return reports, encode([r.document for r in reports])
+    return reports, encode(only_document(reports))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
-        report = build_report(
-            _source(arguments),
-            platform=arguments.platform,
-            account=arguments.account,
-            start=arguments.start,
-            end=arguments.end,
-        )
-        encoded = msgspec.json.format(msgspec.json.Encoder(decimal_format="number").encode(report.document))
+        reports, encoded = _documents(arguments)
         if arguments.output:
-            _write(arguments.output, encoded + b"\n")
+            _write(arguments.output, encoded)
         else:
-            sys.stdout.buffer.write(encoded + b"\n")
+            sys.stdout.buffer.write(encoded)
             sys.stdout.flush()
         if arguments.html:
             try:
-                render_html(report, arguments.html)
+                render_html(reports, arguments.html)
             except OSError as error:
                 raise ReportInputError(f"--html {arguments.html}: {error.strerror}") from None
     except ReportInputError as error:

@@ -1,7 +1,8 @@
-"""The HTML report: one self-contained file (plotly's JavaScript inlined) that opens offline.
+"""The HTML report of one document or a bundle: one self-contained file (plotly's JavaScript inlined)
+that opens offline.
 
 Charts per platform and day (spend, CPC, conversions, ROAS), the summary, the warnings and the campaign
-table. Daily ROAS and CPC come from that day's sums, like every derived metric here.
+table of every document. Daily ROAS and CPC come from that day's sums, like every derived metric here.
 Money is never drawn on one axis with another currency: with one currency (an account's own or the
 reporting currency) each money chart has one panel, otherwise one panel per currency, and every money
 axis names its currency. Conversions and ROAS carry no currency and share one panel.
@@ -10,7 +11,8 @@ axis names its currency. Conversions and ROAS carry no currency and share one pa
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,8 +22,7 @@ from typing import Any
 from plotly import graph_objects as go
 from plotly.subplots import make_subplots
 
-from ads_kit.report.document import Report, Totals, build_report
-from ads_kit.report.rows import RowSource
+from ads_kit.report.document import Report, Totals
 
 
 @dataclass(frozen=True)
@@ -70,23 +71,26 @@ li.error { color: #b42318; } li.warning { color: #9a6700; } li.info { color: #52
 """
 
 
-def render_html(
-    report_or_rows: Report | RowSource,
-    path: str | Path,
-    platform: str | None = None,
-    account: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
-) -> Path:
-    """Write the HTML report for a built `Report`, or build one from a row source and the filters."""
-    report = (
-        report_or_rows
-        if isinstance(report_or_rows, Report)
-        else build_report(report_or_rows, platform=platform, account=account, start=start, end=end)
-    )
+def render_html(reports: Report | Sequence[Report], path: str | Path) -> Path:
+    """Write the HTML report of one built `Report` or of a bundle of them."""
+    bundle = [reports] if isinstance(reports, Report) else list(reports)
     target = Path(path)
-    target.write_text(_page(report), encoding="utf-8")
+    target.write_text(_page(bundle), encoding="utf-8")
     return target
+
+
+def _series(reports: list[Report]) -> tuple[dict[str, dict[date, Totals]], dict[str, str]]:
+    """Daily sums per chart series: per platform, and per currency when the documents have several."""
+    several = len({r.document["metadata"]["currency"] for r in reports}) > 1
+    daily: dict[str, dict[date, Totals]] = defaultdict(lambda: defaultdict(Totals))
+    currencies = {}
+    for report in reports:
+        meta = report.document["metadata"]
+        label = f"{meta['platform']} ({meta['currency']})" if several else meta["platform"]
+        currencies[label] = meta["currency"]
+        for day, totals in report.daily.items():
+            daily[label][day].merge(totals)
+    return {label: dict(days) for label, days in sorted(daily.items())}, currencies
 
 
 def _panels(daily: dict[str, dict[date, Totals]], currencies: dict[str, str]) -> list[_Panel]:
@@ -142,50 +146,68 @@ def _figure(daily: dict[str, dict[date, Totals]], currencies: dict[str, str]) ->
     return figure
 
 
-def _page(report: Report) -> str:
-    document = report.document
-    meta, summary = document["metadata"], document["summary"]
-    currency = meta["currency"] or "per account"
-    chart = _figure(report.daily, report.currencies).to_html(
+def _page(reports: list[Report]) -> str:
+    documents = [r.document for r in reports]
+    metas = [d["metadata"] for d in documents]
+    currencies = sorted({m["currency"] for m in metas})
+    one_currency = currencies[0] if len(currencies) == 1 else None
+    daily, series_currencies = _series(reports)
+    chart = _figure(daily, series_currencies).to_html(
         full_html=False, include_plotlyjs=True, config={"displaylogo": False, "responsive": True}
     )
-    title = f"Campaign performance {meta['date_range']['start']} to {meta['date_range']['end']}"
+    first = min(m["date_range"]["start"] for m in metas)
+    last = max(m["date_range"]["end"] for m in metas)
+    title = f"Campaign performance {first} to {last}"
+    zones = sorted({m["timezone"] for m in metas})
+    stamps = [m["extraction_timestamp"] for m in metas if m["extraction_timestamp"]]
     scope = " · ".join(
         f"{label}: {_text(value)}"
         for label, value in (
-            ("platform", meta["platform"] or "all"),
-            ("account", meta["account_id"] or "all"),
-            ("currency", currency),
-            ("time zone", meta["timezone"] or "per account"),
-            ("extracted", meta["extraction_timestamp"] or "unknown"),
+            ("platforms", ", ".join(sorted({m["platform"] for m in metas}))),
+            ("documents", len(documents)),
+            ("currency", one_currency or ", ".join(currencies)),
+            ("time zone", zones[0] if len(zones) == 1 else "per account"),
+            ("extracted", max(stamps) if stamps else "unknown"),
         )
     )
+    totals = {
+        name: sum(d["summary"][name] for d in documents)
+        for name in (
+            "total_campaigns",
+            "total_spend",
+            "total_impressions",
+            "total_clicks",
+            "total_conversions",
+        )
+    }
     cards = "".join(
         f'<div class="card">{label}<b>{_text(value)}</b></div>'
         for label, value in (
-            ("Campaigns", summary["total_campaigns"]),
-            (f"Spend ({currency})", summary["total_spend"]),
-            ("Impressions", summary["total_impressions"]),
-            ("Clicks", summary["total_clicks"]),
-            ("Conversions", summary["total_conversions"]),
+            ("Campaigns", totals["total_campaigns"]),
+            (f"Spend ({one_currency or 'per currency'})", totals["total_spend"] if one_currency else None),
+            ("Impressions", totals["total_impressions"]),
+            ("Clicks", totals["total_clicks"]),
+            ("Conversions", totals["total_conversions"]),
         )
     )
     per_currency = (
         ""
-        if meta["currency"]
-        else '<p class="meta">Money is charted per currency: the accounts use different currencies '
-        "and no one reporting currency covers every row.</p>"
+        if one_currency
+        else '<p class="meta">Money is charted per currency: the documents are in '
+        f"{_text(', '.join(currencies))}.</p>"
     )
     warnings = "".join(
-        f'<li class="{_text(w["severity"])}">{_text(w["check"])}: {_text(w["message"])}</li>'
-        for w in document["warnings"]
+        f'<li class="{_text(f["severity"])}">{_text(m["platform"])} {_text(m["account_id"])}: '
+        f"{_text(f['message'])}</li>"
+        for m, d in zip(metas, documents, strict=True)
+        for f in d["findings"]
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{_text(title)}</title><style>{_STYLE}</style></head><body>"
         f'<h1>{_text(title)}</h1><div class="meta">{scope}</div><div class="cards">{cards}</div>'
         f'<h2>By platform and day</h2>{per_currency}<div id="charts">{chart}</div>'
-        f"<h2>Campaigns</h2>{_campaign_table(document['campaigns'], report.campaign_context)}"
+        f"<h2>Campaigns</h2>{_campaign_table(documents)}"
         f"<h2>Warnings</h2><ul>{warnings or '<li class=info>none</li>'}</ul>"
         "</body></html>\n"
     )
@@ -197,21 +219,24 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def _campaign_table(campaigns: list[dict[str, Any]], context: list[dict[str, str | None]]) -> str:
+def _campaign_table(documents: list[dict[str, Any]]) -> str:
     header = "".join(
         f"<th>{name}</th>" for name in ("platform", "account", "currency", "campaign_id", *_COLUMNS)
     )
     body = []
-    for campaign, where in zip(campaigns, context, strict=True):
-        cells = [where["platform"], where["account_id"], where["currency"], campaign["campaign_id"]]
-        cells += [campaign[name] for name in _COLUMNS]
-        body.append(
-            "<tr>"
-            + "".join(
-                f"<td{'' if isinstance(v, int | Decimal) else ' class=text'}>{_text(v)}</td>" for v in cells
+    for document in documents:
+        meta = document["metadata"]
+        for campaign in document["campaigns"]:
+            cells = [meta["platform"], meta["account_id"], meta["currency"], campaign["campaign_id"]]
+            cells += [campaign[name] for name in _COLUMNS]
+            body.append(
+                "<tr>"
+                + "".join(
+                    f"<td{'' if isinstance(v, int | Decimal) else ' class=text'}>{_text(v)}</td>"
+                    for v in cells
+                )
+                + "</tr>"
             )
-            + "</tr>"
-        )
     table = f'<table id="campaigns"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     return f'<div class="scroll">{table}</div>'
 

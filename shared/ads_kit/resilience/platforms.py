@@ -1,6 +1,7 @@
 """Platform names at the boundaries. Inside the taps and the shared core (`ads_kit.auth` and its token
 store included) a platform has one key, `meta_ads`, `google_ads` or `tiktok_ads`, as every record says;
-only the sandbox (its connection file, `ADS_SANDBOX_META_*`) uses the short names. `ads-auth` accepts
+only the sandbox (its connection file, `ADS_SANDBOX_META_*`) and the report document use the short
+names (the user's: `meta`, `google_ads`, `tiktok`). `ads-auth` accepts
 the short names as aliases (`ads-auth login meta`) and reads token stores written with them. These two
 functions translate at those boundaries, nowhere else."""
 

@@ -11,7 +11,7 @@ time-zone columns, finality and quality checks.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar, Literal
@@ -48,6 +48,14 @@ class UnifiedAdapter(abc.ABC):
     @abc.abstractmethod
     def campaigns(self, account: AccountInfo) -> Iterable[dict]:
         """unified_campaigns rows: campaign_id, campaign_name, status_raw, objective_raw, budget, …"""
+
+    def campaigns_by_id(self, account: AccountInfo, campaign_ids: Sequence[str]) -> Iterable[dict]:
+        """unified_campaigns rows of the given campaigns, read one by one whatever their status.
+
+        Asked for campaigns that delivered in the run but that ``campaigns`` did not list (a deleted
+        or archived campaign when ``include_deleted`` is false). A platform whose list already holds
+        every campaign with delivery keeps this default."""
+        return ()
 
     @abc.abstractmethod
     def ad_groups(self, account: AccountInfo) -> Iterable[dict]:

@@ -63,7 +63,15 @@ class UnifiedCampaignsStream(EntityStream):
     normalized_fields = ("status", "objective")
 
     def entities(self, account: AccountInfo) -> Iterable[dict]:
-        return self.adapter.campaigns(account)
+        """The listed campaigns, and by id those that delivered in this run but are not listed
+        (deleted or archived ones when ``include_deleted`` is false): every campaign with performance
+        has its status, objective, budget and schedule. unified_campaign_performance syncs first
+        (the SDK syncs streams in name order) and notes its campaigns in ``run.campaign_totals``."""
+        listed = list(self.adapter.campaigns(account))
+        known = {str(row.get("campaign_id")) for row in listed}
+        delivered = {key[1] for key in self.run.campaign_totals if key[0] == account.account_id}
+        unlisted = sorted(delivered - known)
+        return listed + list(self.adapter.campaigns_by_id(account, unlisted)) if unlisted else listed
 
 
 class UnifiedAdGroupsStream(EntityStream):
