@@ -8,6 +8,7 @@ with the wait in minutes) and ``x-fb-ads-insights-throttle`` (``app_id_util_pct`
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -19,12 +20,9 @@ _PERCENT_KEYS = ("call_count", "total_time", "total_cputime", "acc_id_util_pct",
 
 def _header(headers: Mapping[str, str], name: str) -> Any:
     raw = next((value for key, value in headers.items() if key.lower() == name), None)
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None  # A malformed header must not fail a request that succeeded.
+    with contextlib.suppress(ValueError):  # a malformed header must not fail a request that succeeded
+        return json.loads(raw) if raw else None
+    return None
 
 
 def _percents(block: Any) -> list[float]:

@@ -1,10 +1,6 @@
-"""Audiences and conversion definitions of an ad account.
-
-Custom audiences, lookalikes included (``subtype: LOOKALIKE`` with a ``lookalike_spec``): Meta stamps
-them with unix seconds (``time_created``/``time_updated``) and offers no server-side time filter on
-this edge, so the stream is incremental client-side only (the edge base class checks
-``time_updated`` against the bookmark). Custom conversions: the account's own conversion
-definitions (rule, event type, pixel).
+"""Audiences (lookalikes included: ``subtype: LOOKALIKE`` with a ``lookalike_spec``) and the account's
+own conversion definitions. Audiences carry unix seconds and their edge takes no time filter, so the
+stream is incremental client-side only (the edge base checks ``time_updated`` against the bookmark).
 """
 
 from __future__ import annotations
