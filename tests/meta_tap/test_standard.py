@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import json
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,12 @@ _workdir = Path(tempfile.mkdtemp(prefix="tap-meta-ads-standard-"))
 CONFIG = tap_config(_client, _workdir, date_range={"type": "last_n_days", "days": 7})
 
 
-@pytest.fixture(autouse=True)
-def _tap_reads_the_sandbox_instant(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(clock.ENV_VAR, _client.now().isoformat())
+@pytest.fixture(autouse=True, scope="class")
+def _tap_reads_the_sandbox_instant() -> Iterator[None]:
+    """Class-scoped: the suite's class-scoped runner syncs once, before any function fixture."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv(clock.ENV_VAR, _client.now().isoformat())
+        yield
 
 
 TestTapMetaAds = get_tap_test_class(
