@@ -116,6 +116,29 @@ def test_unified_streams_add_no_requests(sandbox_google: SandboxClient, tmp_path
     assert len(both.records["unified_ad_performance"]) == len(both.records["google_ads_ad_performance"])
     dimensions = {r["dimension"] for r in both.records["unified_performance_breakdowns"]}
     assert dimensions == {"age", "gender", "device", "country", "hour"}
+    # every age and device split equals the world's, campaign by campaign and day by day
+    world = sandbox_google.world()
+    for dimension in ("age", "device"):
+        got = {
+            (r["campaign_id"], r["date_day"], r["value"]): (r["impressions"], r["spend"])
+            for r in both.records["unified_performance_breakdowns"]
+            if r["dimension"] == dimension
+        }
+        truth: dict[tuple[str, str, str], tuple[int, Decimal]] = {}
+        for account in world.accounts(PLATFORM):
+            today = world.account_today(account)
+            for ad in world.ads(account.id):
+                for back in range(7):
+                    day = today - timedelta(days=back)
+                    for value, part in world.ad_day_breakdown(ad, day, dimension).items():
+                        key = (ad.campaign_id, day.isoformat(), value)
+                        impressions, spend = truth.get(key, (0, Decimal(0)))
+                        truth[key] = (
+                            impressions + part.impressions,
+                            spend + major(part.spend_minor, account),
+                        )
+        truth = {key: numbers for key, numbers in truth.items() if any(numbers)}
+        assert got and got == truth, dimension
 
 
 _WINDOW = re.compile(r"segments\.date BETWEEN '(\d{4}-\d\d-\d\d)' AND '(\d{4}-\d\d-\d\d)'")
