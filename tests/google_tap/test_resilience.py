@@ -13,7 +13,18 @@ from typing import Any
 
 from ads_kit.sandbox.client import SandboxClient
 
-from .conftest import PLATFORM, TapRun, landed, parse_output, run_tap, tap_command, tap_config
+from .conftest import (
+    PLATFORM,
+    TapRun,
+    discover,
+    landed,
+    only,
+    parse_output,
+    run_tap,
+    select,
+    tap_command,
+    tap_config,
+)
 
 STREAM = "GoogleAdsService/SearchStream"
 TOKEN = "oauth_token"
@@ -170,3 +181,19 @@ def test_no_secret_in_any_byte_written(sandbox_google: SandboxClient, tmp_path: 
     assert b"ya29." not in written  # no Google access token of any grant
     for secret in secrets:
         assert secret.encode() not in written
+
+
+def test_a_version_google_refuses_falls_back_to_the_previous_live_one(
+    sandbox_google: SandboxClient, tmp_path: Path
+) -> None:
+    catalog_config = tap_config(sandbox_google, tmp_path)
+    catalog = select(discover(catalog_config, tmp_path), only("google_ads_campaigns"))
+    clean = run_tap(catalog_config, tmp_path, catalog=catalog)
+    assert clean.returncode == 0, clean.stderr[-2000:]
+    sandbox_google.add_fault(_fault(STREAM, name="unsupported_version", calls=[1]))
+    run = run_tap({**catalog_config, "api_version": "v26"}, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "google_ads API v26 failed" in run.stderr and "falling back to v25" in run.stderr
+    versions = {entry["path"].split(".")[3] for entry in sandbox_google.log(PLATFORM, STREAM)}
+    assert versions == {"v26", "v25"}
+    assert landed(run) == landed(clean)

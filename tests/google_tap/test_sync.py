@@ -116,6 +116,29 @@ def test_unified_streams_add_no_requests(sandbox_google: SandboxClient, tmp_path
     assert len(both.records["unified_ad_performance"]) == len(both.records["google_ads_ad_performance"])
     dimensions = {r["dimension"] for r in both.records["unified_performance_breakdowns"]}
     assert dimensions == {"age", "gender", "device", "country", "hour"}
+    # every age and device split equals the world's, campaign by campaign and day by day
+    world = sandbox_google.world()
+    for dimension in ("age", "device"):
+        got = {
+            (r["campaign_id"], r["date_day"], r["value"]): (r["impressions"], r["spend"])
+            for r in both.records["unified_performance_breakdowns"]
+            if r["dimension"] == dimension
+        }
+        truth: dict[tuple[str, str, str], tuple[int, Decimal]] = {}
+        for account in world.accounts(PLATFORM):
+            today = world.account_today(account)
+            for ad in world.ads(account.id):
+                for back in range(7):
+                    day = today - timedelta(days=back)
+                    for value, part in world.ad_day_breakdown(ad, day, dimension).items():
+                        key = (ad.campaign_id, day.isoformat(), value)
+                        impressions, spend = truth.get(key, (0, Decimal(0)))
+                        truth[key] = (
+                            impressions + part.impressions,
+                            spend + major(part.spend_minor, account),
+                        )
+        truth = {key: numbers for key, numbers in truth.items() if any(numbers)}
+        assert got and got == truth, dimension
 
 
 _WINDOW = re.compile(r"segments\.date BETWEEN '(\d{4}-\d\d-\d\d)' AND '(\d{4}-\d\d-\d\d)'")
@@ -188,3 +211,35 @@ def test_configured_conversion_actions_decide_unified_conversions(
     assert {r["conversions"] for r in runs["other"].values()} == {0}  # the other actions never fire
     # the per-action report names the primary action on every row
     assert {str(r["conversion_action"]).rsplit("/", 1)[-1] for r in run.records[wanted[1]]} <= set(primary)
+
+
+def test_reporting_timezone_rebuckets_google_hours_into_its_days(
+    sandbox_google: SandboxClient, tmp_path: Path
+) -> None:
+    config = tap_config(
+        sandbox_google, tmp_path, reporting_timezone="UTC", date_range={"type": "last_n_days", "days": 7}
+    )
+    run = run_tap(
+        config, tmp_path, catalog=select(discover(config, tmp_path), only("unified_campaign_performance"))
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = {(r["campaign_id"], r["date_day"]): r for r in run.records["unified_campaign_performance"]}
+    assert {r["timezone"] for r in got.values()} == {"UTC"}
+    world = sandbox_google.world()
+    day = date(2026, 11, 22)  # a whole UTC day inside every customer's last 7 days at 2026-11-25T15:30Z
+    for account in world.accounts(PLATFORM):
+        for campaign in world.campaigns(account.id):
+            hours = [
+                piece.metrics
+                for ad in world.ads(account.id)
+                if ad.campaign_id == campaign.id
+                for shift in (-1, 0, 1)
+                for piece in world.ad_day_hours(ad, day + timedelta(days=shift))
+                if piece.utc_start.date() == day
+            ]
+            record = got.get((campaign.id, day.isoformat()))
+            if not any(m.impressions or m.spend_minor for m in hours):
+                assert record is None
+                continue
+            assert record["impressions"] == sum(m.impressions for m in hours)
+            assert record["spend"] == major(sum(m.spend_minor for m in hours), account)
