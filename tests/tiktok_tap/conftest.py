@@ -29,6 +29,7 @@ FAST_SANDBOX = {
     "tiktok_task_seconds": 0.05,
     "tiktok_qpm_lockout_seconds": 1,
     "tiktok_denied_accounts": [],
+    "tiktok_report_ad_cap": 20_000,  # TikTok's own; a test lowers it to see truncation
     "limits": {"tiktok": {"app": ["10000/second"], "account": ["10000/second"]}},
 }
 
