@@ -52,10 +52,18 @@ def sandbox_rates() -> dict[str, Decimal]:
     """Units per EUR of each currency, as the sandbox environment configures them."""
     project = yaml.safe_load((ROOT / "meltano.yml").read_text())
     [sandbox] = [env for env in project["environments"] if env["name"] == "sandbox"]
-    [tap] = sandbox["config"]["plugins"]["extractors"]
+    [tap] = [tap for tap in sandbox["config"]["plugins"]["extractors"] if tap["name"] == "tap-meta-ads"]
     assert tap["config"]["reporting_currency"] == "EUR"
     rates = {entry["currency"]: Decimal(str(entry["rate"])) for entry in tap["config"]["fx_rates"]}
     return {"EUR": Decimal(1), **rates}
+
+
+PLATFORM_OF = {
+    "tap-meta-ads": "meta_ads",
+    "tap-google-ads-unified": "google_ads",
+    "tap-tiktok-ads": "tiktok_ads",
+}
+UNTHROTTLED = {"requests_per_minute": 100000, "requests_per_hour": 1000000, "burst": 10000}
 
 
 def spend_eur_truth(rates: dict[str, Decimal]) -> dict[date, Decimal]:
@@ -83,10 +91,14 @@ def test_the_readme_first_steps_work_from_a_fresh_clone(tmp_path: Path) -> None:
         **os.environ,
         "ADS_NOW": NOW,
         "MELTANO_HUB_URL": "http://127.0.0.1:9",  # no network: nothing may need Meltano Hub
-        "TAP_META_ADS_DATE_RANGE": json.dumps({"type": "last_n_days", "days": DAYS}),
-        "TAP_META_ADS_RATE_LIMITING": json.dumps(
-            {"requests_per_minute": 100000, "requests_per_hour": 1000000, "burst": 10000}
-        ),
+        **{
+            f"TAP_{tap}_{setting}": value
+            for tap in ("META_ADS", "GOOGLE_ADS_UNIFIED", "TIKTOK_ADS")
+            for setting, value in (
+                ("DATE_RANGE", json.dumps({"type": "last_n_days", "days": DAYS})),
+                ("RATE_LIMITING", json.dumps(UNTHROTTLED)),
+            )
+        },
         "TARGET_POSTGRES_DATABASE": "test",
         "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
     }
@@ -106,14 +118,20 @@ def test_the_readme_first_steps_work_from_a_fresh_clone(tmp_path: Path) -> None:
         assert done.returncode == 0, output[-4000:]
         assert "Traceback" not in output
         assert "Stream is assumed to be unsorted" not in output
-        # Each run ends with one summary line per stream (twice: into DuckDB, then PostgreSQL).
-        assert len(re.findall(r"unified_campaign_performance: [\d,]+ records, [\d,]+ requests", output)) == 2
+        # Each run ends with one summary line per stream.
+        runs = len(re.findall(r"^meltano --environment=sandbox run ", steps, re.M))
+        summaries = re.findall(r"unified_campaign_performance: [\d,]+ records, [\d,]+ requests", output)
+        assert len(summaries) == runs
         query = readme_block("one query gives cross-platform campaign performance", "sql")
         with duckdb.connect(str(clone / "output" / "warehouse.duckdb"), read_only=True) as con:
-            from_duckdb = {date.fromisoformat(str(d)): s for _, d, s in con.execute(query).fetchall()}
+            rows = con.execute(query).fetchall()
+        # Every platform the block loads into DuckDB is in the one query, with spend in EUR.
+        into_duckdb = {PLATFORM_OF[tap] for tap in re.findall(r"run (tap-[\w-]+) target-duckdb", steps)}
+        assert {platform for platform, _, spend in rows if spend is not None} == into_duckdb
+        from_duckdb = {date.fromisoformat(str(d)): s for p, d, s in rows if p == "meta_ads"}
         with psycopg.connect(POSTGRES_DSN, autocommit=True) as con:
             rows = con.execute(query.replace("from ads.", f"from {schema}.")).fetchall()
-            from_postgres = {date.fromisoformat(str(d)): s for _, d, s in rows}
+            from_postgres = {date.fromisoformat(str(d)): s for p, d, s in rows if p == "meta_ads"}
     finally:
         with psycopg.connect(POSTGRES_DSN, autocommit=True) as con:
             con.execute(f"drop schema if exists {schema} cascade")
