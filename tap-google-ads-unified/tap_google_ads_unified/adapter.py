@@ -10,7 +10,7 @@ states the longest click-through window of the actions it counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -80,9 +80,13 @@ class GoogleUnifiedAdapter(UnifiedAdapter):
     def _entities(self, name: str, account: AccountInfo) -> Iterator[dict[str, Any]]:
         return self._source.rows(ENTITIES[f"google_ads_{name}"], account.account_id)
 
-    def campaigns(self, account: AccountInfo) -> Iterator[dict]:
+    def campaigns(self, account: AccountInfo, campaign_ids: Sequence[str] | None = None) -> Iterator[dict]:
         budgets = {_id(b["campaign_budget_id"]): b for b in self._entities("campaign_budgets", account)}
-        for row in self._entities("campaigns", account):
+        if campaign_ids is None:
+            rows: Iterable[dict[str, Any]] = self._entities("campaigns", account)
+        else:
+            rows = self._source.by_id(ENTITIES["google_ads_campaigns"], account.account_id, campaign_ids)
+        for row in rows:
             budget = budgets.get(last_id(row.get("campaign_campaign_budget"))) or {}
             amount = budget.get("campaign_budget_amount_micros") or budget.get(
                 "campaign_budget_total_amount_micros"
@@ -97,6 +101,8 @@ class GoogleUnifiedAdapter(UnifiedAdapter):
                 "start_date": _local_date(row.get("campaign_start_date_time")),
                 "end_date": _local_date(row.get("campaign_end_date_time")),
             }
+
+    campaigns_by_id = campaigns  # the listed ones, or those given read by id (REMOVED ones included)
 
     def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._entities("ad_groups", account):

@@ -23,21 +23,16 @@ _QUERY = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _FIELD = re.compile(r"^[a-z_]+(\.[a-z_0-9]+)+$")
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FORBIDDEN = re.compile(r"\b(ORDER\s+BY|LIMIT|PARAMETERS|DURING)\b", re.IGNORECASE)
 _FILTERED_FIELD = re.compile(r"\b([a-z_]+(?:\.[a-z_0-9]+)+)\b")
 _KEY_SUFFIXES = (".id", ".criterion_id", ".resource_name", "_criterion_id")
 
 
 def custom_query(entry: Mapping[str, Any], index: int) -> Query:
-    """A ``custom_reports`` entry -> its query, or a ConfigError naming the entry and the field."""
-    name = entry.get("name")
-    where = f"custom_reports[{index}]"
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(
-            f"{where}.name", f"must be lower-case letters, digits and underscores, got {name!r}"
-        )
-    where = f"{where} ({name})"
+    """A ``custom_reports`` entry (its name checked by the config schema) -> its query, or a
+    ConfigError naming the entry and the field."""
+    name = entry["name"]
+    where = f"custom_reports[{index}] ({name})"
     text = entry.get("query")
     if not isinstance(text, str) or not text.strip():
         raise ConfigError(f"{where}.query", "a GAQL query is required")

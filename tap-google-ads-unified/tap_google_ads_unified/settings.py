@@ -10,14 +10,13 @@ from typing import Any
 from singer_sdk import typing as th
 
 from ads_kit.resilience.errors import ConfigError
-from ads_kit.settings import shared_settings
+from ads_kit.settings import check_account_ids, check_unique_names, check_url, shared_settings
 from tap_google_ads_unified.accounts import customer_id
 from tap_google_ads_unified.client import DEFAULT_TIMEOUT_S, DEFAULT_TOKEN_URL
 from tap_google_ads_unified.custom import custom_query
 from tap_google_ads_unified.queries import PROFILE, REPORT_TYPES
 
-_CUSTOMER_ID = re.compile(r"^(\d{10}|\d{3}-\d{3}-\d{4})$")
-_ENDPOINT = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$")
+CUSTOMER_ID = r"^(\d{10}|\d{3}-\d{3}-\d{4})$"
 SECRET_SETTINGS = ("client_secret", "refresh_token", "developer_token")
 
 CONFIG_SCHEMA = th.PropertiesList(
@@ -33,7 +32,11 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=DEFAULT_TOKEN_URL,
         description="OAuth token endpoint refreshes go to",
     ),
-    th.Property("customer_id", th.StringType, description="One customer id, 123-456-7890 or 1234567890"),
+    th.Property(
+        "customer_id",
+        th.StringType(pattern=CUSTOMER_ID),
+        description="One customer id, 123-456-7890 or 1234567890",
+    ),
     th.Property(
         "customer_ids",
         th.ArrayType(th.StringType),
@@ -41,12 +44,13 @@ CONFIG_SCHEMA = th.PropertiesList(
     ),
     th.Property(
         "login_customer_id",
-        th.StringType,
+        th.StringType(pattern=CUSTOMER_ID),
         description="Manager the customers are read through (the login-customer-id header)",
     ),
     th.Property(
         "api_endpoint",
-        th.StringType,
+        # host[:port]: the library adds the scheme and the paths
+        th.StringType(pattern=r"^[A-Za-z0-9.\-]+(:\d{1,5})?$"),
         description="gRPC host[:port] of the API (default googleads.googleapis.com)",
     ),
     th.Property(
@@ -61,9 +65,11 @@ CONFIG_SCHEMA = th.PropertiesList(
         "custom_reports",
         th.ArrayType(
             th.ObjectType(
-                th.Property("name", th.StringType, required=True),
+                # the stream is google_ads_custom_<name>
+                th.Property("name", th.StringType(pattern="^[a-z][a-z0-9_]*$"), required=True),
                 th.Property("query", th.StringType, required=True),
                 th.Property("primary_keys", th.ArrayType(th.StringType)),
+                additional_properties=False,
             )
         ),
         description="GAQL reports: {name, query, primary_keys}; the tap adds the date filter when the "
@@ -71,13 +77,13 @@ CONFIG_SCHEMA = th.PropertiesList(
     ),
     th.Property(
         "conversion_actions",
-        th.ArrayType(th.StringType),
+        th.ArrayType(th.StringType(pattern=r"\S")),
         description="Conversion action ids or names counted as unified conversions (default: the "
         "actions included in Google's conversions metric)",
     ),
     th.Property(
         "request_timeout",
-        th.NumberType,
+        th.NumberType(exclusive_minimum=0),
         default=DEFAULT_TIMEOUT_S,
         description="Seconds one SearchStream may take before it is retried",
     ),
@@ -91,43 +97,11 @@ def configured_customers(config: Mapping[str, Any]) -> list[str]:
 
 def check(config: Mapping[str, Any]) -> None:
     """Raise ConfigError naming the setting for what the schema cannot check."""
-    ids = [("customer_id", config.get("customer_id"))] if config.get("customer_id") else []
-    ids += [("customer_ids", value) for value in config.get("customer_ids") or []]
-    if config.get("login_customer_id"):
-        ids.append(("login_customer_id", config["login_customer_id"]))
-    for setting, value in ids:
-        if not isinstance(value, str) or not _CUSTOMER_ID.match(value.strip()):
-            raise ConfigError(setting, f"{value!r} is not a customer id like 123-456-7890 or 1234567890")
-    endpoint = config.get("api_endpoint")
-    if endpoint is not None and not _ENDPOINT.match(str(endpoint)):
-        raise ConfigError("api_endpoint", f"{endpoint!r} is not a host[:port] (no scheme, no path)")
-    if not str(config.get("token_url", DEFAULT_TOKEN_URL)).startswith(("https://", "http://")):
-        raise ConfigError("token_url", f"{config['token_url']!r} is not an http(s) URL")
-    timeout = config.get("request_timeout", DEFAULT_TIMEOUT_S)
-    if not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError("request_timeout", f"must be a number of seconds above 0, got {timeout!r}")
-    for value in config.get("conversion_actions") or []:
-        if not str(value).strip():
-            raise ConfigError("conversion_actions", "an empty conversion action name")
-    names = set()
-    for index, entry in enumerate(config.get("custom_reports") or []):
-        query = custom_query(entry, index)
-        if query.name in names:
-            raise ConfigError(f"custom_reports[{index}].name", f"{entry['name']!r} is used twice")
-        names.add(query.name)
-    if config.get("report_type") == "custom" and not names:
+    check_account_ids(config, "customer_ids", re.compile(CUSTOMER_ID), "123-456-7890 or 1234567890")
+    check_url(config, "token_url", DEFAULT_TOKEN_URL)
+    reports = config.get("custom_reports") or []
+    check_unique_names(reports, "custom_reports")
+    for index, entry in enumerate(reports):
+        custom_query(entry, index)
+    if config.get("report_type") == "custom" and not reports:
         raise ConfigError("report_type", "custom needs at least one entry in custom_reports")
-
-
-def can_call(config: Mapping[str, Any]) -> bool:
-    return bool(config.get("developer_token") and (config.get("refresh_token") or config.get("token_store")))
-
-
-def check_credentials(config: Mapping[str, Any]) -> None:
-    """What a sync needs beyond discovery."""
-    if not config.get("developer_token"):
-        raise ConfigError("developer_token", "required: the Google Ads API developer token")
-    if not config.get("refresh_token") and not config.get("token_store"):
-        raise ConfigError(
-            "refresh_token", "set refresh_token (with client_id and client_secret) or token_store"
-        )

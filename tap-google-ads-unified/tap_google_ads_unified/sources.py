@@ -4,7 +4,7 @@ rows cost one request (the report layer, ``ads_kit.tap.reports``, reads the wind
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import partial
 from typing import Any, cast
@@ -36,6 +36,11 @@ class GoogleSource:
         key = ("google_ads", customer, query.name, "full")
         where = query.filter(include_deleted=self._include_deleted)
         return self._cache.rows(key, lambda: self._search(query, customer, where))
+
+    def by_id(self, query: Query, customer: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Entities of one customer by id, whatever their status (REMOVED ones included)."""
+        where = f"{query.resource}.id IN ({', '.join(str(int(i)) for i in ids)})"
+        return self._search(query, customer, " AND ".join(filter(None, (query.where, where))))
 
     def window(self, query: Query, customer: str, since: date, until: date) -> list[dict[str, Any]]:
         """A report's rows for the customer-zone days [since, until] (the report layer caches them)."""

@@ -6,6 +6,7 @@ from functools import cached_property
 
 from singer_sdk import Stream
 
+from ads_kit.resilience.errors import ConfigError
 from ads_kit.tap.base import AdsTap
 from ads_kit.tap.reports.reader import ReportPlatform
 from tap_google_ads_unified import settings
@@ -19,21 +20,29 @@ from tap_google_ads_unified.streams import CustomerClientsStream, CustomersStrea
 
 
 class TapGoogleAdsUnified(AdsTap):
+    """Google Ads: customers (with the manager hierarchy), campaigns, budgets, ad groups, ads, user
+    lists, conversion actions, GAQL reports by day, breakdown and hour, custom GAQL reports and
+    unified_* streams."""
+
     name = "tap-google-ads-unified"
     package_name = "tap-google-ads-unified"
     config_jsonschema = settings.CONFIG_SCHEMA
     profile = PROFILE
     secret_settings = settings.SECRET_SETTINGS
+    credential_setting = "refresh_token"
 
     def check_platform_settings(self) -> None:
-        """The settings, then custom reports against Google's field metadata when the config can
-        call Google: a bad query stops the run before any stream syncs (discovery needs no
-        credentials, and checks only what it can without them)."""
         settings.check(self.config)
-        self.versions  # noqa: B018 - resolves api_version against the calendar, refusing an unknown one
-        if self.config.get("custom_reports") and settings.can_call(self.config):
-            for index, query in enumerate(self.custom_queries()):
-                check_against_metadata(query, index, self.client.field_metadata, self.spelled)
+
+    def check_credentials(self) -> None:
+        """The developer token and the OAuth credentials; then, since they can call Google, custom
+        reports against Google's field metadata: a bad query stops the run before any stream syncs
+        (discovery needs no credentials and checks the queries only locally)."""
+        if not self.config.get("developer_token"):
+            raise ConfigError("developer_token", "required: the Google Ads API developer token")
+        super().check_credentials()
+        for index, query in enumerate(self.custom_queries()):
+            check_against_metadata(query, index, self.client.field_metadata, self.spelled)
 
     @cached_property
     def accounts(self) -> GoogleCustomers:  # the base's, typed with the Google source (its nodes, logins)
@@ -46,7 +55,6 @@ class TapGoogleAdsUnified(AdsTap):
 
     @cached_property
     def client(self) -> GoogleAdsTransport:
-        settings.check_credentials(self.config)
         token_url = self.config.get("token_url") or None
         return GoogleAdsTransport(
             **self.transport_wiring(**({"token_url": token_url} if token_url else {})),

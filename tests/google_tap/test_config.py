@@ -1,5 +1,6 @@
-"""Bad settings and bad GAQL reports: each refused before any stream syncs, with one line naming the
-setting (and for a report, the report and the field); nothing is emitted."""
+"""Custom GAQL reports against Google's field metadata: a bad one refused before any stream syncs, with
+one line naming the report and the field; nothing is emitted. A good one lands with derived keys.
+(Settings and reports refused without asking Google: test_bad_configs.py.)"""
 
 from __future__ import annotations
 
@@ -11,62 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from singer_sdk.exceptions import ConfigValidationError
 
 from ads_kit.resilience.errors import ConfigError
 from ads_kit.sandbox.client import SandboxClient
 from tap_google_ads_unified.custom import check_against_metadata, custom_query
-from tap_google_ads_unified.tap import TapGoogleAdsUnified
 
 from .conftest import PLATFORM, RANGE_DAYS, run_tap, tap_config
 
 DEVICE = {"mobile": "MOBILE", "desktop": "DESKTOP", "tablet": "TABLET", "connected_tv": "CONNECTED_TV"}
 
-BASE = {
-    "developer_token": "d" * 22,
-    "refresh_token": "1//0" + "r" * 40,
-    "client_id": "c",
-    "client_secret": "s" * 20,
-}
-BAD_SETTINGS: list[tuple[dict[str, Any], str]] = [
-    ({"customer_id": "12-345"}, "customer_id"),
-    ({"customer_id": "123-4567-890"}, "customer_id"),
-    ({"customer_ids": ["1234567890", "abc"]}, "customer_ids"),
-    ({"customer_ids": ["12345678901"]}, "customer_ids"),
-    ({"login_customer_id": "123 456 7890"}, "login_customer_id"),
-    ({"api_endpoint": "https://googleads.googleapis.com"}, "api_endpoint"),
-    ({"api_endpoint": "localhost:443/v26"}, "api_endpoint"),
-    ({"token_url": "oauth2.googleapis.com/token"}, "token_url"),
-    ({"request_timeout": 0}, "request_timeout"),
-    ({"request_timeout": -5}, "request_timeout"),
-    ({"report_type": "everything"}, "report_type"),
-    ({"report_type": "custom"}, "report_type"),
-    ({"conversion_actions": ["purchase", " "]}, "conversion_actions"),
-    ({"lookback_days": 31}, "lookback_days"),
-    ({"date_range": {"type": "custom"}}, "date_range.start_date"),
-    ({"date_range": {"type": "yesterday"}}, "date_range"),
-    ({"date_range": {"type": "last_n_days", "days": 0}}, "date_range.days"),
-    (
-        {"date_range": {"type": "custom", "start_date": "2026-11-10", "end_date": "2026-11-01"}},
-        "date_range.end_date",
-    ),
-    ({"api_version": "v9000.1.2"}, "api_version"),
-    ({"api_version": "v19"}, "api_version"),
-    ({"reporting_timezone": "Mars/Olympus"}, "reporting_timezone"),
-]
-# (query, what the one line names); the name of every entry is "bad"
-BAD_QUERIES: list[tuple[str, str]] = [
-    ("", "custom_reports[0] (bad).query"),
-    ("SELECT campaign.id", "custom_reports[0] (bad).query"),
-    ("SELECT campaign.idd FROM campaign", "campaign.idd"),
-    ("SELECT campaign.id, metrics.clickz FROM campaign", "metrics.clickz"),
-    ("SELECT campaign.id, campaign.id FROM campaign", "selected twice"),
-    ("SELECT campaign.id FROM campaign ORDER BY campaign.id", "ORDER BY"),
-    ("SELECT campaign.id FROM campaign LIMIT 5", "LIMIT"),
-    ("SELECT campaign.id, segments.date FROM campaign WHERE segments.date DURING LAST_7_DAYS", "DURING"),
-    ("SELECT campaign.id, segments.date FROM campaign WHERE segments.date > '2026-01-01'", "segments.date"),
-    ("SELECT Campaign.Id FROM campaign", "Campaign.Id"),
-]
 # refused only by Google's field metadata (GoogleAdsFieldService), with the field they name
 METADATA_QUERIES: list[tuple[str, str]] = [
     ("SELECT campaign.id FROM campaigns", "campaigns"),
@@ -82,35 +36,6 @@ METADATA_QUERIES: list[tuple[str, str]] = [
         "segments.device",
     ),
 ]
-
-
-def _refusal(config: dict[str, Any]) -> str:
-    """The one line a tap built from ``config`` refuses it with (discovery, before any stream)."""
-    with pytest.raises((ConfigError, ConfigValidationError, ValueError)) as refused:
-        TapGoogleAdsUnified(config=config, parse_env_config=False, validate_config=True).discover_streams()
-    errors = getattr(refused.value, "errors", None) or [str(refused.value)]
-    line = " ".join(str(e) for e in errors)
-    assert "\n" not in line
-    return line
-
-
-@pytest.mark.parametrize(("overrides", "setting"), BAD_SETTINGS, ids=[s for _, s in BAD_SETTINGS])
-def test_bad_setting_is_refused_naming_it(overrides: dict[str, Any], setting: str) -> None:
-    assert setting in _refusal({**BASE, **overrides})
-
-
-@pytest.mark.parametrize(("query", "named"), BAD_QUERIES, ids=[q or "empty" for q, _ in BAD_QUERIES])
-def test_bad_custom_query_is_refused_naming_report_and_field(query: str, named: str) -> None:
-    line = _refusal({"custom_reports": [{"name": "bad", "query": query}]})
-    assert "custom_reports[0] (bad)" in line and named in line
-
-
-def test_bad_custom_report_names_and_keys_are_refused() -> None:
-    assert "custom_reports[0].name" in _refusal({"custom_reports": [{"name": "Bad Name", "query": "x"}]})
-    twice = [{"name": "r", "query": "SELECT campaign.id FROM campaign"}] * 2
-    assert "custom_reports[1].name" in _refusal({"custom_reports": twice})
-    keys = {"name": "k", "query": "SELECT campaign.id FROM campaign", "primary_keys": ["ad_group.id"]}
-    assert "custom_reports[0] (k).primary_keys" in _refusal({"custom_reports": [keys]})
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,9 +12,12 @@ from pathlib import Path
 import pytest
 
 from ads_kit.sandbox.client import SandboxClient
+from ads_kit.sandbox.pytest_plugin import running_sandbox
 
 from .conftest import (
+    FAST_SANDBOX,
     PLATFORM,
+    WORLD,
     discover,
     major,
     only,
@@ -243,3 +247,41 @@ def test_reporting_timezone_rebuckets_google_hours_into_its_days(
                 continue
             assert record["impressions"] == sum(m.impressions for m in hours)
             assert record["spend"] == major(sum(m.spend_minor for m in hours), account)
+
+
+@pytest.fixture(scope="module")
+def four_campaigns() -> Iterator[SandboxClient]:
+    """One customer with four campaigns (the package world has two): the fourth is REMOVED and
+    delivered in the range."""
+    with running_sandbox(
+        settings=FAST_SANDBOX, **{**WORLD, "ads_per_account": 19, "accounts_per_platform": 1}
+    ) as client:
+        yield client
+
+
+def test_removed_campaigns_with_spend_are_read_by_id(
+    four_campaigns: SandboxClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """include_deleted is false, so the campaigns table leaves REMOVED campaigns out; those that
+    delivered in the range are read by id, so every campaign with performance has its attributes."""
+    sandbox_google = four_campaigns
+    pin_tap_clock(sandbox_google, monkeypatch)
+    monkeypatch.setenv("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", sandbox_google.connection["tls_cert"])
+    monkeypatch.setenv("GRPC_VERBOSITY", "ERROR")
+    config = tap_config(sandbox_google, tmp_path)
+    catalog = select(discover(config, tmp_path), only("unified_campaigns", "unified_campaign_performance"))
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    world = sandbox_google.world()
+    campaigns = {c.id: c for a in world.accounts(PLATFORM) for c in world.campaigns(a.id)}
+    delivered = {r["campaign_id"] for r in run.records["unified_campaign_performance"]}
+    hidden = {cid for cid in delivered if STATUS[campaigns[cid].status] == "REMOVED"}
+    assert hidden, "the world should have a removed campaign with delivery in the range"
+    got = Counter(r["campaign_id"] for r in run.records["unified_campaigns"])
+    assert max(got.values()) == 1, "a campaign came twice"
+    live = {cid for cid, c in campaigns.items() if STATUS[c.status] != "REMOVED"}
+    assert set(got) == live | hidden
+    for record in run.records["unified_campaigns"]:
+        campaign = campaigns[record["campaign_id"]]
+        assert (record["status_raw"], record["campaign_name"]) == (STATUS[campaign.status], campaign.name)
+        assert record["start_date"] == campaign.start_date.isoformat()
