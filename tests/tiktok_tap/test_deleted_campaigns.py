@@ -53,10 +53,15 @@ def _spending(world: World, status: str) -> Campaign:
     return campaigns[0]
 
 
-def test_every_campaign_with_performance_has_its_campaign_row(sandbox: SandboxClient, tmp_path: Path) -> None:
+@pytest.mark.parametrize("report_mode", ["sync", "async"])
+def test_every_campaign_with_performance_has_its_campaign_row(
+    sandbox: SandboxClient, tmp_path: Path, report_mode: str
+) -> None:
     world = sandbox.world()
     deleted, archived = _spending(world, "deleted"), _spending(world, "archived")
-    config = tap_config(sandbox, tmp_path, include_deleted=False, report_type="basic")
+    config = tap_config(
+        sandbox, tmp_path, include_deleted=False, report_type="basic", report_mode=report_mode
+    )
     wanted = {"unified_campaign_performance", "unified_campaigns"}
     run = run_tap(config, tmp_path, catalog=select(discover(config, tmp_path), lambda name: name in wanted))
     assert run.returncode == 0, run.stderr[-2000:]
@@ -72,7 +77,9 @@ def test_campaigns_by_id_reads_a_deleted_campaign(sandbox: SandboxClient, tmp_pa
     tap = TapTikTokAds(config=tap_config(sandbox, tmp_path, include_deleted=False), validate_config=True)
     account = tap.accounts.info(deleted.account_id)
     before = sandbox.calls("tiktok", "campaign_get")
-    rows = {r["campaign_id"]: r for r in tap.unified_adapter.campaigns_by_id(account, [deleted.id, archived.id])}
+    rows = {
+        r["campaign_id"]: r for r in tap.unified_adapter.campaigns_by_id(account, [deleted.id, archived.id])
+    }
     assert sandbox.calls("tiktok", "campaign_get") - before == 1  # one filtered read for both
     assert {i: r["campaign_name"] for i, r in rows.items()} == {c.id: c.name for c in (deleted, archived)}
     assert "DELETE" in rows[deleted.id]["status_raw"]
