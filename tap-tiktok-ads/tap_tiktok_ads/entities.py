@@ -47,9 +47,11 @@ class EntityReader:
     def by_id(self, stream: str, advertiser_id: str, ids: Sequence[str]) -> Iterator[dict[str, Any]]:
         """The objects of the given ids whatever their status, deleted ones included (not cached)."""
         entity = self._streams[stream]
+        if entity.ids_filter is None:
+            raise TypeError(f"{stream} is not read by id")
         for start in range(0, len(ids), IDS_PER_FILTER):
             chunk = list(ids[start : start + IDS_PER_FILTER])
-            yield from self._read(entity, advertiser_id, None, {entity.primary_keys[0] + "s": chunk})
+            yield from self._read(entity, advertiser_id, None, {entity.ids_filter: chunk})
 
     def _read(
         self,
