@@ -8,7 +8,7 @@ and its view window 1 day by default.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -46,8 +46,9 @@ class TikTokUnifiedAdapter(UnifiedAdapter):
 
     # -- entities -------------------------------------------------------------------------------
 
-    def campaigns(self, account: AccountInfo) -> Iterator[dict]:
-        for row in self._entities.rows("tiktok_ads_campaigns", account.account_id):
+    def campaigns(self, account: AccountInfo, campaign_ids: Sequence[str] | None = None) -> Iterator[dict]:
+        reader, key = self._entities, ("tiktok_ads_campaigns", account.account_id)
+        for row in reader.rows(*key) if campaign_ids is None else reader.by_id(*key, campaign_ids):
             budget, period = _budget(row)
             yield {
                 "campaign_id": row["campaign_id"],
@@ -59,6 +60,10 @@ class TikTokUnifiedAdapter(UnifiedAdapter):
                 "created_at": row.get("create_time"),
                 "updated_at": row.get("modify_time"),
             }
+
+    # A campaign that delivered in the run but is not in the list read earlier (created or deleted
+    # since), read by id whatever its status.
+    campaigns_by_id = campaigns
 
     def ad_groups(self, account: AccountInfo) -> Iterator[dict]:
         for row in self._entities.rows("tiktok_ads_ad_groups", account.account_id):

@@ -38,6 +38,7 @@ def query_value(value: Any) -> str:
 
 class TikTokClient(Transport):
     platform = "tiktok_ads"
+    host_setting = "api_base_url"
 
     def __init__(
         self,

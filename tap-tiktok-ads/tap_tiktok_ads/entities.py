@@ -8,13 +8,16 @@ read in full and filtered by the stream (reference §2.3-§2.5, §9).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from ads_kit.unified.slices import SliceCache
 from tap_tiktok_ads.client import TikTokClient
 from tap_tiktok_ads.streams.base import EntityStream
+
+# campaign/get, adgroup/get and ad/get take at most 100 ids in one filter (reference §2.3-§2.5).
+IDS_PER_FILTER = 100
 
 
 class EntityReader:
@@ -41,12 +44,25 @@ class EntityReader:
         key = ("tiktok_ads", advertiser_id, stream, "full")
         return self._cache.rows(key, lambda: self._read(entity, advertiser_id, None))
 
+    def by_id(self, stream: str, advertiser_id: str, ids: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """The objects of the given ids whatever their status, deleted ones included (not cached)."""
+        entity = self._streams[stream]
+        if entity.ids_filter is None:
+            raise TypeError(f"{stream} is not read by id")
+        for start in range(0, len(ids), IDS_PER_FILTER):
+            chunk = list(ids[start : start + IDS_PER_FILTER])
+            yield from self._read(entity, advertiser_id, None, {entity.ids_filter: chunk})
+
     def _read(
-        self, entity: type[EntityStream], advertiser_id: str, since: datetime | None
+        self,
+        entity: type[EntityStream],
+        advertiser_id: str,
+        since: datetime | None,
+        ids: dict[str, list[str]] | None = None,
     ) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {"advertiser_id": advertiser_id}
-        filtering: dict[str, Any] = {}
-        if entity.status_filtered and self._include_deleted:
+        filtering: dict[str, Any] = dict(ids or {})
+        if entity.status_filtered and (self._include_deleted or ids):
             filtering["primary_status"] = "STATUS_ALL"  # §6.4: deleted objects only when asked for
         if since is not None:
             filtering["modified_after"] = since.strftime("%Y-%m-%d %H:%M:%S")

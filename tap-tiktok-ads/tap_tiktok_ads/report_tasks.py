@@ -143,7 +143,7 @@ class TikTokReportReads(ReportReads):
             if state is JobState.FAILED
             else None
         )
-        return JobStatus(state, error=error)
+        return JobStatus(state, error=error, platform_status=str(data.get("status")))
 
     def fetch(self, job_id: str) -> Iterator[Row]:
         body = self._client.request("GET", "report/task/download", self._task(job_id), **self._target)

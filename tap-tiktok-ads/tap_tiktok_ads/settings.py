@@ -11,19 +11,27 @@ from typing import Any
 
 from singer_sdk import typing as th
 
-from ads_kit.settings import shared_settings
+from ads_kit.settings import check_account_ids, check_unique_names, check_url, shared_settings
 from tap_tiktok_ads.client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT_S
 from tap_tiktok_ads.errors import QPM_LOCKOUT_S
-from tap_tiktok_ads.reports import PROFILE, custom_report
+from tap_tiktok_ads.reports import LEVELS, PROFILE, custom_report
+from tap_tiktok_ads.reports import REPORT_TYPES as CUSTOM_REPORT_TYPES
 
 REPORT_TYPES = ("all", "basic", "audience", "custom")
 REPORT_MODES = ("auto", "sync", "async")
-_ADVERTISER_ID = re.compile(r"^\d{1,20}$")
+_ADVERTISER_ID = re.compile(r"[0-9]{1,20}")
+# TikTok's names of a data level; the AUCTION_ form is what report/integrated/get takes.
+DATA_LEVELS = (*LEVELS, *(f"AUCTION_{level}" for level in LEVELS))
+# TikTok's dimension and metric names: lower-case words joined by underscores.
+FIELD_NAME = th.StringType(pattern="^[a-z][a-z0-9_]*$")
+SECONDS = th.NumberType(exclusive_minimum=0)
 
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property("access_token", th.StringType, secret=True, description="Long-lived advertiser access token"),
     th.Property(
-        "app_id", th.StringType, description="TikTok developer app id (with secret: find every advertiser)"
+        "app_id",
+        th.StringType(pattern="^[0-9]+$"),
+        description="TikTok developer app id (with secret: find every advertiser)",
     ),
     th.Property("secret", th.StringType, secret=True, description="TikTok developer app secret"),
     th.Property(
@@ -53,26 +61,33 @@ CONFIG_SCHEMA = th.PropertiesList(
         "custom_reports",
         th.ArrayType(
             th.ObjectType(
-                th.Property("name", th.StringType, required=True),
-                th.Property("report_type", th.StringType, description="BASIC (default) or AUDIENCE"),
+                th.Property("name", th.StringType(pattern="^[a-z][a-z0-9_]*$"), required=True),
                 th.Property(
-                    "data_level", th.StringType, description="ADVERTISER, CAMPAIGN, ADGROUP or AD (default)"
+                    "report_type",
+                    th.StringType(allowed_values=CUSTOM_REPORT_TYPES),
+                    description="BASIC (default) or AUDIENCE",
                 ),
-                th.Property("dimensions", th.ArrayType(th.StringType)),
-                th.Property("metrics", th.ArrayType(th.StringType)),
+                th.Property(
+                    "data_level",
+                    th.StringType(allowed_values=DATA_LEVELS),
+                    description="ADVERTISER, CAMPAIGN, ADGROUP or AD (default)",
+                ),
+                th.Property("dimensions", th.ArrayType(FIELD_NAME)),
+                th.Property("metrics", th.ArrayType(FIELD_NAME)),
+                additional_properties=False,
             )
         ),
         description="More reports: each becomes a stream tiktok_ads_report_custom_<name>",
     ),
     th.Property(
         "request_timeout",
-        th.NumberType,
+        SECONDS,
         default=DEFAULT_TIMEOUT_S,
         description="Seconds to wait for one TikTok response before retrying it",
     ),
     th.Property(
         "qpm_lockout_seconds",
-        th.NumberType,
+        SECONDS,
         description=f"Seconds TikTok restricts the app after a per-minute quota refusal "
         f"(default {QPM_LOCKOUT_S:g}); "
         "every worker pauses that long",
@@ -83,26 +98,13 @@ CONFIG_SCHEMA = th.PropertiesList(
 
 def check(config: Mapping[str, Any]) -> None:
     """Raise ValueError with one line naming the setting for what the schema cannot check."""
-    for value in config.get("advertiser_ids") or []:
-        if not _ADVERTISER_ID.match(str(value).strip()):
-            raise ValueError(f"advertiser_ids: {value!r} is not a TikTok advertiser id (digits)")
+    check_account_ids(config, "advertiser_ids", _ADVERTISER_ID, "digits")
+    check_unique_names(config.get("custom_reports"), "custom_reports")
     for index, entry in enumerate(config.get("custom_reports") or []):
-        custom_report(entry, index)
-    names = [entry.get("name") for entry in config.get("custom_reports") or []]
-    if len(set(names)) != len(names):
-        raise ValueError("custom_reports: two reports share one name")
-    if config.get("report_type") == "custom" and not names:
+        custom_report(entry, index)  # dimensions and metrics that fit the report's type and level
+    if config.get("report_type") == "custom" and not config.get("custom_reports"):
         raise ValueError("report_type: custom needs at least one entry in custom_reports")
-    if not str(config.get("api_base_url", DEFAULT_BASE_URL)).startswith(("http://", "https://")):
-        raise ValueError(f"api_base_url: {config['api_base_url']!r} is not an http(s) URL")
-    for key in ("request_timeout", "qpm_lockout_seconds"):
-        value = config.get(key)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
-        ):
-            raise ValueError(f"{key}: must be a positive number of seconds, got {value!r}")
-    if not (config.get("access_token") or config.get("token_store")):
-        raise ValueError("access_token: set access_token, or token_store written by ads-auth login tiktok")
+    check_url(config, "api_base_url", DEFAULT_BASE_URL)
     if not config.get("advertiser_ids") and not (config.get("app_id") and config.get("secret")):
         raise ValueError(
             "advertiser_ids: list the advertisers, or set app_id and secret to read every advertiser "

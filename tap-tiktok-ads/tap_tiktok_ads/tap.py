@@ -36,18 +36,19 @@ JOB_SETTINGS = JobSettings(poll_initial_s=0.25, poll_max_s=30.0, max_split_depth
 
 
 class TapTikTokAds(AdsTap):
+    """TikTok Ads: advertisers, campaigns, ad groups, ads, audiences, pixels, BASIC and AUDIENCE
+    reports and unified_* streams."""
+
     name = "tap-tiktok-ads"
     package_name = "tap-tiktok-ads"
     config_jsonschema = settings.CONFIG_SCHEMA
     profile = PROFILE
     secret_settings = SECRET_SETTINGS
     app_setting = "app_id"
+    credential_setting = "access_token"
 
     def check_platform_settings(self) -> None:
         settings.check(self.config)
-        # Refused now rather than at the first request: the API version, the rate limits, the
-        # reporting currency.
-        _ = (self.versions, self.rate_settings, self.run.fx)
 
     def build_accounts(self) -> TikTokAdvertisers:
         return TikTokAdvertisers(

@@ -49,6 +49,7 @@ class EntityStream(TikTokStream):
     page_size: ClassVar[int] = PAGE_SIZE  # §1.4: 1000, but 100 for audiences and 20 for pixels
     status_filtered: ClassVar[bool] = True  # takes filtering.primary_status
     modified_after: ClassVar[bool] = False  # takes filtering.modified_after (ads only, §2.5)
+    ids_filter: ClassVar[str | None] = None  # the filtering key that selects objects by id
 
     def account_records(self, account_id: str, context: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         bookmark = self.bookmark(context) if self.replication_key else None

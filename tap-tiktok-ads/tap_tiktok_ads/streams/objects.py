@@ -58,6 +58,7 @@ class CampaignsStream(IncrementalEntityStream):
     name = "tiktok_ads_campaigns"
     path = "campaign/get"
     primary_keys = ("campaign_id",)
+    ids_filter = "campaign_ids"
     schema = entity_schema(
         "campaign_id",
         *typed(STRING, "campaign_name", "campaign_type", "objective_type", "objective", "budget_mode"),
@@ -73,6 +74,7 @@ class AdGroupsStream(IncrementalEntityStream):
     name = "tiktok_ads_ad_groups"
     path = "adgroup/get"
     primary_keys = ("adgroup_id",)
+    ids_filter = "adgroup_ids"
     schema = entity_schema(
         "adgroup_id",
         *typed(STRING, "campaign_id", "campaign_name", "adgroup_name", "placement_type", "promotion_type"),
@@ -91,6 +93,7 @@ class AdsStream(IncrementalEntityStream):
     path = "ad/get"
     modified_after = True
     primary_keys = ("ad_id",)
+    ids_filter = "ad_ids"
     schema = entity_schema(
         "ad_id",
         *typed(STRING, "campaign_id", "campaign_name", "adgroup_id", "adgroup_name", "ad_name", "ad_format"),
