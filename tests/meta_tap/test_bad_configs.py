@@ -200,3 +200,10 @@ def test_a_file_option_that_cannot_be_read_is_one_line(
     assert_refused(run, option)
     assert problem in run.error_lines[0]
     assert run.messages == []
+
+
+def test_discovery_refuses_a_bad_setting_in_one_line(tmp_path: Path) -> None:
+    """``--discover`` (what ``meltano select --list`` runs) is a click callback of its own, outside the
+    tap's run: a bad setting there ends in the same one line, not a traceback."""
+    config = {**valid_config(tmp_path), "metrics": ["Spend"]}
+    assert_refused(run_cli(TapMetaAds, config, tmp_path, "--discover"), "metrics[0]")

@@ -251,6 +251,16 @@ class AdsTap(Tap):
             sys.exit(1)
 
     @classmethod
+    def cb_discover(cls, ctx: click.Context, param: click.Option, value: bool) -> None:
+        """``--discover`` runs as an eager click option, outside ``invoke``: a bad setting found by
+        discovery ends it the same way, with one line naming the setting."""
+        try:
+            super().cb_discover(ctx, param, value)
+        except (*KNOWN_FAILURES, ConfigValidationError) as exc:
+            cls.logger.error("%s", one_line(exc))
+            ctx.exit(1)
+
+    @classmethod
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
         """``--config`` files: a missing or unreadable file, or one that is not a JSON object, ends
         the run with one line naming it (singer-sdk would print a traceback)."""
