@@ -125,8 +125,10 @@ def run_tap(
     state: dict[str, Any] | None = None,
     catalog: dict[str, Any] | None = None,
     timeout: float = 120,
+    module: str = "tap_meta_ads",
 ) -> TapRun:
-    args = [sys.executable, "-m", "tap_meta_ads", "--config", _write(tmp_path, "config.json", config)]
+    """One tap process (``module``: any of the suite's taps) on ``config``: what it wrote."""
+    args = [sys.executable, "-m", module, "--config", _write(tmp_path, "config.json", config)]
     if state is not None:
         args += ["--state", _write(tmp_path, "state.json", state)]
     if catalog is not None:
@@ -135,11 +137,11 @@ def run_tap(
     return parse_output(done.stdout, done.stderr.decode(errors="replace"), done.returncode)
 
 
-def discover(config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+def discover(config: dict[str, Any], tmp_path: Path, module: str = "tap_meta_ads") -> dict[str, Any]:
     args = [
         sys.executable,
         "-m",
-        "tap_meta_ads",
+        module,
         "--config",
         _write(tmp_path, "config.json", config),
         "--discover",

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,10 @@ import pytest
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.pytest_plugin import running_sandbox
 from ads_kit.sandbox.tiktok.report_rows import DEFAULT_AD_CAP
-from tests.meta_tap.conftest import TapRun, _write, landed, parse_output, pin_tap_clock, select
+from tests.meta_tap import conftest as meta_conftest
+from tests.meta_tap.conftest import TapRun, landed, parse_output, pin_tap_clock, select
 
-__all__ = ["TapRun", "landed", "pin_tap_clock", "select"]
+__all__ = ["TapRun", "landed", "parse_output", "pin_tap_clock", "select"]
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "tiktok"
 # 20:30 UTC: Asia/Tokyo is already on 2026-11-26 (its first hours reported), Berlin and Los Angeles on
@@ -79,30 +79,6 @@ def tap_config(sandbox: SandboxClient, tmp_path: Path, **overrides: Any) -> dict
     return config
 
 
-def run_tap(
-    config: dict[str, Any],
-    tmp_path: Path,
-    *,
-    state: dict[str, Any] | None = None,
-    catalog: dict[str, Any] | None = None,
-    timeout: float = 120,
-) -> TapRun:
-    args = [sys.executable, "-m", "tap_tiktok_ads", "--config", _write(tmp_path, "config.json", config)]
-    if state is not None:
-        args += ["--state", _write(tmp_path, "state.json", state)]
-    if catalog is not None:
-        args += ["--catalog", _write(tmp_path, "catalog.json", catalog)]
-    done = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
-    return parse_output(done.stdout, done.stderr.decode(errors="replace"), done.returncode)
-
-
-def discover(config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
-    args = [
-        sys.executable,
-        "-m",
-        "tap_tiktok_ads",
-        "--config",
-        _write(tmp_path, "config.json", config),
-        "--discover",
-    ]
-    return json.loads(subprocess.run(args, capture_output=True, timeout=60, check=True).stdout)
+# The tap process and its discovery, as the Meta tests run them.
+run_tap = partial(meta_conftest.run_tap, module="tap_tiktok_ads")
+discover = partial(meta_conftest.discover, module="tap_tiktok_ads")
