@@ -57,10 +57,21 @@ def account_days(world: World, account_id: str, count: int) -> list[date]:
 
 
 def campaign_truth(world: World, count: int, platform: str = "meta") -> dict[tuple[str, str, date], tuple]:
-    """(account, campaign, day) -> (impressions, clicks, spend, conversions) from the world itself."""
+    """(account, campaign, day) -> (impressions, clicks, spend, conversions) over each account's last
+    `count` days, from the world itself."""
+    firsts = {a.id: world.account_today(a) - timedelta(days=count - 1) for a in world.accounts(platform)}
+    return report_truth(world, platform, firsts)
+
+
+def report_truth(
+    world: World, platform: str, first_days: Mapping[str, date]
+) -> dict[tuple[str, str, date], tuple]:
+    """(account, campaign, day) -> (impressions, clicks, spend, conversions) from the world itself, for
+    each account's days from ``first_days[account]`` to its today; days without impressions have no row."""
     truth = {}
     for account in world.accounts(platform):
-        days = account_days(world, account.id, count)
+        today, day = world.account_today(account), first_days[account.id]
+        days = [day + timedelta(days=n) for n in range((today - day).days + 1)]
         exponent = account.currency_exponent
         for campaign in world.campaigns(account.id):
             for day in days:

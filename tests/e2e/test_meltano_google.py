@@ -1,20 +1,18 @@
 """`meltano run tap-google-ads-unified <target>` against the sandbox, compared row for row with the world.
 
 Runs the repository's own meltano.yml (the `sandbox` environment: gRPC over TLS to the Google Ads
-emulator) into the real PostgreSQL through meltanolabs-target-postgres and into a DuckDB file through
-target-duckdb, then checks every loaded ad-day and campaign-day against the sandbox's ground truth:
-nothing lost, nothing duplicated, money exact.
+emulator) into a DuckDB file through target-duckdb, then checks every loaded ad-day and campaign-day
+against the sandbox's ground truth: nothing lost, nothing duplicated, money exact. PostgreSQL is
+loaded by the three taps together in test_meltano_suite.py.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
 import duckdb
-import psycopg
 import pytest
 from meltano_project import meltano, meltano_env
 
@@ -27,15 +25,13 @@ PLATFORM = "google_ads"
 DAYS = 7
 NOW = "2026-11-25T15:30:00Z"  # Tokyo already on the 26th, Sao Paulo and Los Angeles on the 25th
 STREAMS = ["google_ads_ad_performance.*", "unified_campaign_performance.*"]
-POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     with running_sandbox(seed=11, now=NOW) as client:
         env = meltano_env(client, tmp_path_factory.mktemp("state"))
-        meltano(["install", "tap-google-ads-unified", "target-postgres", "target-duckdb"], env)
+        meltano(["install", "tap-google-ads-unified", "target-duckdb"], env)
         yield client
 
 
@@ -99,29 +95,6 @@ def _ad_row(customer, ad, day, impressions, clicks, cost_micros, conversions) ->
     spend = Decimal(int(cost_micros)) / 1_000_000
     return (str(customer), str(ad), date.fromisoformat(str(day)[:10]), int(impressions), int(clicks), spend,
             Decimal(str(conversions)))  # fmt: skip
-
-
-def test_meltano_run_into_postgres_equals_the_world(sandbox, env):
-    schema = f"e2e_google_{uuid.uuid4().hex[:8]}"
-    env = {
-        **env,
-        "TARGET_POSTGRES_SQLALCHEMY_URL": POSTGRES_URL,
-        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
-    }
-    meltano(["run", "tap-google-ads-unified", "target-postgres"], env)
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as con:
-        try:
-            ads = con.execute(
-                f"select customer_id, ad_group_ad_ad_id, date, impressions, clicks, cost_micros, conversions "
-                f"from {schema}.google_ads_ad_performance"
-            ).fetchall()
-            campaigns = con.execute(
-                f"select account_id, campaign_id, date_day, impressions, clicks, spend, conversions "
-                f"from {schema}.unified_campaign_performance where platform = 'google_ads'"
-            ).fetchall()
-        finally:
-            con.execute(f"drop schema if exists {schema} cascade")
-    assert_matches_world(sandbox.world(), [_ad_row(*row) for row in ads], [tuple(row) for row in campaigns])
 
 
 def test_meltano_run_into_duckdb_equals_the_world(sandbox, env, tmp_path):

@@ -1,20 +1,18 @@
 """`meltano run tap-meta-ads <target>` against the sandbox, compared row for row with the world.
 
-Runs the repository's own meltano.yml (the `sandbox` environment) into the real PostgreSQL through
-meltanolabs-target-postgres and into a DuckDB file through target-duckdb, then checks every loaded
-campaign-day and ad-day against the sandbox's ground truth: nothing lost, nothing duplicated, money
-exact.
+Runs the repository's own meltano.yml (the `sandbox` environment) into a DuckDB file through
+target-duckdb, then checks every loaded campaign-day and ad-day against the sandbox's ground truth:
+nothing lost, nothing duplicated, money exact. PostgreSQL is loaded by the three taps together in
+test_meltano_suite.py.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date
 from decimal import Decimal
 
 import duckdb
-import psycopg
 import pytest
 from meltano_project import ad_truth, campaign_truth, duckdb_campaign_rows, meltano, meltano_env
 
@@ -25,7 +23,6 @@ pytestmark = pytest.mark.e2e
 
 DAYS = 7
 STREAMS = ["unified_campaign_performance.*", "meta_insights.*", "meta_campaigns.*", "unified_campaigns.*"]
-POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 
 
 # The day Berlin falls back (01:00 UTC), at four hours: before the change, when Tokyo is on the
@@ -74,31 +71,6 @@ def assert_matches_world(sandbox, campaign_rows: list[tuple], ad_rows: list[tupl
     ad_keys = [(ad, day) for ad, day in ad_rows]
     assert len(ad_keys) == len(set(ad_keys)), "duplicated ad-day insights rows"
     assert set(ad_keys) == ad_truth(world, DAYS)
-
-
-def test_meltano_run_into_postgres_equals_the_world(sandbox, env):
-    schema = f"e2e_{uuid.uuid4().hex[:8]}"
-    env = {
-        **env,
-        **run_settings(TARGET_POSTGRES_DATABASE="test", TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA=schema),
-    }
-    meltano(["run", "tap-meta-ads", "target-postgres"], env)
-    with psycopg.connect(POSTGRES_DSN, autocommit=True) as con:
-        try:
-            money_type = con.execute(
-                "select data_type from information_schema.columns where table_schema = %s "
-                "and table_name = 'unified_campaign_performance' and column_name = 'spend'",
-                (schema,),
-            ).fetchone()
-            assert money_type == ("numeric",)
-            campaign_rows = con.execute(
-                f"select account_id, campaign_id, date_day, impressions, clicks, spend, conversions "
-                f"from {schema}.unified_campaign_performance where platform = 'meta_ads'"
-            ).fetchall()
-            ad_rows = con.execute(f"select ad_id, date_start::date from {schema}.meta_insights").fetchall()
-        finally:
-            con.execute(f"drop schema if exists {schema} cascade")
-    assert_matches_world(sandbox, campaign_rows, ad_rows)
 
 
 def test_meltano_run_into_duckdb_equals_the_world(sandbox, env, tmp_path):
