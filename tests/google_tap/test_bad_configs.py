@@ -62,7 +62,6 @@ GOOGLE_CASES = [
     ),
     BadConfig("api_endpoint with path", {"api_endpoint": "localhost:443/v26"}, "api_endpoint"),
     BadConfig("api_version not a Google version", {"api_version": "v9000.1.2"}, "api_version"),
-    BadConfig("api_version retired", {"api_version": "v19"}, "api_version"),
     BadConfig("request_timeout 0", {"request_timeout": 0}, "request_timeout"),
     BadConfig("request_timeout negative", {"request_timeout": -5}, "request_timeout"),
     BadConfig("request_timeout text", {"request_timeout": "60"}, "request_timeout"),

@@ -49,6 +49,17 @@ def test_a_version_newer_than_the_calendar_is_used_with_a_warning():
     assert version == "v28.0" and "newer than the version calendar" in warnings[0]
 
 
+@pytest.mark.parametrize(
+    ("platform", "requested", "oldest", "newest"),
+    [("meta_ads", "v19.0", "v22.0", "v27.0"), ("google_ads", "v14", "v22", "v26")],
+)
+def test_a_major_version_older_than_the_calendar_is_expired(platform, requested, oldest, newest):
+    assert resolve(platform, requested, TODAY) == (
+        newest,
+        [f"api_version {requested} of {platform} expired (older than {oldest}); using {newest} instead"],
+    )
+
+
 @pytest.mark.parametrize("requested", ["26", "v26.x", "v19.5"])
 def test_unknown_versions_are_config_errors(requested):
     with pytest.raises(ConfigError) as caught:

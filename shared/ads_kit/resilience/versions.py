@@ -114,8 +114,9 @@ def resolve(
 ) -> tuple[str, list[str]]:
     """The version to call and the warnings to log about it.
 
-    An expired version is replaced by the newest live one; a version newer than the calendar is
-    used as asked (with a warning); any other unknown version is a config error.
+    An expired version is replaced by the newest live one, and so is an older major version than the
+    calendar holds (long expired: ``v19.0`` of Meta, ``v14`` of Google); a version newer than the
+    calendar is used as asked (with a warning); any other unknown version is a config error.
     """
     calendar = _calendar(platform)
     wanted = requested or PINNED[platform]
@@ -126,6 +127,12 @@ def resolve(
         if _number(wanted) > _number(calendar[-1].name):
             return wanted, [
                 f"api_version {wanted} of {platform} is newer than the version calendar; using it as asked"
+            ]
+        oldest = calendar[0].name
+        if re.sub(r"^v\d+", wanted.split(".")[0], oldest) == wanted and _number(wanted) < _number(oldest):
+            replacement = newest_live(platform, today).name
+            return replacement, [
+                f"api_version {wanted} of {platform} expired (older than {oldest}); using {replacement} instead"
             ]
         names = ", ".join(v.name for v in calendar if v.live_on(today))
         raise ConfigError("api_version", f"{platform} has no version {wanted}; live versions: {names}")

@@ -36,6 +36,16 @@ def _instant(text: str) -> datetime:
         ) from None
 
 
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"must be a JSON object: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"must be a JSON object, got {text!r}")
+    return value
+
+
 def _positive(kind: type) -> Any:
     def parse(text: str) -> Any:
         try:
@@ -65,6 +75,11 @@ def _world_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ads-per-account", type=_positive(int), help="exact number of ads per account")
     parser.add_argument(
         "--accounts-per-platform", type=_positive(int), default=3, help="accounts per platform (3)"
+    )
+    parser.add_argument(
+        "--account-ids",
+        type=_json_object,
+        help='name the accounts of some platforms, JSON: {"meta": ["123456"], "google_ads": ["1234567890"]}',
     )
 
 
@@ -128,6 +143,7 @@ def _make_world(args: argparse.Namespace) -> World:
         args.history_days,
         ads_per_account=args.ads_per_account,
         accounts_per_platform=args.accounts_per_platform,
+        account_ids=args.account_ids,
     )
 
 

@@ -104,6 +104,7 @@ class SandboxClient:
             shape=spec["shape"],
             ads_per_account=spec["ads_per_account"],
             accounts_per_platform=spec["accounts_per_platform"],
+            account_ids=spec.get("account_ids"),
             reporting_delay_minutes=stats["reporting_delay_minutes"],
         )
         world.move_to(clock.parse_instant(stats["now"]))

@@ -33,6 +33,7 @@ def running_sandbox(
     history_days: int | None = None,
     ads_per_account: int | None = None,
     accounts_per_platform: int | None = None,
+    account_ids: dict[str, list[str]] | None = None,
     settings: dict[str, Any] | None = None,
     startup_timeout_s: float = 30.0,
 ) -> Iterator[SandboxClient]:
@@ -43,6 +44,7 @@ def running_sandbox(
         "--history-days": history_days,
         "--ads-per-account": ads_per_account,
         "--accounts-per-platform": accounts_per_platform,
+        "--account-ids": json.dumps(account_ids) if account_ids else None,
         "--settings": json.dumps(settings) if settings else None,
     }
     with tempfile.TemporaryDirectory(prefix="ads-sandbox-test-") as workdir:

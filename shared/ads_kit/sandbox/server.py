@@ -259,6 +259,7 @@ class Sandbox:
                 "history_days": world.history_days,
                 "ads_per_account": world.ads_per_account,
                 "accounts_per_platform": world.accounts_per_platform,
+                "account_ids": world.account_ids,
                 "shape": world.shape,
             },
             "platforms": {platform: self._credentials(platform) for platform in self.plugins},

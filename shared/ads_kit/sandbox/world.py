@@ -10,7 +10,10 @@ Shape knobs (all optional):
 * ``shape`` overrides ``{"campaigns", "ad_groups_per_campaign", "ads_per_ad_group"}``;
 * ``ads_per_account`` asks for exactly that many ads per account (e.g. 200 for benchmarks),
   keeping the ad-group and campaign fan-out of ``shape``;
-* ``accounts_per_platform`` (default 3) cycles through each platform's account templates.
+* ``accounts_per_platform`` (default 3) cycles through each platform's account templates;
+* ``account_ids`` names a platform's accounts (``{"meta": ["123456", "789012"]}``): as many accounts
+  as ids, in the same templates, so a configuration written for real accounts runs unchanged. Ids are
+  unique across platforms (an account is found by its id alone).
 
 Time: the world runs on an instant, ``now`` (the real clock, or pinned; ``advance()`` and
 ``move_to()`` move it). Each account's today is the local date of ``now`` in its zone. A platform
@@ -256,6 +259,22 @@ class _AdProfile:
     frequency: float
 
 
+def _checked_account_ids(account_ids: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    seen: set[str] = set()
+    for platform, ids in account_ids.items():
+        if platform not in PLATFORMS:
+            raise ValueError(f"account_ids: unknown platform {platform!r}; one of {', '.join(PLATFORMS)}")
+        if isinstance(ids, str) or not ids:
+            raise ValueError(f"account_ids.{platform}: must be a non-empty list of ids")
+        for index, account_id in enumerate(ids):
+            if not (isinstance(account_id, str) and account_id.isdigit()):
+                raise ValueError(f"account_ids.{platform}[{index}]: {account_id!r} is not a string of digits")
+            if account_id in seen:
+                raise ValueError(f"account_ids.{platform}[{index}]: {account_id} names another account too")
+            seen.add(account_id)
+    return {platform: list(ids) for platform, ids in account_ids.items()}
+
+
 def _exponent(currency: str) -> int:
     return Currency(currency).exponent or 0
 
@@ -271,6 +290,7 @@ class World:
         shape: dict[str, int] | None = None,
         ads_per_account: int | None = None,
         accounts_per_platform: int = 3,
+        account_ids: Mapping[str, Sequence[str]] | None = None,
         reporting_delay_minutes: Mapping[str, int] | None = None,
     ) -> None:
         if scale <= 0:
@@ -302,6 +322,7 @@ class World:
             * self.shape["ads_per_ad_group"],
         )
         self.accounts_per_platform = accounts_per_platform
+        self.account_ids = _checked_account_ids(account_ids or {})
         self._entities: dict[str, _AccountEntities] = {}
         self._profiles: dict[str, _AdProfile] = {}
         self._weights: dict[tuple[str, str], tuple[int, ...]] = {}
@@ -361,10 +382,15 @@ class World:
         accounts = []
         for platform in PLATFORMS:
             templates = _ACCOUNT_TEMPLATES[platform]
-            for index in range(self.accounts_per_platform):
+            named = self.account_ids.get(platform)
+            for index in range(len(named) if named else self.accounts_per_platform):
                 zone, currency, countries = templates[index % len(templates)]
                 account_digits = _ID_DIGITS[platform][0]
-                account_id = self._id(platform, account_digits, "account", platform, index, seq=index)
+                account_id = (
+                    named[index]
+                    if named
+                    else self._id(platform, account_digits, "account", platform, index, seq=index)
+                )
                 # The third account of each platform opens mid-history, so its early days have no data.
                 age_days = self.history_days // 2 if index % 3 == 2 else self.history_days + 60 + 30 * index
                 created_at = self._moment(self.origin - timedelta(days=age_days), zone, "account", account_id)
