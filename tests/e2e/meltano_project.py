@@ -17,7 +17,7 @@ from ads_kit.sandbox.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
 MELTANO = Path(sys.executable).with_name("meltano")
-PLATFORM_KEYS = {"meta": "meta_ads", "tiktok": "tiktok_ads"}
+PLATFORM_KEYS = {"meta": "meta_ads", "google_ads": "google_ads", "tiktok": "tiktok_ads"}
 
 
 def meltano_env(sandbox: SandboxClient, state_dir: Path, **settings: str) -> dict[str, str]:

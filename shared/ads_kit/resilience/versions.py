@@ -130,10 +130,9 @@ def resolve(
             ]
         oldest = calendar[0].name
         if re.sub(r"^v\d+", wanted.split(".")[0], oldest) == wanted and _number(wanted) < _number(oldest):
-            replacement = newest_live(platform, today).name
-            return replacement, [
-                f"api_version {wanted} of {platform} expired (older than {oldest}); using {replacement} instead"
-            ]
+            newest = newest_live(platform, today).name
+            expired = f"api_version {wanted} of {platform} expired (older than {oldest})"
+            return newest, [f"{expired}; using {newest} instead"]
         names = ", ".join(v.name for v in calendar if v.live_on(today))
         raise ConfigError("api_version", f"{platform} has no version {wanted}; live versions: {names}")
     version = known[wanted]
