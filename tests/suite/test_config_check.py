@@ -225,3 +225,13 @@ def test_each_platform_gets_its_own_names_and_settings_variables():
     assert tiktok["TAP_TIKTOK_ADS_DATE_RANGE"] == '{"type": "last_n_days", "days": 7}'
     # Only what the file says: the taps' defaults stay meltano.yml's (an environment's API host).
     assert not any(name.endswith("_API_BASE_URL") for name in {**meta, **tiktok})
+
+
+def test_the_readme_shows_the_file_these_tests_check():
+    readme = (FILE.parents[3] / "README.md").read_text()
+    section = readme[readme.index("### One configuration file") :]
+    block = section[
+        section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))
+    ]
+    assert yaml.safe_load(block) == document()
+    assert block in FILE.read_text()
