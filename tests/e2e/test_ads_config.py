@@ -84,9 +84,17 @@ def test_the_users_file_runs_every_platform_into_duckdb(sandbox, tmp_path):
     output = run.stdout + run.stderr
     Path("/tmp/suite/adsconfig.log").write_text(output)
     assert run.returncode == 0, output[-4000:]
-    # The file's expired versions: warned, replaced by the newest live ones.
-    assert "api_version v19.0 of meta_ads expired (older than v22.0); using v27.0 instead" in output
-    assert "api_version v14 of google_ads expired (older than v22); using v26 instead" in output
+    # The file's expired versions: warned by the check, then by each tap Meltano ran (the file's
+    # settings overrode the sandbox environment's), and replaced by the newest live ones.
+    for tap, line in (
+        ("tap-meta-ads", "api_version v19.0 of meta_ads expired (older than v22.0); using v27.0 instead"),
+        (
+            "tap-google-ads-unified",
+            "api_version v14 of google_ads expired (older than v22); using v26 instead",
+        ),
+    ):
+        assert f"ads-config: WARNING {line}" in output
+        assert any(tap in said and line in said for said in output.splitlines()), tap
     world = sandbox.world()
     for platform in ("meta", "google_ads", "tiktok"):
         rows = duckdb_campaign_rows(warehouse, world, platform)

@@ -235,3 +235,19 @@ def test_the_readme_shows_the_file_these_tests_check():
     ]
     assert yaml.safe_load(block) == document()
     assert block in FILE.read_text()
+
+
+def test_a_platforms_own_setting_wins_over_the_file_wide_one(tmp_path):
+    change = changed("platforms.tiktok.date_range", {"type": "last_n_days", "days": 3})
+    meta, _, tiktok = (tap.config for tap in load(write(tmp_path, change)))
+    assert tiktok["date_range"] == {"type": "last_n_days", "days": 3}
+    assert meta["date_range"] == {"type": "last_n_days", "days": 7}
+
+
+def test_run_checks_the_file_before_meltano(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("ads_kit.config_file.cli.subprocess.run", lambda *a, **k: pytest.fail("meltano ran"))
+    path = write(tmp_path, changed("extraction.metrics[0]", "views"))
+    assert main(["run", str(path), "--target", "target-duckdb"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "ads-config: extraction.metrics[0]: 'views' is not a unified name"
+    )

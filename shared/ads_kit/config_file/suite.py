@@ -90,20 +90,22 @@ def tap_configs(document: Mapping[str, Any], environment: Mapping[str, str]) -> 
                     f"{setting} is read from {variable}, which is not set in the environment",
                 )
             tap.set(setting, environment[variable], variable)
+        # The file-wide sections apply to every platform whose own section does not set the key.
+        shared: dict[str, tuple[Any, str]] = {}
         if "date_range" in extraction:
-            tap.set("date_range", extraction["date_range"], "extraction.date_range")
+            shared["date_range"] = (extraction["date_range"], "extraction.date_range")
         if report_type is not None:
-            tap.set("report_type", platform.report_types[report_type], "extraction.report_type")
+            shared["report_type"] = (platform.report_types[report_type], "extraction.report_type")
         if metrics and platform.metrics is not None:
-            tap.set("metrics", _unique(platform.metrics[name] for name in metrics), "extraction.metrics")
+            shared["metrics"] = (_unique(platform.metrics[name] for name in metrics), "extraction.metrics")
         if breakdowns and platform.breakdowns is not None:
-            tap.set(
-                "breakdowns",
-                _unique(platform.breakdowns[name] for name in breakdowns),
-                "extraction.breakdowns",
-            )
+            mapped = _unique(platform.breakdowns[name] for name in breakdowns)
+            shared["breakdowns"] = (mapped, "extraction.breakdowns")
         if key in rate_limiting:
-            tap.set("rate_limiting", rate_limiting[key], f"rate_limiting.{key}")
+            shared["rate_limiting"] = (rate_limiting[key], f"rate_limiting.{key}")
+        for setting, (value, origin) in shared.items():
+            if setting not in tap.config:
+                tap.set(setting, value, origin)
         configs.append(tap)
     return configs
 
