@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -250,4 +250,19 @@ def test_run_checks_the_file_before_meltano(tmp_path, capsys, monkeypatch):
     assert main(["run", str(path), "--target", "target-duckdb"]) == 1
     assert capsys.readouterr().err.startswith(
         "ads-config: extraction.metrics[0]: 'views' is not a unified name"
+    )
+
+
+def test_a_platform_whose_tap_is_not_installed_is_one_line(tmp_path, capsys, monkeypatch):
+    from ads_kit.config_file import platforms
+
+    monkeypatch.setitem(
+        platforms.PLATFORMS,
+        "tiktok",
+        replace(platforms.PLATFORMS["tiktok"], tap_class="tap_not_there.tap:Tap"),
+    )
+    assert main(["check", str(FILE)]) == 1
+    assert (
+        capsys.readouterr().err
+        == "ads-config: tap-tiktok-ads is not installed (pip install ./tap-tiktok-ads)\n"
     )

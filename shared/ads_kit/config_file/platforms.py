@@ -57,7 +57,9 @@ class Platform:
         module, name = self.tap_class.split(":")
         try:
             tap_class: type[AdsTap] = getattr(importlib.import_module(module), name)
-        except ModuleNotFoundError:
+        except ModuleNotFoundError as exc:
+            if exc.name != module.split(".")[0]:  # the tap is there, something it imports is not
+                raise
             raise ModuleNotFoundError(f"{self.tap} is not installed (pip install ./{self.tap})") from None
         return tap_class
 
