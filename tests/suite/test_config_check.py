@@ -266,3 +266,12 @@ def test_a_platform_whose_tap_is_not_installed_is_one_line(tmp_path, capsys, mon
         capsys.readouterr().err
         == "ads-config: tap-tiktok-ads is not installed (pip install ./tap-tiktok-ads)\n"
     )
+
+
+def test_run_without_a_target_is_one_line(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["run", str(FILE)])
+    assert exited.value.code == 1
+    assert (
+        capsys.readouterr().err == "ads-config run: error: the following arguments are required: --target\n"
+    )

@@ -24,8 +24,10 @@ from ads_kit.config_file.suite import TapConfig, check_document
 
 
 class _OneLineParser(argparse.ArgumentParser):
+    """A bad command line is one line naming the argument, exit code 1, not the usage block."""
+
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(1, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
