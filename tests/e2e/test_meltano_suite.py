@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 import pytest
-from meltano_project import meltano, meltano_env, report_truth
+from meltano_project import PLATFORM_KEYS, meltano, meltano_env, report_truth
 
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.process import running_sandbox
@@ -39,7 +39,6 @@ pytestmark = pytest.mark.e2e
 START = date(2026, 11, 19)
 NOW = "2026-11-25T20:30:00Z"  # Tokyo already on the 26th, Los Angeles still on the 25th
 TAPS = {"meta": "tap-meta-ads", "google_ads": "tap-google-ads-unified", "tiktok": "tap-tiktok-ads"}
-PLATFORM_KEYS = {"meta": "meta_ads", "google_ads": "google_ads", "tiktok": "tiktok_ads"}
 POSTGRES_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 STREAM = "unified_campaign_performance"
 
