@@ -67,6 +67,8 @@ def run_suite(sandbox: SandboxClient, state_dir: Path, schema: str) -> None:
     for tap in TAPS.values():
         prefix = tap.upper().replace("-", "_")
         settings[f"{prefix}__SELECT"] = json.dumps([f"{STREAM}.*"])
+        # The refused advertiser's dead letter stays with this test, not in the project's folder.
+        settings[f"{prefix}_DEAD_LETTER_PATH"] = str(state_dir.parent / f"{tap}-dead-letters.jsonl")
         settings[f"{prefix}_DATE_RANGE"] = json.dumps({"type": "custom", "start_date": str(START)})
     # Deleted campaigns too, so every platform's truth is every campaign of the world; synchronous
     # reports, whose days the request log shows in the query string.
