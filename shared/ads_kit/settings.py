@@ -81,7 +81,7 @@ def api_version_property(platform: str) -> th.Property:
         "api_version",
         th.StringType,
         description=f"API version to call (default {PINNED[platform]}; known: {live}). "
-        "An expired version is replaced by the newest live one with a warning.",
+        "An expired version is replaced by the nearest live one (the oldest still served) with a warning.",
     )
 
 

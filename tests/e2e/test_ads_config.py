@@ -87,10 +87,10 @@ def test_the_users_file_runs_every_platform_into_duckdb(sandbox, tmp_path):
     # The file's expired versions: warned by the check, then by each tap Meltano ran (the file's
     # settings overrode the sandbox environment's), and replaced by the newest live ones.
     for tap, line in (
-        ("tap-meta-ads", "api_version v19.0 of meta_ads expired (older than v22.0); using v27.0 instead"),
+        ("tap-meta-ads", "api_version v19.0 of meta_ads expired (older than v22.0); using v25.0 instead"),
         (
             "tap-google-ads-unified",
-            "api_version v14 of google_ads expired (older than v22); using v26 instead",
+            "api_version v14 of google_ads expired (older than v22); using v23 instead",
         ),
     ):
         assert f"ads-config: WARNING {line}" in output

@@ -97,7 +97,7 @@ def test_missing_credentials_name_the_setting(sandbox_meta: SandboxClient, tmp_p
     assert any("access_token" in line for line in _error_lines(run.stderr))
 
 
-def test_expired_version_is_replaced_by_the_newest_live_one(
+def test_expired_version_is_replaced_by_the_nearest_live_one(
     sandbox_meta: SandboxClient, tmp_path: Path
 ) -> None:
     # The day is the pinned instant both the sandbox and the tap (ADS_NOW) run on; what is live
@@ -107,13 +107,15 @@ def test_expired_version_is_replaced_by_the_newest_live_one(
     expired_on = META_CALENDAR["v24.0"][1]
     assert expired_on is not None and expired_on <= day
     live = [v for v, (start, end) in META_CALENDAR.items() if start <= day and (end is None or day < end)]
-    newest = max(live, key=lambda version: float(version.removeprefix("v")))
+    nearest = min(
+        (v for v in live if float(v.removeprefix("v")) > 24), key=lambda version: float(version.removeprefix("v"))
+    )
 
     run = run_tap(tap_config(sandbox_meta, tmp_path, api_version="v24.0", **OBJECTS_ONLY), tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert f"api_version v24.0 of meta_ads expired on {expired_on}; using {newest} instead" in run.stderr
+    assert f"api_version v24.0 of meta_ads expired on {expired_on}; using {nearest} instead" in run.stderr
     paths = {entry["path"].split("/")[1] for entry in sandbox_meta.log("meta")}
-    assert paths == {newest}
+    assert paths == {nearest}
 
 
 def test_deprecated_version_answer_switches_to_the_version_meta_names(

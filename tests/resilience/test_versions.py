@@ -21,7 +21,7 @@ def test_default_is_the_pinned_version():
     assert resolve("tiktok_ads", None, TODAY) == ("v1.3", [])
 
 
-def test_expired_version_is_replaced_by_the_newest_live_one(monkeypatch):
+def test_expired_version_is_replaced_by_the_nearest_live_one(monkeypatch):
     # The calendar this test states, not the shipped one: it holds whatever later releases add.
     calendar = (
         ApiVersion("v24.0", date(2025, 10, 8), date(2026, 11, 10)),
@@ -32,9 +32,9 @@ def test_expired_version_is_replaced_by_the_newest_live_one(monkeypatch):
     )
     monkeypatch.setitem(versions.CALENDARS, "meta_ads", calendar)
     version, warnings = resolve("meta_ads", "v24.0", TODAY)
-    assert version == "v27.0"
-    assert warnings == ["api_version v24.0 of meta_ads expired on 2026-11-10; using v27.0 instead"]
-    assert resolve("meta_ads", "v24.0", date(2027, 1, 20))[0] == "v28.0"  # from its release day on
+    assert version == "v25.0"
+    assert warnings == ["api_version v24.0 of meta_ads expired on 2026-11-10; using v25.0 instead"]
+    assert resolve("meta_ads", "v24.0", date(2027, 2, 23))[0] == "v26.0"  # once v25.0 has gone too
 
 
 def test_sunset_is_announced_ahead():
@@ -50,13 +50,13 @@ def test_a_version_newer_than_the_calendar_is_used_with_a_warning():
 
 
 @pytest.mark.parametrize(
-    ("platform", "requested", "oldest", "newest"),
-    [("meta_ads", "v19.0", "v22.0", "v27.0"), ("google_ads", "v14", "v22", "v26")],
+    ("platform", "requested", "oldest", "nearest"),
+    [("meta_ads", "v19.0", "v22.0", "v25.0"), ("google_ads", "v14", "v22", "v23")],
 )
-def test_a_major_version_older_than_the_calendar_is_expired(platform, requested, oldest, newest):
+def test_a_major_version_older_than_the_calendar_is_expired(platform, requested, oldest, nearest):
     assert resolve(platform, requested, TODAY) == (
-        newest,
-        [f"api_version {requested} of {platform} expired (older than {oldest}); using {newest} instead"],
+        nearest,
+        [f"api_version {requested} of {platform} expired (older than {oldest}); using {nearest} instead"],
     )
 
 

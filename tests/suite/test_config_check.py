@@ -202,8 +202,8 @@ def test_the_users_file_passes_with_the_expired_versions_warned(capsys, caplog):
         "every setting checked\n"
     )
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert "api_version v19.0 of meta_ads expired (older than v22.0); using v27.0 instead" in warnings
-    assert "api_version v14 of google_ads expired (older than v22); using v26 instead" in warnings
+    assert "api_version v19.0 of meta_ads expired (older than v22.0); using v25.0 instead" in warnings
+    assert "api_version v14 of google_ads expired (older than v22); using v23 instead" in warnings
 
 
 def test_each_platform_gets_its_own_names_and_settings_variables():

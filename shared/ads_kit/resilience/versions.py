@@ -109,12 +109,18 @@ def newest_live(platform: str, today: date) -> ApiVersion:
     return live[-1]
 
 
+def nearest_live(platform: str, expired: str, today: date) -> ApiVersion:
+    """The oldest live version after an expired one: the smallest step a user's setup must take."""
+    later = [v for v in _calendar(platform) if v.live_on(today) and _number(v.name) > _number(expired)]
+    return later[0] if later else newest_live(platform, today)
+
+
 def resolve(
     platform: str, requested: str | None, today: date, warn_days: int = SUNSET_WARNING_DAYS
 ) -> tuple[str, list[str]]:
     """The version to call and the warnings to log about it.
 
-    An expired version is replaced by the newest live one, and so is an older major version than the
+    An expired version is replaced by the nearest live one, and so is an older major version than the
     calendar holds (long expired: ``v19.0`` of Meta, ``v14`` of Google); a version newer than the
     calendar is used as asked (with a warning); any other unknown version is a config error.
     """
@@ -130,14 +136,14 @@ def resolve(
             ]
         oldest = calendar[0].name
         if re.sub(r"^v\d+", wanted.split(".")[0], oldest) == wanted and _number(wanted) < _number(oldest):
-            newest = newest_live(platform, today).name
+            nearest = nearest_live(platform, wanted, today).name
             expired = f"api_version {wanted} of {platform} expired (older than {oldest})"
-            return newest, [f"{expired}; using {newest} instead"]
+            return nearest, [f"{expired}; using {nearest} instead"]
         names = ", ".join(v.name for v in calendar if v.live_on(today))
         raise ConfigError("api_version", f"{platform} has no version {wanted}; live versions: {names}")
     version = known[wanted]
     if version.sunset is not None and version.sunset <= today:
-        replacement = newest_live(platform, today)
+        replacement = nearest_live(platform, wanted, today)
         expired = f"api_version {wanted} of {platform} expired on {version.sunset}"
         return replacement.name, [f"{expired}; using {replacement.name} instead"]
     warnings = []
