@@ -107,9 +107,8 @@ def test_expired_version_is_replaced_by_the_nearest_live_one(
     expired_on = META_CALENDAR["v24.0"][1]
     assert expired_on is not None and expired_on <= day
     live = [v for v, (start, end) in META_CALENDAR.items() if start <= day and (end is None or day < end)]
-    nearest = min(
-        (v for v in live if float(v.removeprefix("v")) > 24), key=lambda version: float(version.removeprefix("v"))
-    )
+    number = lambda version: float(version.removeprefix("v"))  # noqa: E731
+    nearest = min((v for v in live if number(v) > number("v24.0")), key=number)
 
     run = run_tap(tap_config(sandbox_meta, tmp_path, api_version="v24.0", **OBJECTS_ONLY), tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
