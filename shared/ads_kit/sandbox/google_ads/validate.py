@@ -121,7 +121,7 @@ def plan(query: gaql.Query, catalog: Catalog) -> Plan:
     checks = tuple(check(condition, info) for condition, info in where)
     _date_range(select, checks)
     parameters = _parameters(query.parameters)
-    splits = {m.SPLIT[f.name] for f in named if f.category == "SEGMENT"} - {None}
+    splits = {m.SPLIT.get(f.name) for f in named if f.category == "SEGMENT"} - {None}
     return Plan(
         query=query,
         spec=spec,
@@ -136,26 +136,20 @@ def plan(query: gaql.Query, catalog: Catalog) -> Plan:
 
 
 def _resource(name: str, catalog: Catalog) -> ResourceSpec:
-    spec = SPECS.get(name)
-    if spec is not None and catalog.get(name) is not None:
-        return spec
-    if name in catalog.google_resources:
+    info = catalog.get(name)
+    if info is None or info.category != "RESOURCE":
         raise query_error(
-            "PROHIBITED_RESOURCE_TYPE_IN_FROM_CLAUSE",
-            f"Resource type '{name}' in the FROM clause is not supported by this service (the sandbox "
-            "does not serve it).",
+            "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE", f"Invalid resource type in the FROM clause: '{name}'."
         )
-    raise query_error(
-        "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE", f"Invalid resource type in the FROM clause: '{name}'."
-    )
+    # A resource the world does not model has no rows (catalog: its compatibility is not on record).
+    return SPECS.get(name) or ResourceSpec(name, catalog.attribute_resources(name), metrics=True)
 
 
 def _field(name: str, clause: str, spec: ResourceSpec, catalog: Catalog) -> FieldInfo:
     info = catalog.get(name)
     if info is None:
         # The real wording (n8n-io/n8n#36313: error_400_query_error_unrecognized_field_real.json).
-        suffix = " (a Google Ads field the sandbox does not serve)" if catalog.known(name) else ""
-        raise query_error("UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{name}'.{suffix}")
+        raise query_error("UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{name}'.")
     if info.category == "RESOURCE":
         code = {
             "SELECT": "PROHIBITED_FIELD_IN_SELECT_CLAUSE",
@@ -165,7 +159,7 @@ def _field(name: str, clause: str, spec: ResourceSpec, catalog: Catalog) -> Fiel
         raise query_error(code, f"Error in {clause} clause: '{name}' is a resource, not a field.")
     if info.category == "ATTRIBUTE":
         owner = info.resource
-        if owner != spec.name and owner not in spec.attribute_resources:
+        if owner != spec.name and owner not in catalog.attribute_resources(spec.name):
             code = (
                 "PROHIBITED_RESOURCE_TYPE_IN_WHERE_CLAUSE"
                 if clause == "WHERE"
@@ -176,14 +170,14 @@ def _field(name: str, clause: str, spec: ResourceSpec, catalog: Catalog) -> Fiel
                 f"Error in {clause} clause: '{name}' comes from resource '{owner}', which is incompatible "
                 f"with the resource in the FROM clause ('{spec.name}').",
             )
-    elif info.category == "METRIC" and not spec.metrics:
+    elif info.category == "METRIC" and not catalog.takes_metrics(spec.name):
         raise query_error(
             "PROHIBITED_METRIC_IN_SELECT_OR_WHERE_CLAUSE",
             f"Cannot select or filter on the following metrics: '{name}'(could not support requested "
             f"resources: '{spec.name.upper()}'), since metric is incompatible with the resource in the FROM "
             "clause or other selected segmenting resources.",
         )
-    elif info.category == "SEGMENT" and not (spec.metrics and m.segment_allowed(name, spec.view)):
+    elif info.category == "SEGMENT" and not catalog.segment_allowed(name, spec.name):
         raise _prohibited_segment(name, spec)
     return info
 
