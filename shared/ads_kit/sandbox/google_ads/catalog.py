@@ -1,11 +1,12 @@
 """The field catalog: what `GoogleAdsFieldService` serves and what queries are validated against.
 
 Every field is the installed client's: the resources are the version's `GoogleAdsRow` message
-fields (but `metrics` and `segments`), and a resource's, `segments`' and `metrics`' fields are the
-leaves of their messages, nested singular messages walked through (`campaign.network_settings.
-target_google_search`; the message itself is a field too, `leaves`), reference §2.5: names, data types, enum values, repetition and type URLs
-"can be synthesized from descriptors"). A field renamed or removed in a version is unknown in it
-(`campaign.start_date` since v23, §1.3) and a query naming it gets UNRECOGNIZED_FIELD.
+fields (but `metrics` and `segments`), and a resource's, `segments`' and `metrics`' fields are
+their messages' fields, nested singular messages walked through (`campaign.network_settings.
+target_google_search`; a message is a field too, `leaves`). Reference §2.5: names, data types,
+enum values, repetition and type URLs "can be synthesized from descriptors". A field renamed or
+removed in a version is unknown in it (`campaign.start_date` since v23, §1.3) and a query naming
+it gets UNRECOGNIZED_FIELD.
 
 Compatibility (`selectable_with`, `attribute_resources`) is not in the protos (§2.5) and no
 recording of Google's catalog is on record, so it is derived, and where the world answers a
@@ -124,7 +125,9 @@ def leaves(message: Descriptor, prefix: str, seen: frozenset[str] = frozenset())
         names.append(name)
         if _singular_message(field):
             nested = field.message_type
-            if nested.full_name not in seen:  # a message holding itself has no finite leaves there
+            # A message holding itself has no finite leaves there; protobuf's own types (a
+            # FieldMask's paths) are values, not Google Ads fields.
+            if nested.full_name not in seen and not nested.full_name.startswith("google.protobuf."):
                 names += leaves(nested, name, seen | {message.full_name})
     return names
 

@@ -244,7 +244,7 @@ def _groups(
     for shown, group in groups.values():
         totals = m.Totals.of(account, sum_metrics(group))
         if plan.metrics:
-            if all(m.value(f.name, f.data_type, totals) == 0 for f in plan.metrics):
+            if not any(m.value(f.name, f.data_type, totals) for f in plan.metrics):
                 continue
         elif totals.is_zero():
             continue

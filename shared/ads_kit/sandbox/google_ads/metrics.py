@@ -160,13 +160,17 @@ def segment_with_metric(segment: str, metric: str) -> bool:
     return SPLIT.get(segment) != "conversion_action" or is_conversion_metric(metric)
 
 
-def value(metric: str, data_type: str, totals: Totals) -> int | float:
-    """A metric's value on summed world metrics; a metric of activity the world does not have
-    (video views, calls, impression share, …) is zero, as Google reports what did not happen."""
+_ZERO: dict[str, int | float] = {"DOUBLE": 0.0, "FLOAT": 0.0, "INT64": 0, "INT32": 0, "UINT64": 0}
+
+
+def value(metric: str, data_type: str, totals: Totals) -> int | float | None:
+    """A metric's value on summed world metrics. A number of activity the world does not have
+    (video views, calls, impression share, …) is zero, as Google reports what did not happen; a
+    label of it (an enum such as a quality bucket, a list of event types) has no value: unset."""
     definition = METRIC_DEFS.get(metric)
     if definition is not None:
         return definition.value(totals)
-    return 0.0 if data_type in ("DOUBLE", "FLOAT") else 0
+    return _ZERO.get(data_type)
 
 
 __all__ = [

@@ -84,7 +84,9 @@ class RowWriter:
         )
         message = self.protos.row()
         for info, set_value in self._metric_setters:
-            set_value(message, m.value(info.name, info.data_type, totals))
+            value = m.value(info.name, info.data_type, totals)
+            if value is not None:
+                set_value(message, value)
         return message
 
 
