@@ -19,50 +19,90 @@ from google.api_core import exceptions
 from ads_kit.resilience.errors import Classified, ErrorClass, Scope, one_line
 
 FAILURE_TRAILER = "google.ads.googleads.{version}.errors.googleadsfailure-bin"
-# A developer-scope RESOURCE_EXHAUSTED is the daily operations cap of the access level (reference
-# §4.4-4.5: "Retry in 40591 seconds"): waiting is pointless, the run stops with one line.
+F, Q, K = ErrorClass.FATAL_CONFIG, ErrorClass.QUOTA, ErrorClass.SKIP_ACCOUNT
+_TOKEN = "developer_token"
+# Every error code of the reference's tables (§2.3, §2.4, §4.3): member, code, class, and for a
+# fatal one the setting the user fixes. quota_error RESOURCE_EXHAUSTED and EXCESSIVE_LONG_TERM_*
+# are `_verdict`'s (the rate scope decides); a code not listed takes its member's default (`*`).
+# `status` lines judge a gRPC status that carries no GoogleAdsFailure (§4.2: transport failures;
+# PERMISSION_DENIED from Google's front end is SERVICE_DISABLED, the token's project lacks the API).
+_TABLE = """
+quota_error RESOURCE_TEMPORARILY_EXHAUSTED quota
+quota_error EXCESSIVE_SHORT_TERM_QUERY_RESOURCE_CONSUMPTION quota
+quota_error PAYMENTS_PROFILE_ACTIVATION_RATE_LIMIT_EXCEEDED quota
+quota_error ACCESS_PROHIBITED fatal_config developer_token
+authentication_error AUTHENTICATION_ERROR reauth
+authentication_error OAUTH_TOKEN_INVALID reauth
+authentication_error OAUTH_TOKEN_EXPIRED reauth
+authentication_error OAUTH_TOKEN_DISABLED reauth
+authentication_error OAUTH_TOKEN_REVOKED reauth
+authentication_error OAUTH_TOKEN_HEADER_INVALID reauth
+authentication_error NOT_ADS_USER fatal_config refresh_token
+authentication_error GOOGLE_ACCOUNT_DELETED fatal_config refresh_token
+authentication_error TWO_STEP_VERIFICATION_NOT_ENROLLED fatal_config refresh_token
+authentication_error CLIENT_CUSTOMER_ID_INVALID fatal_config customer_ids
+authentication_error CUSTOMER_NOT_FOUND fatal_config customer_ids
+authentication_error DEVELOPER_TOKEN_INVALID fatal_config developer_token
+authentication_error ORGANIZATION_NOT_ASSOCIATED_WITH_DEVELOPER_TOKEN fatal_config developer_token
+authorization_error USER_PERMISSION_DENIED skip_account
+authorization_error CUSTOMER_NOT_ENABLED skip_account
+authorization_error ACCESS_DENIED_FOR_ACCOUNT_TYPE skip_account
+authorization_error ACTION_NOT_PERMITTED_FOR_SUSPENDED_ACCOUNT skip_account
+authorization_error INCOMPLETE_SIGNUP skip_account
+authorization_error ACTION_NOT_PERMITTED skip_account
+authorization_error DEVELOPER_TOKEN_NOT_ON_ALLOWLIST fatal_config developer_token
+authorization_error DEVELOPER_TOKEN_PROHIBITED fatal_config developer_token
+authorization_error DEVELOPER_TOKEN_NOT_APPROVED fatal_config developer_token
+authorization_error CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION fatal_config developer_token
+authorization_error CLOUD_PROJECT_NOT_UNDER_ORGANIZATION fatal_config developer_token
+authorization_error PROJECT_DISABLED fatal_config developer_token
+authorization_error MISSING_TOS fatal_config developer_token
+authorization_error SERVICE_ACCESS_DENIED fatal_config developer_token
+authorization_error AUTHORIZATION_ERROR fatal_config refresh_token
+authorization_error INVALID_LOGIN_CUSTOMER_ID_SERVING_CUSTOMER_ID_COMBINATION fatal_config login_customer_id
+authorization_error METRIC_ACCESS_DENIED fatal_config custom_reports
+header_error INVALID_LOGIN_CUSTOMER_ID fatal_config login_customer_id
+header_error INVALID_LINKED_CUSTOMER_ID fatal_config login_customer_id
+request_error INVALID_CUSTOMER_ID fatal_config customer_ids
+request_error DEVELOPER_TOKEN_PARAMETER_MISSING fatal_config developer_token
+request_error CLOUD_PROJECT_NOT_FOUND fatal_config developer_token
+request_error LOGIN_CUSTOMER_ID_PARAMETER_MISSING fatal_config login_customer_id
+request_error RPC_DEADLINE_TOO_SHORT fatal_config request_timeout
+request_error UNSUPPORTED_VERSION fatal_config api_version
+request_error INVALID_PAGE_TOKEN retryable
+request_error EXPIRED_PAGE_TOKEN retryable
+query_error REQUESTED_METRICS_FOR_MANAGER skip_account
+query_error DATE_RANGE_TOO_WIDE shrink
+quota_error * quota
+authentication_error * reauth
+authorization_error * skip_account
+internal_error * retryable
+header_error * fatal_config login_customer_id
+request_error * fatal_config
+query_error * fatal_config custom_reports
+field_error * fatal_config custom_reports
+status INTERNAL retryable
+status UNAVAILABLE retryable
+status DEADLINE_EXCEEDED retryable
+status UNKNOWN retryable
+status CANCELLED retryable
+status ABORTED retryable
+status RESOURCE_EXHAUSTED quota
+status UNAUTHENTICATED reauth
+status PERMISSION_DENIED fatal_config developer_token
+status NOT_FOUND fatal_config api_version
+status INVALID_ARGUMENT fatal_config
+"""
+# Why: a customer the user cannot read (or a manager, which has no metrics) is skipped and the
+# others go on; a page token is only as good as its query, which is read again from the start; a
+# window too wide is split in halves (sources.py); the access level forbidding a call is not waited.
+CODES: dict[str, dict[str, tuple[ErrorClass, str | None]]] = {}
+for _line in _TABLE.strip().splitlines():
+    _member, _code, _class, *_setting = _line.split()
+    CODES.setdefault(_member, {})[_code] = (ErrorClass(_class), _setting[0] if _setting else None)
+# A developer-scope RESOURCE_EXHAUSTED is the daily operations cap of the access level (§4.4-4.5:
+# "Retry in 40591 seconds"), as is a long-term query consumption: waiting is pointless.
 DAILY_QUOTA_CODES = frozenset({"RESOURCE_EXHAUSTED", "EXCESSIVE_LONG_TERM_QUERY_RESOURCE_CONSUMPTION"})
-# Authorization errors of one customer: skipped with a dead letter, the others go on.
-CUSTOMER_DENIED = frozenset(
-    {"USER_PERMISSION_DENIED", "CUSTOMER_NOT_ENABLED", "ACCESS_DENIED_FOR_ACCOUNT_TYPE"}
-)
-# The access token is refused: renew it once and retry.
-TOKEN_CODES = frozenset(
-    {
-        "OAUTH_TOKEN_EXPIRED",
-        "OAUTH_TOKEN_INVALID",
-        "OAUTH_TOKEN_REVOKED",
-        "OAUTH_TOKEN_HEADER_INVALID",
-        "OAUTH_TOKEN_DISABLED",
-        "AUTHENTICATION_ERROR",
-    }
-)
-# Transport statuses retried with backoff (reference §4.4).
-RETRIED_STATUSES = frozenset(
-    {"INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED", "UNKNOWN", "CANCELLED", "ABORTED"}
-)
-# Settings a fatal error names, by error-code member or value.
-SETTING_OF = {
-    "developer_token": {
-        "DEVELOPER_TOKEN_INVALID",
-        "DEVELOPER_TOKEN_NOT_APPROVED",
-        "DEVELOPER_TOKEN_PROHIBITED",
-        "CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION",
-        "DEVELOPER_TOKEN_PARAMETER_MISSING",
-        "DEVELOPER_TOKEN_NOT_ON_ALLOWLIST",
-        "SERVICE_DISABLED",
-        *DAILY_QUOTA_CODES,
-    },
-    "login_customer_id": {
-        "INVALID_LOGIN_CUSTOMER_ID",
-        "LOGIN_CUSTOMER_ID_PARAMETER_MISSING",
-        "INVALID_LOGIN_CUSTOMER_ID_SERVING_CUSTOMER_ID_COMBINATION",
-    },
-    "customer_ids": {"INVALID_CUSTOMER_ID", "CUSTOMER_NOT_FOUND", "CLIENT_CUSTOMER_ID_INVALID"},
-    "api_version": {"UNSUPPORTED_VERSION"},
-    "request_timeout": {"RPC_DEADLINE_TOO_SHORT"},
-    "refresh_token": {"NOT_ADS_USER", "GOOGLE_ACCOUNT_DELETED", "TWO_STEP_VERIFICATION_NOT_ENROLLED"},
-}
 
 
 def failure_of(exc: Exception, version: str) -> dict[str, Any]:
@@ -139,28 +179,25 @@ def classify(body: Mapping[str, Any]) -> Classified:
     message = one_line(first.get("message") or body.get("message") or status)
     if body.get("request_id"):
         message = f"{message} (request-id {body['request_id']})"
-    error_class, scope, retry_after = _verdict(status, first, str(body.get("message")))
-    setting = None
-    if error_class is ErrorClass.FATAL_CONFIG:
-        setting = next((key for key, codes in SETTING_OF.items() if code in codes), None)
-        if first.get("member") == "query_error" or first.get("member") == "field_error":
-            setting = "custom_reports"
+    error_class, setting, scope = _verdict(status, first, str(body.get("message")))
+    retry_after = first.get("retry_delay_s") if error_class is ErrorClass.QUOTA else None
     return Classified(error_class, code, message, retry_after_s=retry_after, scope=scope, setting=setting)
 
 
-def _verdict(status: str, first: Mapping[str, Any], text: str) -> tuple[ErrorClass, Scope, float | None]:
-    code, member = first.get("code"), first.get("member")
-    if status == "RESOURCE_EXHAUSTED" or member == "quota_error":
-        developer = first.get("rate_scope") == "DEVELOPER"
-        scope = Scope.APP if developer else Scope.ACCOUNT
-        if developer and code in DAILY_QUOTA_CODES:
-            return ErrorClass.FATAL_CONFIG, scope, None
-        return ErrorClass.QUOTA, scope, first.get("retry_delay_s")
-    if status == "UNAUTHENTICATED" and code in TOKEN_CODES:
-        return ErrorClass.REAUTH, Scope.APP, None
-    if member == "authorization_error" and code in CUSTOMER_DENIED:
-        return ErrorClass.SKIP_ACCOUNT, Scope.ACCOUNT, None
-    # "Getting metadata from plugin failed" is a refresh refused inside gRPC: never retried blind.
-    if (status in RETRIED_STATUSES or member == "internal_error") and "metadata from plugin" not in text:
-        return ErrorClass.RETRYABLE, Scope.APP, None
-    return ErrorClass.FATAL_CONFIG, Scope.APP, None
+def _verdict(status: str, first: Mapping[str, Any], text: str) -> tuple[ErrorClass, str | None, Scope]:
+    member, code = first.get("member"), first.get("code")
+    if member == "quota_error" and code in DAILY_QUOTA_CODES:
+        if first.get("rate_scope") == "DEVELOPER":
+            return F, _TOKEN, Scope.APP
+        # One customer's cap: it waits Google's delay (the daily one), its long-term one skips it.
+        return (Q if code == "RESOURCE_EXHAUSTED" else K), None, Scope.ACCOUNT
+    if member is None:
+        # "Getting metadata from plugin failed" is a refresh refused inside gRPC: never retried blind.
+        if "metadata from plugin" in text:
+            return F, "refresh_token", Scope.APP
+        error_class, setting = CODES["status"].get(status, (F, None))
+    else:
+        codes = CODES.get(member, {})
+        error_class, setting = codes.get(code or "") or codes.get("*", (F, None))
+    account = error_class is K or first.get("rate_scope") == "ACCOUNT"
+    return error_class, setting, Scope.ACCOUNT if account else Scope.APP
