@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import grpc
 from google.ads.googleads.errors import GoogleAdsException
 from google.api_core import exceptions
 
@@ -154,16 +155,10 @@ def _error(item: Any) -> dict[str, Any]:
     return error
 
 
-HTTP_STATUS = {
-    "INVALID_ARGUMENT": 400,
-    "UNAUTHENTICATED": 401,
-    "PERMISSION_DENIED": 403,
-    "NOT_FOUND": 404,
-    "RESOURCE_EXHAUSTED": 429,
-    "INTERNAL": 500,
-    "UNAVAILABLE": 503,
-    "DEADLINE_EXCEEDED": 504,
-}
+def http_status(status: str) -> int | None:
+    """The HTTP status of a gRPC status name, as api_core (and Google's REST front end) map it."""
+    code = grpc.StatusCode.__members__.get(status)
+    return exceptions.from_grpc_status(code, "").code if code is not None else None
 
 
 def is_api_failure(exc: BaseException) -> bool:
