@@ -23,7 +23,6 @@ error is an emulator gap; the run then exits 1.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -36,7 +35,7 @@ from typing import Any
 
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.process import running_sandbox
-from bench.peers import ROOT, UV, _last_lines, installed_version, select
+from bench.peers import UV, _last_lines, installed_version, peer_parser, peers_home, select
 
 REQUIREMENT = "tap-googleads==0.1.7"
 PACKAGE = REQUIREMENT.split("=")[0]
@@ -173,12 +172,8 @@ def report(run: Run, manager: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench peers_google", description=__doc__.split("\n")[0])
-    parser.add_argument("--days", type=int, default=3, help="finished days to ask for (default 3)")
-    parser.add_argument("--peers-dir", type=Path, default=ROOT / ".peers", help="where the peer venvs live")
-    args = parser.parse_args(argv)
-    home: Path = args.peers_dir.resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    args = peer_parser("peers_google", __doc__ or "").parse_args(argv)
+    home = peers_home(args)
     venv = install(home)
     runs = [
         Run("as published (API v14)", None, "UNSUPPORTED_VERSION"),
