@@ -10,6 +10,7 @@ judges otherwise fails here, and so does a documented code the tap's table leave
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,7 @@ from ads_kit.resilience.errors import ErrorClass, Scope
 from tap_google_ads_unified.errors import CODES, DAILY_QUOTA_CODES, classify, failure_of
 from tap_google_ads_unified.sources import GoogleSource
 
+from .conftest import FIXTURES
 from .test_errors import VERSION, _raised
 
 S = grpc.StatusCode
@@ -251,3 +253,55 @@ def test_a_window_too_wide_is_read_in_halves_down_to_one_day() -> None:
             date(2026, 11, 1),
             date(2026, 11, 1),  # type: ignore[arg-type]
         )
+
+
+def _quoted(name: str, pattern: str) -> str:
+    found = re.search(pattern, (FIXTURES / name).read_text().replace("\\'", "'").replace("\\/", "/"))
+    assert found is not None, name
+    return found[1]
+
+
+def _real(name: str) -> Exception:
+    """The real payloads the other tests leave out (provenance in <name>.source.txt), raised as
+    google-ads 34 raises them: the message and code they show, the status their source names."""
+    if name == "error_permission_denied_service_disabled_partial.txt":
+        # Google's front end answers before the Ads API: no GoogleAdsFailure, only google.rpc details.
+        return exceptions.PermissionDenied(_quoted(name, r'"message": "([^"]+)"'))
+    if name == "error_internal_php.txt":
+        return exceptions.InternalServerError(_quoted(name, r'"message": "([^"]+)"'))
+    member, code, pattern, status = {
+        "error_permission_denied_user_permission_denied_partial.txt": (
+            "authorization_error", "USER_PERMISSION_DENIED", r'"message": "([^"]+)', S.PERMISSION_DENIED,
+        ),
+        "error_developer_token_test_only_log.txt": (
+            "authorization_error", "DEVELOPER_TOKEN_NOT_APPROVED", r'FaultMessage: "\["([^"]+)"', S.PERMISSION_DENIED,
+        ),
+        "error_finite_date_range_required_node_repr.txt": (
+            "query_error", "EXPECTED_FILTERS_ON_DATE_RANGE", r'message: "([^"]+)"', S.INVALID_ARGUMENT,
+        ),
+        "error_query_prohibited_segment_proto_text.txt": (
+            "query_error", "PROHIBITED_SEGMENT_IN_SELECT_OR_WHERE_CLAUSE", r'message: "([^"]+)"', S.INVALID_ARGUMENT,
+        ),
+    }[name]  # fmt: skip
+    failure = _failure(member, code, None)
+    failure.errors[0].message = _quoted(name, pattern)
+    return _raised(status, failure)
+
+
+@pytest.mark.parametrize(
+    ("name", "error_class", "setting"),
+    [
+        ("error_permission_denied_service_disabled_partial.txt", FATAL, TOKEN),
+        ("error_internal_php.txt", RETRY, None),
+        ("error_permission_denied_user_permission_denied_partial.txt", SKIP, None),
+        ("error_developer_token_test_only_log.txt", FATAL, TOKEN),
+        ("error_finite_date_range_required_node_repr.txt", FATAL, REPORTS),
+        ("error_query_prohibited_segment_proto_text.txt", FATAL, REPORTS),
+    ],
+)
+def test_the_real_payloads_get_their_class(name: str, error_class: ErrorClass, setting: str | None) -> None:
+    error = _real(name)
+    verdict = classify(failure_of(error, VERSION))
+    assert (verdict.error_class, verdict.setting) == (error_class, setting)
+    text = str(getattr(error, "message", "")) or failure_of(error, VERSION)["errors"][0]["message"]
+    assert text and text.split("(")[0].strip() in verdict.message and "\n" not in verdict.message
