@@ -22,85 +22,62 @@ from ads_kit.resilience.errors import Classified, ErrorClass, Scope, one_line
 FAILURE_TRAILER = "google.ads.googleads.{version}.errors.googleadsfailure-bin"
 F, Q, K = ErrorClass.FATAL_CONFIG, ErrorClass.QUOTA, ErrorClass.SKIP_ACCOUNT
 _TOKEN = "developer_token"
-# Every error code of the reference's tables (§2.3, §2.4, §4.3): member, code, class, and for a
-# fatal one the setting the user fixes. quota_error RESOURCE_EXHAUSTED and EXCESSIVE_LONG_TERM_*
-# are `_verdict`'s (the rate scope decides); a code not listed takes its member's default (`*`).
-# `status` lines judge a gRPC status that carries no GoogleAdsFailure (§4.2: transport failures;
-# PERMISSION_DENIED from Google's front end is SERVICE_DISABLED, the token's project lacks the API).
+# Every error code of the reference's tables (§2.3, §2.4, §4.3): a line is a member, a class (with
+# the setting the user fixes, for a fatal one) and its codes. quota_error RESOURCE_EXHAUSTED and
+# EXCESSIVE_LONG_TERM_* are `_verdict`'s (the rate scope decides); a code not listed takes its
+# member's default (`*`). `status` lines judge a gRPC status that carries no GoogleAdsFailure (§4.2:
+# transport failures; PERMISSION_DENIED from Google's front end is SERVICE_DISABLED, the token's
+# project lacks the API). Why: a customer the user cannot read (or a manager, which has no metrics)
+# is skipped and the others go on; a page token is only as good as its query, read again from the
+# start; a window too wide is split in halves (sources.py); an access level forbidding a call is
+# not waited for.
 _TABLE = """
-quota_error RESOURCE_TEMPORARILY_EXHAUSTED quota
-quota_error EXCESSIVE_SHORT_TERM_QUERY_RESOURCE_CONSUMPTION quota
-quota_error PAYMENTS_PROFILE_ACTIVATION_RATE_LIMIT_EXCEEDED quota
-quota_error ACCESS_PROHIBITED fatal_config developer_token
-authentication_error AUTHENTICATION_ERROR reauth
-authentication_error OAUTH_TOKEN_INVALID reauth
-authentication_error OAUTH_TOKEN_EXPIRED reauth
-authentication_error OAUTH_TOKEN_DISABLED reauth
-authentication_error OAUTH_TOKEN_REVOKED reauth
-authentication_error OAUTH_TOKEN_HEADER_INVALID reauth
-authentication_error NOT_ADS_USER fatal_config refresh_token
-authentication_error GOOGLE_ACCOUNT_DELETED fatal_config refresh_token
-authentication_error TWO_STEP_VERIFICATION_NOT_ENROLLED fatal_config refresh_token
-authentication_error CLIENT_CUSTOMER_ID_INVALID fatal_config customer_ids
-authentication_error CUSTOMER_NOT_FOUND fatal_config customer_ids
-authentication_error DEVELOPER_TOKEN_INVALID fatal_config developer_token
-authentication_error ORGANIZATION_NOT_ASSOCIATED_WITH_DEVELOPER_TOKEN fatal_config developer_token
-authorization_error USER_PERMISSION_DENIED skip_account
-authorization_error CUSTOMER_NOT_ENABLED skip_account
-authorization_error ACCESS_DENIED_FOR_ACCOUNT_TYPE skip_account
-authorization_error ACTION_NOT_PERMITTED_FOR_SUSPENDED_ACCOUNT skip_account
-authorization_error INCOMPLETE_SIGNUP skip_account
-authorization_error ACTION_NOT_PERMITTED skip_account
-authorization_error DEVELOPER_TOKEN_NOT_ON_ALLOWLIST fatal_config developer_token
-authorization_error DEVELOPER_TOKEN_PROHIBITED fatal_config developer_token
-authorization_error DEVELOPER_TOKEN_NOT_APPROVED fatal_config developer_token
-authorization_error CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION fatal_config developer_token
-authorization_error CLOUD_PROJECT_NOT_UNDER_ORGANIZATION fatal_config developer_token
-authorization_error PROJECT_DISABLED fatal_config developer_token
-authorization_error MISSING_TOS fatal_config developer_token
-authorization_error SERVICE_ACCESS_DENIED fatal_config developer_token
-authorization_error AUTHORIZATION_ERROR fatal_config refresh_token
-authorization_error INVALID_LOGIN_CUSTOMER_ID_SERVING_CUSTOMER_ID_COMBINATION fatal_config login_customer_id
-authorization_error METRIC_ACCESS_DENIED fatal_config custom_reports
-header_error INVALID_LOGIN_CUSTOMER_ID fatal_config login_customer_id
-header_error INVALID_LINKED_CUSTOMER_ID fatal_config login_customer_id
-request_error INVALID_CUSTOMER_ID fatal_config customer_ids
-request_error DEVELOPER_TOKEN_PARAMETER_MISSING fatal_config developer_token
-request_error CLOUD_PROJECT_NOT_FOUND fatal_config developer_token
-request_error LOGIN_CUSTOMER_ID_PARAMETER_MISSING fatal_config login_customer_id
-request_error RPC_DEADLINE_TOO_SHORT fatal_config request_timeout
-request_error UNSUPPORTED_VERSION fatal_config api_version
-request_error INVALID_PAGE_TOKEN retryable
-request_error EXPIRED_PAGE_TOKEN retryable
-query_error REQUESTED_METRICS_FOR_MANAGER skip_account
-query_error DATE_RANGE_TOO_WIDE shrink
-quota_error * quota
-authentication_error * reauth
-authorization_error * skip_account
-internal_error * retryable
-header_error * fatal_config login_customer_id
-request_error * fatal_config
-query_error * fatal_config custom_reports
-field_error * fatal_config custom_reports
-status INTERNAL retryable
-status UNAVAILABLE retryable
-status DEADLINE_EXCEEDED retryable
-status UNKNOWN retryable
-status CANCELLED retryable
-status ABORTED retryable
-status RESOURCE_EXHAUSTED quota
-status UNAUTHENTICATED reauth
-status PERMISSION_DENIED fatal_config developer_token
-status NOT_FOUND fatal_config api_version
-status INVALID_ARGUMENT fatal_config
+quota_error quota * RESOURCE_TEMPORARILY_EXHAUSTED EXCESSIVE_SHORT_TERM_QUERY_RESOURCE_CONSUMPTION
+quota_error quota PAYMENTS_PROFILE_ACTIVATION_RATE_LIMIT_EXCEEDED
+quota_error fatal_config:developer_token ACCESS_PROHIBITED
+authentication_error reauth * AUTHENTICATION_ERROR OAUTH_TOKEN_INVALID OAUTH_TOKEN_EXPIRED
+authentication_error reauth OAUTH_TOKEN_DISABLED OAUTH_TOKEN_REVOKED OAUTH_TOKEN_HEADER_INVALID
+authentication_error fatal_config:refresh_token NOT_ADS_USER GOOGLE_ACCOUNT_DELETED
+authentication_error fatal_config:refresh_token TWO_STEP_VERIFICATION_NOT_ENROLLED
+authentication_error fatal_config:customer_ids CLIENT_CUSTOMER_ID_INVALID CUSTOMER_NOT_FOUND
+authentication_error fatal_config:developer_token DEVELOPER_TOKEN_INVALID
+authentication_error fatal_config:developer_token ORGANIZATION_NOT_ASSOCIATED_WITH_DEVELOPER_TOKEN
+authorization_error skip_account * USER_PERMISSION_DENIED CUSTOMER_NOT_ENABLED ACCESS_DENIED_FOR_ACCOUNT_TYPE
+authorization_error skip_account ACTION_NOT_PERMITTED_FOR_SUSPENDED_ACCOUNT INCOMPLETE_SIGNUP
+authorization_error skip_account ACTION_NOT_PERMITTED
+authorization_error fatal_config:developer_token DEVELOPER_TOKEN_NOT_ON_ALLOWLIST DEVELOPER_TOKEN_PROHIBITED
+authorization_error fatal_config:developer_token DEVELOPER_TOKEN_NOT_APPROVED SERVICE_ACCESS_DENIED
+authorization_error fatal_config:developer_token CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION PROJECT_DISABLED
+authorization_error fatal_config:developer_token CLOUD_PROJECT_NOT_UNDER_ORGANIZATION MISSING_TOS
+authorization_error fatal_config:refresh_token AUTHORIZATION_ERROR
+authorization_error fatal_config:login_customer_id INVALID_LOGIN_CUSTOMER_ID_SERVING_CUSTOMER_ID_COMBINATION
+authorization_error fatal_config:custom_reports METRIC_ACCESS_DENIED
+internal_error retryable *
+header_error fatal_config:login_customer_id * INVALID_LOGIN_CUSTOMER_ID INVALID_LINKED_CUSTOMER_ID
+request_error fatal_config *
+request_error fatal_config:customer_ids INVALID_CUSTOMER_ID
+request_error fatal_config:developer_token DEVELOPER_TOKEN_PARAMETER_MISSING CLOUD_PROJECT_NOT_FOUND
+request_error fatal_config:login_customer_id LOGIN_CUSTOMER_ID_PARAMETER_MISSING
+request_error fatal_config:request_timeout RPC_DEADLINE_TOO_SHORT
+request_error fatal_config:api_version UNSUPPORTED_VERSION
+request_error retryable INVALID_PAGE_TOKEN EXPIRED_PAGE_TOKEN
+query_error fatal_config:custom_reports *
+query_error skip_account REQUESTED_METRICS_FOR_MANAGER
+query_error shrink DATE_RANGE_TOO_WIDE
+field_error fatal_config:custom_reports *
+status retryable INTERNAL UNAVAILABLE DEADLINE_EXCEEDED UNKNOWN CANCELLED ABORTED
+status quota RESOURCE_EXHAUSTED
+status reauth UNAUTHENTICATED
+status fatal_config:developer_token PERMISSION_DENIED
+status fatal_config:api_version NOT_FOUND
+status fatal_config INVALID_ARGUMENT
 """
-# Why: a customer the user cannot read (or a manager, which has no metrics) is skipped and the
-# others go on; a page token is only as good as its query, which is read again from the start; a
-# window too wide is split in halves (sources.py); the access level forbidding a call is not waited.
 CODES: dict[str, dict[str, tuple[ErrorClass, str | None]]] = {}
 for _line in _TABLE.strip().splitlines():
-    _member, _code, _class, *_setting = _line.split()
-    CODES.setdefault(_member, {})[_code] = (ErrorClass(_class), _setting[0] if _setting else None)
+    _member, _verdict_text, *_codes = _line.split()
+    _class, _, _setting = _verdict_text.partition(":")
+    for _code in _codes:
+        CODES.setdefault(_member, {})[_code] = (ErrorClass(_class), _setting or None)
 # A developer-scope RESOURCE_EXHAUSTED is the daily operations cap of the access level (§4.4-4.5:
 # "Retry in 40591 seconds"), as is a long-term query consumption: waiting is pointless.
 DAILY_QUOTA_CODES = frozenset({"RESOURCE_EXHAUSTED", "EXCESSIVE_LONG_TERM_QUERY_RESOURCE_CONSUMPTION"})
