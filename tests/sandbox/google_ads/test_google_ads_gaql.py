@@ -184,10 +184,37 @@ def test_core_date_segments_need_a_finite_range(ads: Ads) -> None:
         ("SELECT campaign.id FROM campaign PARAMETERS omit_everything=true", "BAD_PARAMETER_NAME"),
         ("SELECT campaign.id FROM campaign PARAMETERS include_drafts=maybe", "BAD_PARAMETER_VALUE"),
         ("SELECT campaign.id, campaign.id FROM campaign", "QUERY_ERROR"),
+        # Rules the reference records beyond the catalog (§2.3, §8).
+        (
+            "SELECT metrics.top_impression_percentage FROM customer",
+            "PROHIBITED_METRIC_IN_SELECT_OR_WHERE_CLAUSE",
+        ),
+        (
+            "SELECT segments.conversion_lag_bucket, metrics.clicks FROM keyword_view "
+            "WHERE segments.date DURING TODAY",
+            "PROHIBITED_SEGMENT_WITH_METRIC_IN_SELECT_OR_WHERE_CLAUSE",
+        ),
+        ("SELECT click_view.gclid FROM click_view", "EXPECTED_FILTERS_ON_DATE_RANGE"),
+        (
+            "SELECT click_view.gclid FROM click_view WHERE segments.date DURING LAST_7_DAYS",
+            "DATE_RANGE_TOO_WIDE",
+        ),
     ],
 )
 def test_meaning_errors(ads: Ads, query: str, code: str) -> None:
     assert _error(ads, query)[0] == code
+
+
+def test_what_the_reference_allows_next_to_its_rules_runs(ads: Ads) -> None:
+    assert ads.search(
+        "SELECT metrics.top_impression_percentage FROM campaign WHERE segments.date DURING TODAY"
+    )
+    lag = (
+        "SELECT segments.conversion_lag_bucket, metrics.conversions FROM keyword_view "
+        "WHERE segments.date DURING TODAY"
+    )
+    assert ads.search(lag) == []  # the world has no keywords
+    assert ads.search("SELECT click_view.gclid FROM click_view WHERE segments.date DURING YESTERDAY") == []
 
 
 def test_operators_on_the_worlds_rows(ads: Ads, world: World) -> None:

@@ -156,8 +156,19 @@ def is_conversion_metric(metric: str) -> bool:
     return "cost" not in name and ("conversion" in name or name.startswith("value_per"))
 
 
+# Segments that go with conversion metrics only (reference §2.3), the world's and Google's others.
+CONVERSION_ONLY_SEGMENTS = frozenset(
+    {
+        *CONVERSION_SEGMENTS,
+        "segments.conversion_lag_bucket",
+        "segments.conversion_adjustment",
+        "segments.external_conversion_source",
+    }
+)
+
+
 def segment_with_metric(segment: str, metric: str) -> bool:
-    return SPLIT.get(segment) != "conversion_action" or is_conversion_metric(metric)
+    return segment not in CONVERSION_ONLY_SEGMENTS or is_conversion_metric(metric)
 
 
 _ZERO: dict[str, int | float] = {"DOUBLE": 0.0, "FLOAT": 0.0, "INT64": 0, "INT32": 0, "UINT64": 0}
@@ -174,6 +185,7 @@ def value(metric: str, data_type: str, totals: Totals) -> int | float | None:
 
 
 __all__ = [
+    "CONVERSION_ONLY_SEGMENTS",
     "CONVERSION_SEGMENTS",
     "CORE_DATE_SEGMENTS",
     "DATE_SEGMENTS",

@@ -120,6 +120,7 @@ def plan(query: gaql.Query, catalog: Catalog) -> Plan:
             )
     checks = tuple(check(condition, info) for condition, info in where)
     _date_range(select, checks)
+    _documented_rules(spec, named, checks)
     parameters = _parameters(query.parameters)
     splits = {m.SPLIT.get(f.name) for f in named if f.category == "SEGMENT"} - {None}
     return Plan(
@@ -171,23 +172,27 @@ def _field(name: str, clause: str, spec: ResourceSpec, catalog: Catalog) -> Fiel
                 f"with the resource in the FROM clause ('{spec.name}').",
             )
     elif info.category == "METRIC" and not catalog.takes_metrics(spec.name):
-        raise query_error(
-            "PROHIBITED_METRIC_IN_SELECT_OR_WHERE_CLAUSE",
-            f"Cannot select or filter on the following metrics: '{name}'(could not support requested "
-            f"resources: '{spec.name.upper()}'), since metric is incompatible with the resource in the FROM "
-            "clause or other selected segmenting resources.",
-        )
+        raise _prohibited_metric(name, spec)
     elif info.category == "SEGMENT" and not catalog.segment_allowed(name, spec.name):
         raise _prohibited_segment(name, spec)
     return info
 
 
+def _prohibited_metric(name: str, spec: ResourceSpec) -> ApiFailure:
+    return _prohibited("metric", name, spec)
+
+
 def _prohibited_segment(name: str, spec: ResourceSpec) -> ApiFailure:
-    # The real wording: error_query_prohibited_segment_proto_text.txt (google-ads-java#180).
+    return _prohibited("segment", name, spec)
+
+
+def _prohibited(kind: str, name: str, spec: ResourceSpec) -> ApiFailure:
+    # The real wording of the segment error: error_query_prohibited_segment_proto_text.txt
+    # (google-ads-java#180); the metric error's is the same with "metric" for "segment".
     return query_error(
-        "PROHIBITED_SEGMENT_IN_SELECT_OR_WHERE_CLAUSE",
-        f"Cannot select or filter on the following segments: '{name}'(could not support requested "
-        f"resources: '{spec.name.upper()}'), since segment is incompatible with the resource in the FROM "
+        f"PROHIBITED_{kind.upper()}_IN_SELECT_OR_WHERE_CLAUSE",
+        f"Cannot select or filter on the following {kind}s: '{name}'(could not support requested "
+        f"resources: '{spec.name.upper()}'), since {kind} is incompatible with the resource in the FROM "
         "clause or other selected segmenting resources.",
     )
 
@@ -354,6 +359,35 @@ def _date_range(select: tuple[FieldInfo, ...], checks: tuple[Check, ...]) -> Non
             "EXPECTED_FILTERS_ON_DATE_RANGE",
             f"Expects filters on the following field to limit a finite date range: '{core[0]}'",
         )
+
+
+# A metric the reference records as refused on a resource that takes metrics (§2.3:
+# google-ads-php#765, `metrics.top_impression_percentage` FROM customer).
+PROHIBITED_METRICS = frozenset({("customer", "metrics.top_impression_percentage")})
+# Resources that read one day per query (§8: click_view "only single-day queries").
+SINGLE_DAY_RESOURCES = frozenset({"click_view"})
+
+
+def _documented_rules(spec: ResourceSpec, named: list[FieldInfo], checks: tuple[Check, ...]) -> None:
+    """Rules the reference records for one resource, beyond what the catalog derives."""
+    for info in named:
+        if (spec.name, info.name) in PROHIBITED_METRICS:
+            raise _prohibited_metric(info.name, spec)
+    if spec.name in SINGLE_DAY_RESOURCES:
+        # The reference names no code for a wider query; DATE_RANGE_TOO_WIDE is the QueryError that
+        # says it (an assumption), EXPECTED_FILTERS_ON_DATE_RANGE the one for no range at all.
+        # Any mid-week, mid-month day stands for today: only TODAY and YESTERDAY are one day then.
+        low, high = date_bounds(checks, date(2000, 6, 15))
+        if low is None or high is None:
+            raise query_error(
+                "EXPECTED_FILTERS_ON_DATE_RANGE",
+                f"Expects filters on the following field to limit a finite date range: 'segments.date' "
+                f"({spec.name} is read one day per query).",
+            )
+        if low != high:
+            raise query_error(
+                "DATE_RANGE_TOO_WIDE", f"The date range is too wide: {spec.name} is read one day per query."
+            )
 
 
 def date_bounds(checks: tuple[Check, ...], today: date) -> tuple[date | None, date | None]:
