@@ -8,9 +8,9 @@ enum values, repetition and type URLs "can be synthesized from descriptors". A f
 removed in a version is unknown in it (`campaign.start_date` since v23, §1.3) and a query naming
 it gets UNRECOGNIZED_FIELD.
 
-Compatibility (`selectable_with`, `attribute_resources`) is not in the protos (§2.5) and no
-recording of Google's catalog is on record, so it is derived, and where the world answers a
-query it follows the sandbox's own rules (`metrics`, `resources.SPECS`):
+Compatibility (`selectable_with`, `attribute_resources`) is not in the protos (§2.5) and there is
+no recording of Google's catalog to serve, so it is derived, and where the world answers a query it
+follows the sandbox's own rules (`metrics`, `resources.SPECS`):
 
 * a resource's attribute resources are the resources it names, followed to the end: by a field
   (`ad_group.campaign` names `campaign`) or in its resource name, as the client's path helper
@@ -21,7 +21,10 @@ query it follows the sandbox's own rules (`metrics`, `resources.SPECS`):
   activity for is zero (`metrics.value`);
 * resources the world does not model (labels, assets, keywords, constants, …) have no rows; what
   goes with them is not on record, so the sandbox accepts every metric and segment with them (an
-  assumption: such a query is answered with no rows rather than guessed wrong).
+  assumption: such a query is answered with no rows rather than guessed wrong);
+* the incompatibilities the reference records are kept everywhere: conversion-only segments with
+  other metrics (`metrics.CONVERSION_ONLY_SEGMENTS`), and the rules of one resource (`validate`:
+  `metrics.top_impression_percentage` FROM customer, click_view one day per query).
 """
 
 from __future__ import annotations
@@ -143,13 +146,14 @@ class Catalog:
         )
         served = {f"{r}.{a}" for r, attributes in ATTRIBUTES.items() for a in attributes}
         served |= {*m.SEGMENTS, *m.METRICS, *SPECS}
-        missing = served - self._names()
+        names = self._names()
+        missing = served - names
         if missing:
             raise ValueError(f"{version} has no field {sorted(missing)[0]!r}: the sandbox is out of date")
         self.fields: dict[str, FieldInfo] = {}
         for resource in self.resources:
             self.fields[resource] = self._resource(resource)
-        for name in self._names() - set(self.resources):
+        for name in sorted(names - set(self.resources)):  # sorted: the field service's order is stable
             category = {"segments": "SEGMENT", "metrics": "METRIC"}.get(name.split(".", 1)[0], "ATTRIBUTE")
             self.fields[name] = self._field(name, category, name in served)
 
