@@ -314,14 +314,25 @@ def report(result: PeerRun) -> bool:
     return ok
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench peers", description=__doc__.split("\n")[0])
+def peer_parser(name: str, doc: str) -> argparse.ArgumentParser:
+    """The options every peers bench takes: the days to read and where the peer venvs live."""
+    parser = argparse.ArgumentParser(prog=f"python -m bench {name}", description=doc.split("\n")[0])
     parser.add_argument("--days", type=int, default=3, help="finished days to read (default 3)")
     parser.add_argument("--peers-dir", type=Path, default=ROOT / ".peers", help="where the peer venvs live")
-    parser.add_argument("--peer", choices=sorted(PEERS), action="append", help="run only these peers")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def peers_home(args: argparse.Namespace) -> Path:
     home: Path = args.peers_dir.resolve()
     home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def main(argv: list[str]) -> int:
+    parser = peer_parser("peers", __doc__ or "")
+    parser.add_argument("--peer", choices=sorted(PEERS), action="append", help="run only these peers")
+    args = parser.parse_args(argv)
+    home = peers_home(args)
     peers = [PEERS[name] for name in args.peer or PEERS]
     venvs = {peer.name: install(peer, home) for peer in peers}
     # A job is done at its first status read (the peers sleep 5-10 s between reads otherwise). Meta's

@@ -22,7 +22,7 @@ from google.protobuf.message import Message
 
 from ads_kit.resilience.errors import Classified, ConfigError
 from ads_kit.tap.transport import APP_SCOPE, HttpFailure, Response, Transport
-from tap_google_ads_unified.errors import HTTP_STATUS, classify, failure_of, is_api_failure
+from tap_google_ads_unified.errors import classify, failure_of, http_status, is_api_failure
 from tap_google_ads_unified.rows import record_reader
 
 DEFAULT_ENDPOINT = "googleads.googleapis.com"
@@ -113,7 +113,7 @@ class GoogleAdsTransport(Transport):
             if not is_api_failure(exc):
                 raise
             body = failure_of(exc, version)
-            raise HttpFailure(HTTP_STATUS.get(body["status"]), {}, body) from None
+            raise HttpFailure(http_status(body["status"]), {}, body) from None
         return Response(200, {}, {"rows": rows})
 
     def _stream(self, token: str, params: Mapping[str, Any], version: str) -> list[dict[str, Any]]:

@@ -5,10 +5,11 @@ rows cost one request (the report layer, ``ads_kit.tap.reports``, reads the wind
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import Any, cast
 
+from ads_kit.resilience import ShrinkRequired
 from ads_kit.tap.reports.reads import DayRangeReads
 from ads_kit.tap.reports.slices import Report
 from ads_kit.unified.slices import SliceCache
@@ -43,8 +44,17 @@ class GoogleSource:
         return self._search(query, customer, " AND ".join(filter(None, (query.where, where))))
 
     def window(self, query: Query, customer: str, since: date, until: date) -> list[dict[str, Any]]:
-        """A report's rows for the customer-zone days [since, until] (the report layer caches them)."""
-        return self._search(query, customer, query.filter(since, until))
+        """A report's rows for the customer-zone days [since, until] (the report layer caches them);
+        a window Google finds too wide (DATE_RANGE_TOO_WIDE) is read as its two halves."""
+        try:
+            return self._search(query, customer, query.filter(since, until))
+        except ShrinkRequired:
+            if since >= until:
+                raise
+        middle = since + (until - since) // 2
+        return self.window(query, customer, since, middle) + self.window(
+            query, customer, middle + timedelta(1), until
+        )
 
     def reads(self, report: Report, account_id: str) -> DayRangeReads:
         """``ads_kit.tap.reports.reader.ReportPlatform``: every window is one synchronous SearchStream."""

@@ -96,9 +96,22 @@ def test_a_good_custom_report_lands_with_derived_keys(sandbox_google: SandboxCli
     }
     # written for v22 and before: campaign.start_date is start_date_time since v23 (the shared field map)
     renamed = {"name": "campaign_starts", "query": "SELECT campaign.id, campaign.start_date FROM campaign"}
-    config = tap_config(sandbox_google, tmp_path, report_type="custom", custom_reports=[report, renamed])
+    # Google reads click_view one day per query (reference §8): each wider window is refused with
+    # DATE_RANGE_TOO_WIDE and read in halves, down to single days (the world has no click ids).
+    clicks = {
+        "name": "clicks",
+        "query": "SELECT click_view.gclid, segments.date FROM click_view",
+        "primary_keys": ["click_view.gclid", "segments.date"],
+    }
+    reports = [report, renamed, clicks]
+    config = tap_config(sandbox_google, tmp_path, report_type="custom", custom_reports=reports)
     run = run_tap(config, tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
+    assert "google_ads_custom_clicks" in run.keys and not run.records.get("google_ads_custom_clicks")
+    refused = [
+        e for e in sandbox_google.log(PLATFORM, "GoogleAdsService/SearchStream") if e["status"] != "OK"
+    ]
+    assert refused and {e["status"] for e in refused} == {"INVALID_ARGUMENT"} and "| ERROR" not in run.stderr
     stream = "google_ads_custom_campaign_devices"
     assert run.keys[stream] == ["customer_id", "campaign_id", "device", "date"]
     got = {(str(r["campaign_id"]), r["device"], r["date"]): r["clicks"] for r in run.records[stream]}

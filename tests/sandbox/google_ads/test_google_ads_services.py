@@ -238,10 +238,12 @@ def test_older_served_versions_answer_with_their_own_messages(ads: Ads, version:
     assert path == f"/google.ads.googleads.{version}.services.GoogleAdsService/Search"
     # The failure rides under the version's own trailer key, or that version's library would not find it.
     removed_in_v24 = "SELECT campaign.video_brand_safety_suitability FROM campaign"  # reference §1.3
+    if version == "v23":  # a Google field in v23, which the world has no value for: unset
+        rows = ads.search(removed_in_v24, version=version)
+        assert len(rows) == 4 and not any(r.campaign.video_brand_safety_suitability for r in rows)
+        return
     refused = _refused(ads.search, removed_in_v24, version=version)
     assert codes(refused, version) == [("query_error", "UNRECOGNIZED_FIELD")]
-    served_elsewhere = "the sandbox does not serve" in refused.failure.errors[0].message
-    assert served_elsewhere == (version == "v23")  # a Google field in v23, unknown from v24 on
 
 
 def test_sunset_versions_answer_unsupported_version_and_unknown_ones_unimplemented(ads: Ads) -> None:

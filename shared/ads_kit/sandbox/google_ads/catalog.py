@@ -1,20 +1,36 @@
 """The field catalog: what `GoogleAdsFieldService` serves and what queries are validated against.
 
-Names, data types, enum values, repetition and type URLs come from the version's own `GoogleAdsRow`
-descriptors (reference §2.5: "partial metadata can be synthesized from descriptors"); which fields
-exist at all is the descriptors' word too, so a field renamed or removed in a version is unknown
-in it (`campaign.start_date` since v23, §1.3). `selectable_with` cannot come from the protos and
-there is no recorded snapshot of Google's catalog to serve (§2.5), so it is computed from the
-sandbox's own rules (`metrics`): the catalog lists exactly what the sandbox can answer.
+Every field is the installed client's: the resources are the version's `GoogleAdsRow` message
+fields (but `metrics` and `segments`), and a resource's, `segments`' and `metrics`' fields are
+their messages' fields, nested singular messages walked through (`campaign.network_settings.
+target_google_search`; a message is a field too, `leaves`). Reference §2.5: names, data types,
+enum values, repetition and type URLs "can be synthesized from descriptors". A field renamed or
+removed in a version is unknown in it (`campaign.start_date` since v23, §1.3) and a query naming
+it gets UNRECOGNIZED_FIELD.
 
-A field that exists in Google's API but that the world does not model (`metrics.video_trueview_views`)
-is not in the catalog; a query naming it is refused (`validate`), never answered with a default.
+Compatibility (`selectable_with`, `attribute_resources`) is not in the protos (§2.5) and there is
+no recording of Google's catalog to serve, so it is derived, and where the world answers a query it
+follows the sandbox's own rules (`metrics`, `resources.SPECS`):
+
+* a resource's attribute resources are the resources it names, followed to the end: by a field
+  (`ad_group.campaign` names `campaign`) or in its resource name, as the client's path helper
+  spells it (`keyword_view_path(customer_id, ad_group_id, criterion_id)`: customer, ad group); the
+  world's resources add what `SPECS` lists;
+* the world's segments and metrics go with the world's report resources as `metrics` says; a
+  segment the world cannot split by is refused on them (`validate`), a metric the world has no
+  activity for is zero (`metrics.value`);
+* resources the world does not model (labels, assets, keywords, constants, …) have no rows; what
+  goes with them is not on record, so the sandbox accepts every metric and segment with them (an
+  assumption: such a query is answered with no rows rather than guessed wrong);
+* the incompatibilities the reference records are kept everywhere: conversion-only segments with
+  other metrics (`metrics.CONVERSION_ONLY_SEGMENTS`), and the rules of one resource (`validate`:
+  `metrics.top_impression_percentage` FROM customer, click_view one day per query).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
@@ -32,9 +48,11 @@ _SCALAR = {
     FieldDescriptor.TYPE_STRING: "STRING",
     FieldDescriptor.TYPE_ENUM: "ENUM",
     FieldDescriptor.TYPE_MESSAGE: "MESSAGE",
+    FieldDescriptor.TYPE_BYTES: "STRING",
 }
 # Date-valued strings (reference §2.5's data_type table): the period segments and *_date_time fields.
 _DATE_FIELDS = frozenset({"segments.date", "segments.week", "segments.month", "segments.quarter"})
+REPORT_MESSAGES = ("segments", "metrics")
 
 
 @dataclass(frozen=True)
@@ -50,17 +68,24 @@ class FieldInfo:
     selectable: bool = True
     filterable: bool = True
     sortable: bool = True
-    selectable_with: tuple[str, ...] = ()
-    attribute_resources: tuple[str, ...] = ()
-    metrics: tuple[str, ...] = ()
-    segments: tuple[str, ...] = ()
     path: tuple[str, ...] = ()  # attribute names from GoogleAdsRow ("ad_group_ad", "ad", "type_")
     enum_numbers: tuple[int, ...] = ()
+    modelled: bool = False  # whether the world gives it values (else unset, or zero for a metric)
 
     @property
     def resource(self) -> str:
         """The resource (or `segments`/`metrics`) the field belongs to."""
         return self.name.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Relations:
+    """A field's GoogleAdsField lists: what it goes with."""
+
+    selectable_with: tuple[str, ...] = ()
+    attribute_resources: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
 
 
 def resolve(row: Descriptor, name: str) -> tuple[tuple[str, ...], FieldDescriptor | None] | None:
@@ -78,50 +103,71 @@ def resolve(row: Descriptor, name: str) -> tuple[tuple[str, ...], FieldDescripto
             return None
         path.append(found.name)
         leaf = found
-        singular_message = found.type == FieldDescriptor.TYPE_MESSAGE and not _repeated(found)
-        message = found.message_type if singular_message else None
+        message = found.message_type if _singular_message(found) else None
     if len(parts) == 1:
         return tuple(path), None
-    if leaf is not None and leaf.type == FieldDescriptor.TYPE_MESSAGE and not _repeated(leaf):
-        return None  # a message is not a field: its fields are (GAQL names leaves only)
     return tuple(path), leaf
 
 
-def _repeated(field: FieldDescriptor) -> bool:
-    return bool(field.is_repeated)
+def _singular_message(field: FieldDescriptor) -> bool:
+    return field.type == FieldDescriptor.TYPE_MESSAGE and not field.is_repeated
+
+
+def gaql_name(field: FieldDescriptor) -> str:
+    """A descriptor field's GAQL name: proto-plus adds `_` to Python keywords (`type_`, §2.1)."""
+    return field.name[:-1] if field.name.endswith("_") else field.name
+
+
+def leaves(message: Descriptor, prefix: str, seen: frozenset[str] = frozenset()) -> list[str]:
+    """The GAQL names of a message's fields, nested singular messages walked through. A nested
+    message is a field too: Google's own examples select whole messages (`change_event.old_resource`,
+    `recommendation.keyword_recommendation`: gaql_examples_official_python_examples.txt)."""
+    names: list[str] = []
+    for field in message.fields:
+        name = f"{prefix}.{gaql_name(field)}"
+        names.append(name)
+        if _singular_message(field):
+            nested = field.message_type
+            # A message holding itself has no finite leaves there; protobuf's own types (a
+            # FieldMask's paths) are values, not Google Ads fields.
+            if nested.full_name not in seen and not nested.full_name.startswith("google.protobuf."):
+                names += leaves(nested, name, seen | {message.full_name})
+    return names
 
 
 class Catalog:
-    """The served fields of one API version."""
+    """The fields of one API version."""
 
     def __init__(self, version: str) -> None:
         self.version = version
         self.row = protos(version).row_descriptor
-        # Every resource Google has in this version (a GoogleAdsRow message field but metrics/segments).
-        self.google_resources = frozenset(
-            f.name for f in self.row.fields if f.type == FieldDescriptor.TYPE_MESSAGE
-        ) - {"metrics", "segments"}
+        self.resources = tuple(
+            f.name for f in self.row.fields if _singular_message(f) and f.name not in REPORT_MESSAGES
+        )
+        served = {f"{r}.{a}" for r, attributes in ATTRIBUTES.items() for a in attributes}
+        served |= {*m.SEGMENTS, *m.METRICS, *SPECS}
+        names = self._names()
+        missing = served - names
+        if missing:
+            raise ValueError(f"{version} has no field {sorted(missing)[0]!r}: the sandbox is out of date")
         self.fields: dict[str, FieldInfo] = {}
-        for resource in SPECS:
+        for resource in self.resources:
             self.fields[resource] = self._resource(resource)
-            for attribute in ATTRIBUTES[resource]:
-                self._add(f"{resource}.{attribute}", "ATTRIBUTE")
-        for segment in m.SEGMENTS:
-            self._add(segment, "SEGMENT")
-        for metric in m.METRICS:
-            self._add(metric, "METRIC")
+        for name in sorted(names - set(self.resources)):  # sorted: the field service's order is stable
+            category = {"segments": "SEGMENT", "metrics": "METRIC"}.get(name.split(".", 1)[0], "ATTRIBUTE")
+            self.fields[name] = self._field(name, category, name in served)
 
-    def known(self, name: str) -> bool:
-        """Whether Google's API has the field in this version (served or not)."""
-        return resolve(self.row, name) is not None
+    def _names(self) -> set[str]:
+        names = set(self.resources)
+        for top in (*self.resources, *REPORT_MESSAGES):
+            names.update(leaves(self.row.fields_by_name[top].message_type, top))
+        return names
 
     def get(self, name: str) -> FieldInfo | None:
         return self.fields.get(name)
 
     def _resource(self, name: str) -> FieldInfo:
-        spec = SPECS[name]
         message = self.row.fields_by_name[name].message_type
-        segments = tuple(s for s in m.SEGMENTS if spec.metrics and m.segment_allowed(s, spec.view))
         return FieldInfo(
             name,
             "RESOURCE",
@@ -130,27 +176,18 @@ class Catalog:
             selectable=False,
             filterable=False,
             sortable=False,
-            selectable_with=tuple(r for r, other in SPECS.items() if name in other.attribute_resources),
-            attribute_resources=spec.attribute_resources,
-            metrics=m.METRICS if spec.metrics else (),
-            segments=segments,
             path=(name,),
+            modelled=name in SPECS,
         )
 
-    def _add(self, name: str, category: str) -> None:
+    def _field(self, name: str, category: str, modelled: bool) -> FieldInfo:
         resolved = resolve(self.row, name)
-        if resolved is None or resolved[1] is None:
-            raise ValueError(f"{self.version} has no field {name!r}: the sandbox's catalog is out of date")
+        assert resolved is not None and resolved[1] is not None, name
         path, leaf = resolved
-        repeated = _repeated(leaf)
         data_type = _SCALAR[leaf.type]
-        if (
-            name.endswith(".resource_name")
-            or name in RESOURCE_NAME_FIELDS
-            or name == "segments.conversion_action"
-        ):
+        if data_type == "STRING" and self._names_a_resource(name):
             data_type = "RESOURCE_NAME"
-        elif name in _DATE_FIELDS or name.endswith("_date_time"):
+        elif data_type == "STRING" and (name in _DATE_FIELDS or name.endswith("_date_time")):
             data_type = "DATE"
         enum_values: tuple[str, ...] = ()
         enum_numbers: tuple[int, ...] = ()
@@ -162,38 +199,98 @@ class Catalog:
         elif leaf.type == FieldDescriptor.TYPE_MESSAGE:
             type_url = leaf.message_type.full_name
         message = leaf.type == FieldDescriptor.TYPE_MESSAGE
-        self.fields[name] = FieldInfo(
+        return FieldInfo(
             name,
             category,
             data_type,
-            is_repeated=repeated,
+            is_repeated=bool(leaf.is_repeated),
             enum_values=enum_values,
             type_url=type_url,
             filterable=not message,
             # Lists, messages and resource names have no order to sort by.
-            sortable=not (repeated or message or data_type == "RESOURCE_NAME"),
-            selectable_with=self._selectable_with(name, category),
+            sortable=not (leaf.is_repeated or message or data_type == "RESOURCE_NAME"),
             path=path,
             enum_numbers=enum_numbers,
+            modelled=modelled,
         )
 
-    def _selectable_with(self, name: str, category: str) -> tuple[str, ...]:
-        """Resources the field can be queried from, then the segments and metrics it goes with."""
-        if category == "ATTRIBUTE":
-            owner = name.split(".", 1)[0]
-            resources = [r for r, s in SPECS.items() if r == owner or owner in s.attribute_resources]
-            spec = SPECS[owner]
-            with_segments = [s for s in m.SEGMENTS if spec.metrics and m.segment_allowed(s, spec.view)]
-            with_metrics = list(m.METRICS) if spec.metrics else []
-            return (*resources, *with_segments, *with_metrics)
-        if category == "SEGMENT":
-            resources = [r for r, s in SPECS.items() if s.metrics and m.segment_allowed(name, s.view)]
-            others = [s for s in m.SEGMENTS if s != name and m.segments_compatible(name, s, None)]
-            with_metrics = [x for x in m.METRICS if m.segment_with_metric(name, x)]
-            return (*resources, *others, *with_metrics)
-        resources = [r for r, s in SPECS.items() if s.metrics]
-        with_segments = [s for s in m.SEGMENTS if m.segment_with_metric(s, name)]
-        return (*resources, *with_segments)
+    def _names_a_resource(self, name: str) -> bool:
+        leaf = name.rsplit(".", 1)[1]
+        return (
+            leaf == "resource_name"
+            or name in RESOURCE_NAME_FIELDS
+            or name == "segments.conversion_action"
+            or ("." not in name.split(".", 1)[1] and leaf in self.resources)
+        )
+
+    # -- compatibility ---------------------------------------------------------------------------
+    @cached_property
+    def _references(self) -> dict[str, frozenset[str]]:
+        """Resource -> the resources it names: by a field (`ad_group.campaign`) or in its resource
+        name (`keyword_view_path(customer_id, ad_group_id, criterion_id)`)."""
+        classes = protos(self.version)
+        found: dict[str, frozenset[str]] = {}
+        for resource in self.resources:
+            message = self.row.fields_by_name[resource].message_type
+            fields = {f.name for f in message.fields if f.type == FieldDescriptor.TYPE_STRING}
+            under = {p.removesuffix("_id") for p in classes.path_parameters(resource)}
+            found[resource] = frozenset(((fields | under) & set(self.resources)) - {resource})
+        return found
+
+    @cache  # noqa: B019 - one catalog per version, kept for the process
+    def attribute_resources(self, resource: str) -> tuple[str, ...]:
+        """The resources whose attributes a query FROM `resource` may select."""
+        found: set[str] = set()
+        pending = [*(SPECS[resource].attribute_resources if resource in SPECS else ()), resource]
+        while pending:
+            other = pending.pop()
+            if other not in found:
+                found.add(other)
+                pending.extend(self._references[other])
+        found.discard(resource)
+        return tuple(sorted(found))
+
+    def takes_metrics(self, resource: str) -> bool:
+        """Whether metrics (and segments) may be selected FROM `resource`."""
+        return SPECS[resource].metrics if resource in SPECS else True
+
+    def segment_allowed(self, segment: str, resource: str) -> bool:
+        if resource not in SPECS:
+            return True
+        spec = SPECS[resource]
+        return spec.metrics and segment in m.SPLIT and m.segment_allowed(segment, spec.view)
+
+    @cache  # noqa: B019 - one catalog per version, kept for the process
+    def _all(self, category: str) -> tuple[str, ...]:
+        return tuple(sorted(n for n, f in self.fields.items() if f.category == category))
+
+    @cache  # noqa: B019 - one catalog per version, kept for the process
+    def relations(self, name: str) -> Relations:
+        """The GoogleAdsField lists of one field (computed when asked: thousands of fields)."""
+        info = self.fields[name]
+        segments, metrics = self._all("SEGMENT"), self._all("METRIC")
+        if info.category == "RESOURCE":
+            takes = self.takes_metrics(name)
+            return Relations(
+                selectable_with=tuple(r for r in self.resources if name in self.attribute_resources(r)),
+                attribute_resources=self.attribute_resources(name),
+                metrics=metrics if takes else (),
+                segments=tuple(s for s in segments if self.segment_allowed(s, name)),
+            )
+        if info.category == "ATTRIBUTE":
+            owner = info.resource
+            resources = [r for r in self.resources if r == owner or owner in self.attribute_resources(r)]
+            takes = self.takes_metrics(owner)
+            with_segments = [s for s in segments if self.segment_allowed(s, owner)]
+            return Relations((*resources, *with_segments, *(metrics if takes else ())))
+        if info.category == "SEGMENT":
+            resources = [r for r in self.resources if self.segment_allowed(name, r)]
+            others = [s for s in segments if s != name and m.segments_compatible(name, s, None)]
+            with_metrics = [x for x in metrics if m.segment_with_metric(name, x)]
+            return Relations((*resources, *others, *with_metrics))
+        resources = [r for r in self.resources if self.takes_metrics(r)]
+        with_segments = [s for s in segments if m.segment_with_metric(s, name)]
+        return Relations((*resources, *with_segments))
 
 
 @cache
@@ -201,4 +298,4 @@ def catalog(version: str) -> Catalog:
     return Catalog(version)
 
 
-__all__ = ["Catalog", "FieldInfo", "catalog", "resolve"]
+__all__ = ["Catalog", "FieldInfo", "Relations", "catalog", "gaql_name", "leaves", "resolve"]

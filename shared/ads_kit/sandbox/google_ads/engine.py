@@ -134,6 +134,8 @@ def check_customer(plan: Plan, customer: Customer) -> None:
 
 def run(plan: Plan, customer: Customer, world: World) -> Result:
     check_customer(plan, customer)
+    if plan.resource not in resources.SPECS:
+        return Result([], 0, 0)  # the world has none of it (labels, assets, keywords, …: catalog)
     account = customer.account
     today = world.account_today(account)
     checks = _resolve_during(plan.checks, today)
@@ -157,11 +159,9 @@ def run(plan: Plan, customer: Customer, world: World) -> Result:
         for segment_values, totals in _groups(plan, entity, days, segment_checks, reader, customer, primary):
             row_values = {**values, **segment_values}
             for info in plan.metrics:
-                row_values[info.name] = m.METRIC_DEFS[info.name].value(totals)
-            if metric_checks:
-                all_metrics = {name: d.value(totals) for name, d in m.METRIC_DEFS.items()}
-                if not all(matches(c, all_metrics[c.name]) for c in metric_checks):
-                    continue
+                row_values[info.name] = m.value(info.name, info.data_type, totals)
+            if not all(matches(c, m.value(c.name, c.info.data_type, totals)) for c in metric_checks):
+                continue
             rows.append(Row(row_values, totals))
     rows = _ordered(rows, plan)
     total = len(rows)
@@ -241,11 +241,10 @@ def _groups(
         if plan.spec.view is None or not totals.is_zero():
             yield {}, totals
         return
-    metric_names = [f.name for f in plan.metrics]
     for shown, group in groups.values():
         totals = m.Totals.of(account, sum_metrics(group))
-        if metric_names:
-            if all(m.METRIC_DEFS[n].value(totals) == 0 for n in metric_names):
+        if plan.metrics:
+            if not any(m.value(f.name, f.data_type, totals) for f in plan.metrics):
                 continue
         elif totals.is_zero():
             continue

@@ -14,7 +14,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from ads_kit.sandbox.google_ads import engine, gaql, validate
-from ads_kit.sandbox.google_ads.catalog import FieldInfo, catalog
+from ads_kit.sandbox.google_ads.catalog import FieldInfo, Relations, catalog
 from ads_kit.sandbox.google_ads.failures import query_error, request_error
 from ads_kit.sandbox.google_ads.protos import protos
 
@@ -46,7 +46,7 @@ def _meta_fields(version: str) -> dict[str, FieldInfo]:
     return meta
 
 
-def _values(info: FieldInfo) -> dict[str, Any]:
+def _values(info: FieldInfo, relations: Relations) -> dict[str, Any]:
     return {
         "resource_name": RESOURCE_PREFIX + info.name,
         "name": info.name,
@@ -54,10 +54,10 @@ def _values(info: FieldInfo) -> dict[str, Any]:
         "selectable": info.selectable,
         "filterable": info.filterable,
         "sortable": info.sortable,
-        "selectable_with": list(info.selectable_with),
-        "attribute_resources": list(info.attribute_resources),
-        "metrics": list(info.metrics),
-        "segments": list(info.segments),
+        "selectable_with": list(relations.selectable_with),
+        "attribute_resources": list(relations.attribute_resources),
+        "metrics": list(relations.metrics),
+        "segments": list(relations.segments),
         "enum_values": list(info.enum_values),
         "data_type": info.data_type,
         "type_url": info.type_url,
@@ -92,7 +92,8 @@ def search(version: str, query: str, page_token: str, page_size: int) -> Message
         if name not in meta:
             raise query_error("UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{name}'.")
     checks = [_check(condition, meta) for condition in parsed.where]
-    rows = [_values(info) for info in catalog(version).fields.values()]
+    fields = catalog(version)
+    rows = [_values(info, fields.relations(info.name)) for info in fields.fields.values()]
     rows = [row for row in rows if all(engine.matches(check, row[check.name]) for check in checks)]
     for ordering in reversed(parsed.order_by):
         info = meta[ordering.field]
@@ -119,11 +120,13 @@ def get(version: str, resource_name: str) -> Message:
     """GetGoogleAdsField: one field by resource name, every attribute set."""
     if not resource_name.startswith(RESOURCE_PREFIX):
         raise request_error("RESOURCE_NAME_MALFORMED", "Resource name provided is malformed.")
-    info = catalog(version).get(resource_name.removeprefix(RESOURCE_PREFIX))
+    fields = catalog(version)
+    info = fields.get(resource_name.removeprefix(RESOURCE_PREFIX))
     if info is None:
         raise request_error("RESOURCE_NOT_FOUND", "Requested resource not found.")
     meta = _meta_fields(version)
-    return _message(version, _values(info), [n for n in meta if n != "resource_name"], meta)
+    values = _values(info, fields.relations(info.name))
+    return _message(version, values, [n for n in meta if n != "resource_name"], meta)
 
 
 def _check(condition: gaql.Condition, meta: dict[str, FieldInfo]) -> validate.Check:

@@ -132,7 +132,10 @@ METRICS = tuple(METRIC_DEFS)
 
 
 def segments_compatible(first: str, second: str, view: str | None) -> bool:
-    """Whether two segments may be used together in one query on a resource (view: its dimension)."""
+    """Whether two segments may be used together in one query on a resource (view: its dimension).
+    Segments the world cannot split by go only with resources it does not model, which take all."""
+    if first not in SPLIT or second not in SPLIT:
+        return True
     splits = {SPLIT[first], SPLIT[second]} - {None}
     if view is not None and splits:
         return False
@@ -141,14 +144,48 @@ def segments_compatible(first: str, second: str, view: str | None) -> bool:
 
 def segment_allowed(segment: str, view: str | None) -> bool:
     """Whether a segment may be used on a report resource (a view takes only date segments)."""
-    return view is None or SPLIT[segment] is None
+    return segment in SPLIT and (view is None or SPLIT[segment] is None)
+
+
+def is_conversion_metric(metric: str) -> bool:
+    """A conversion metric: the world's own flag, else the name's (reference §2.3: conversions,
+    conversions_value, all_conversions, value_per_*, … but not cost_per_*)."""
+    if metric in METRIC_DEFS:
+        return METRIC_DEFS[metric].conversion
+    name = metric.removeprefix("metrics.")
+    return "cost" not in name and ("conversion" in name or name.startswith("value_per"))
+
+
+# Segments that go with conversion metrics only (reference §2.3), the world's and Google's others.
+CONVERSION_ONLY_SEGMENTS = frozenset(
+    {
+        *CONVERSION_SEGMENTS,
+        "segments.conversion_lag_bucket",
+        "segments.conversion_adjustment",
+        "segments.external_conversion_source",
+    }
+)
 
 
 def segment_with_metric(segment: str, metric: str) -> bool:
-    return SPLIT[segment] != "conversion_action" or METRIC_DEFS[metric].conversion
+    return segment not in CONVERSION_ONLY_SEGMENTS or is_conversion_metric(metric)
+
+
+_ZERO: dict[str, int | float] = {"DOUBLE": 0.0, "FLOAT": 0.0, "INT64": 0, "INT32": 0, "UINT64": 0}
+
+
+def value(metric: str, data_type: str, totals: Totals) -> int | float | None:
+    """A metric's value on summed world metrics. A number of activity the world does not have
+    (video views, calls, impression share, …) is zero, as Google reports what did not happen; a
+    label of it (an enum such as a quality bucket, a list of event types) has no value: unset."""
+    definition = METRIC_DEFS.get(metric)
+    if definition is not None:
+        return definition.value(totals)
+    return _ZERO.get(data_type)
 
 
 __all__ = [
+    "CONVERSION_ONLY_SEGMENTS",
     "CONVERSION_SEGMENTS",
     "CORE_DATE_SEGMENTS",
     "DATE_SEGMENTS",
@@ -158,7 +195,9 @@ __all__ = [
     "SPLIT",
     "MetricDef",
     "Totals",
+    "is_conversion_metric",
     "segment_allowed",
     "segment_with_metric",
     "segments_compatible",
+    "value",
 ]

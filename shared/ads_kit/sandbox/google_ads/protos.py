@@ -10,6 +10,7 @@ takes about a second (§6.5), so a version is imported when it is first asked fo
 from __future__ import annotations
 
 import importlib
+import inspect
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -88,6 +89,14 @@ class Protos:
     def row_descriptor(self) -> Descriptor:
         return self.row.DESCRIPTOR
 
+    def path_parameters(self, resource: str) -> tuple[str, ...]:
+        """The parameters of the client's resource-name helper (`keyword_view_path(customer_id,
+        ad_group_id, criterion_id)`, reference §2.2): the resources a resource's name is under."""
+        helper = getattr(
+            self.module["google_ads_service_client"].GoogleAdsServiceClient, f"{resource}_path", None
+        )
+        return tuple(inspect.signature(helper).parameters) if helper is not None else ()
+
     @property
     def failure_key(self) -> str:
         """The trailer that carries the serialized GoogleAdsFailure (reference §4.1)."""
@@ -104,6 +113,7 @@ _MODULES = {
     "customer_service": "services.types.customer_service",
     "google_ads_field": "resources.types.google_ads_field",
     "errors": "errors.types.errors",
+    "google_ads_service_client": "services.services.google_ads_service.client",
 }
 _loaded: dict[str, Protos] = {}
 _lock = threading.Lock()

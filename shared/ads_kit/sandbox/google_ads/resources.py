@@ -178,24 +178,24 @@ class ResourceSpec:
     view: str | None = None  # the world dimension a report view splits by (its rows' own key)
 
 
+# The resources above an ad group, whose attributes its criteria and views carry.
+_CRITERION_RESOURCES = ("customer", "campaign", "campaign_budget", "ad_group")
 SPECS = {
     spec.name: spec
     for spec in (
         ResourceSpec("customer", (), metrics=True),
-        ResourceSpec("customer_client", (), metrics=False),
+        ResourceSpec("customer_client", ("customer",), metrics=False),
         ResourceSpec("campaign", ("customer", "campaign_budget"), metrics=True),
         ResourceSpec("campaign_budget", ("customer",), metrics=False),
         ResourceSpec("ad_group", ("customer", "campaign", "campaign_budget"), metrics=True),
         ResourceSpec("ad_group_ad", ("customer", "campaign", "campaign_budget", "ad_group"), metrics=True),
-        ResourceSpec("ad_group_criterion", ("customer", "campaign", "ad_group"), metrics=False),
         ResourceSpec(
-            "age_range_view", ("customer", "campaign", "ad_group", "ad_group_criterion"), True, view="age"
+            "ad_group_criterion", ("customer", "campaign", "campaign_budget", "ad_group"), metrics=False
         ),
-        ResourceSpec(
-            "gender_view", ("customer", "campaign", "ad_group", "ad_group_criterion"), True, view="gender"
-        ),
-        ResourceSpec("geographic_view", ("customer", "campaign", "ad_group"), True, view="country"),
-        ResourceSpec("user_location_view", ("customer", "campaign", "ad_group"), True, view="country"),
+        ResourceSpec("age_range_view", (*_CRITERION_RESOURCES, "ad_group_criterion"), True, view="age"),
+        ResourceSpec("gender_view", (*_CRITERION_RESOURCES, "ad_group_criterion"), True, view="gender"),
+        ResourceSpec("geographic_view", _CRITERION_RESOURCES, True, view="country"),
+        ResourceSpec("user_location_view", _CRITERION_RESOURCES, True, view="country"),
         ResourceSpec("user_list", ("customer",), metrics=False),
         ResourceSpec("conversion_action", ("customer",), metrics=False),
     )
@@ -396,7 +396,10 @@ RENDER: dict[str, Callable[[Any, Customer], dict[str, Any]]] = {
 
 
 def attributes(entity: Entity, resource: str, customer: Customer) -> dict[str, Any]:
-    return RENDER[resource](entity.objects[resource], customer)
+    """The attributes the world has for one of the row's resources; a resource it does not model
+    (the campaign's bidding strategy, …) has none: its fields are unset."""
+    found = entity.objects.get(resource)
+    return RENDER[resource](found, customer) if found is not None else {}
 
 
 def entities(resource: str, customer: Customer, world: World, referenced: set[str]) -> Iterator[Entity]:
@@ -438,6 +441,7 @@ def entities(resource: str, customer: Customer, world: World, referenced: set[st
                     scope = {
                         "customer": account,
                         "campaign": campaigns[group.campaign_id],
+                        "campaign_budget": campaigns[group.campaign_id],
                         "ad_group": group,
                         "ad_group_criterion": criterion,
                         resource: criterion,
@@ -472,9 +476,12 @@ def _country_rows(
     account = customer.account
     grains: list[dict[str, Any]]
     if "ad_group" in referenced:
-        grains = [{"campaign": campaigns[g.campaign_id], "ad_group": g} for g in world.ad_groups(account.id)]
-    elif "campaign" in referenced:
-        grains = [{"campaign": c} for c in campaigns.values()]
+        grains = [
+            {"campaign": campaigns[g.campaign_id], "campaign_budget": campaigns[g.campaign_id], "ad_group": g}
+            for g in world.ad_groups(account.id)
+        ]
+    elif "campaign" in referenced or "campaign_budget" in referenced:
+        grains = [{"campaign": c, "campaign_budget": c} for c in campaigns.values()]
     else:
         grains = [{}]
     for grain in grains:

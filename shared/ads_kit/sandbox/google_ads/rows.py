@@ -55,8 +55,9 @@ class RowWriter:
         if not plan.omit_unselected_resource_names:
             owners = [plan.resource, *(i.resource for i in plan.select if i.category == "ATTRIBUTE")]
             names += [f"{owner}.resource_name" for owner in dict.fromkeys(owners)]
+        # Every resource has a resource_name, the constants' too (a test walks them all).
         self._setters = [(name, _setter(catalog.fields[name])) for name in dict.fromkeys(names)]
-        self._metric_setters = [(i.name, _setter(i)) for i in plan.metrics]
+        self._metric_setters = [(i, _setter(i)) for i in plan.metrics]
 
     def row(self, row: Row) -> Message:
         message = self.protos.row()
@@ -82,8 +83,10 @@ class RowWriter:
             sum(t.value_minor for t in parts),
         )
         message = self.protos.row()
-        for name, set_value in self._metric_setters:
-            set_value(message, m.METRIC_DEFS[name].value(totals))
+        for info, set_value in self._metric_setters:
+            value = m.value(info.name, info.data_type, totals)
+            if value is not None:
+                set_value(message, value)
         return message
 
 

@@ -120,8 +120,9 @@ def plan(query: gaql.Query, catalog: Catalog) -> Plan:
             )
     checks = tuple(check(condition, info) for condition, info in where)
     _date_range(select, checks)
+    _documented_rules(spec, named, checks)
     parameters = _parameters(query.parameters)
-    splits = {m.SPLIT[f.name] for f in named if f.category == "SEGMENT"} - {None}
+    splits = {m.SPLIT.get(f.name) for f in named if f.category == "SEGMENT"} - {None}
     return Plan(
         query=query,
         spec=spec,
@@ -136,26 +137,20 @@ def plan(query: gaql.Query, catalog: Catalog) -> Plan:
 
 
 def _resource(name: str, catalog: Catalog) -> ResourceSpec:
-    spec = SPECS.get(name)
-    if spec is not None and catalog.get(name) is not None:
-        return spec
-    if name in catalog.google_resources:
+    info = catalog.get(name)
+    if info is None or info.category != "RESOURCE":
         raise query_error(
-            "PROHIBITED_RESOURCE_TYPE_IN_FROM_CLAUSE",
-            f"Resource type '{name}' in the FROM clause is not supported by this service (the sandbox "
-            "does not serve it).",
+            "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE", f"Invalid resource type in the FROM clause: '{name}'."
         )
-    raise query_error(
-        "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE", f"Invalid resource type in the FROM clause: '{name}'."
-    )
+    # A resource the world does not model has no rows (catalog: its compatibility is not on record).
+    return SPECS.get(name) or ResourceSpec(name, catalog.attribute_resources(name), metrics=True)
 
 
 def _field(name: str, clause: str, spec: ResourceSpec, catalog: Catalog) -> FieldInfo:
     info = catalog.get(name)
     if info is None:
         # The real wording (n8n-io/n8n#36313: error_400_query_error_unrecognized_field_real.json).
-        suffix = " (a Google Ads field the sandbox does not serve)" if catalog.known(name) else ""
-        raise query_error("UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{name}'.{suffix}")
+        raise query_error("UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{name}'.")
     if info.category == "RESOURCE":
         code = {
             "SELECT": "PROHIBITED_FIELD_IN_SELECT_CLAUSE",
@@ -165,7 +160,7 @@ def _field(name: str, clause: str, spec: ResourceSpec, catalog: Catalog) -> Fiel
         raise query_error(code, f"Error in {clause} clause: '{name}' is a resource, not a field.")
     if info.category == "ATTRIBUTE":
         owner = info.resource
-        if owner != spec.name and owner not in spec.attribute_resources:
+        if owner != spec.name and owner not in catalog.attribute_resources(spec.name):
             code = (
                 "PROHIBITED_RESOURCE_TYPE_IN_WHERE_CLAUSE"
                 if clause == "WHERE"
@@ -176,24 +171,28 @@ def _field(name: str, clause: str, spec: ResourceSpec, catalog: Catalog) -> Fiel
                 f"Error in {clause} clause: '{name}' comes from resource '{owner}', which is incompatible "
                 f"with the resource in the FROM clause ('{spec.name}').",
             )
-    elif info.category == "METRIC" and not spec.metrics:
-        raise query_error(
-            "PROHIBITED_METRIC_IN_SELECT_OR_WHERE_CLAUSE",
-            f"Cannot select or filter on the following metrics: '{name}'(could not support requested "
-            f"resources: '{spec.name.upper()}'), since metric is incompatible with the resource in the FROM "
-            "clause or other selected segmenting resources.",
-        )
-    elif info.category == "SEGMENT" and not (spec.metrics and m.segment_allowed(name, spec.view)):
+    elif info.category == "METRIC" and not catalog.takes_metrics(spec.name):
+        raise _prohibited_metric(name, spec)
+    elif info.category == "SEGMENT" and not catalog.segment_allowed(name, spec.name):
         raise _prohibited_segment(name, spec)
     return info
 
 
+def _prohibited_metric(name: str, spec: ResourceSpec) -> ApiFailure:
+    return _prohibited("metric", name, spec)
+
+
 def _prohibited_segment(name: str, spec: ResourceSpec) -> ApiFailure:
-    # The real wording: error_query_prohibited_segment_proto_text.txt (google-ads-java#180).
+    return _prohibited("segment", name, spec)
+
+
+def _prohibited(kind: str, name: str, spec: ResourceSpec) -> ApiFailure:
+    # The real wording of the segment error: error_query_prohibited_segment_proto_text.txt
+    # (google-ads-java#180); the metric error's is the same with "metric" for "segment".
     return query_error(
-        "PROHIBITED_SEGMENT_IN_SELECT_OR_WHERE_CLAUSE",
-        f"Cannot select or filter on the following segments: '{name}'(could not support requested "
-        f"resources: '{spec.name.upper()}'), since segment is incompatible with the resource in the FROM "
+        f"PROHIBITED_{kind.upper()}_IN_SELECT_OR_WHERE_CLAUSE",
+        f"Cannot select or filter on the following {kind}s: '{name}'(could not support requested "
+        f"resources: '{spec.name.upper()}'), since {kind} is incompatible with the resource in the FROM "
         "clause or other selected segmenting resources.",
     )
 
@@ -360,6 +359,35 @@ def _date_range(select: tuple[FieldInfo, ...], checks: tuple[Check, ...]) -> Non
             "EXPECTED_FILTERS_ON_DATE_RANGE",
             f"Expects filters on the following field to limit a finite date range: '{core[0]}'",
         )
+
+
+# A metric the reference records as refused on a resource that takes metrics (§2.3:
+# google-ads-php#765, `metrics.top_impression_percentage` FROM customer).
+PROHIBITED_METRICS = frozenset({("customer", "metrics.top_impression_percentage")})
+# Resources that read one day per query (§8: click_view "only single-day queries").
+SINGLE_DAY_RESOURCES = frozenset({"click_view"})
+
+
+def _documented_rules(spec: ResourceSpec, named: list[FieldInfo], checks: tuple[Check, ...]) -> None:
+    """Rules the reference records for one resource, beyond what the catalog derives."""
+    for info in named:
+        if (spec.name, info.name) in PROHIBITED_METRICS:
+            raise _prohibited_metric(info.name, spec)
+    if spec.name in SINGLE_DAY_RESOURCES:
+        # The reference names no code for a wider query; DATE_RANGE_TOO_WIDE is the QueryError that
+        # says it (an assumption), EXPECTED_FILTERS_ON_DATE_RANGE the one for no range at all.
+        # Any mid-week, mid-month day stands for today: only TODAY and YESTERDAY are one day then.
+        low, high = date_bounds(checks, date(2000, 6, 15))
+        if low is None or high is None:
+            raise query_error(
+                "EXPECTED_FILTERS_ON_DATE_RANGE",
+                f"Expects filters on the following field to limit a finite date range: 'segments.date' "
+                f"({spec.name} is read one day per query).",
+            )
+        if low != high:
+            raise query_error(
+                "DATE_RANGE_TOO_WIDE", f"The date range is too wide: {spec.name} is read one day per query."
+            )
 
 
 def date_bounds(checks: tuple[Check, ...], today: date) -> tuple[date | None, date | None]:
