@@ -113,6 +113,20 @@ def test_an_advertiser_without_permission_is_skipped_and_the_others_land(
     assert others(landed(run)) == others(landed(clean))
     assert not any(denied in json.dumps(r, default=str) for rows in run.records.values() for r in rows)
 
+    # A token without one endpoint's scope (40001 on that endpoint): that stream alone is skipped.
+    (tmp_path / "dead-letters.jsonl").unlink()
+    sandbox_tiktok.settings(tiktok_denied_accounts=[])
+    sandbox_tiktok.add_fault(
+        {"platform": "tiktok", "route": "custom_audience_list", "kind": "error", "name": "permission"}
+    )
+    scoped = run_tap(config, tmp_path, catalog=catalog)
+    assert scoped.returncode == 0, scoped.stderr[-2000:]
+    audiences = "tiktok_ads_custom_audiences"
+    assert sum(f"stream {audiences} skipped: 40001" in line for line in scoped.stderr.splitlines()) == 3
+    assert not scoped.records.get(audiences)
+    kept = {stream: rows for stream, rows in landed(clean).items() if stream != audiences}
+    assert {stream: rows for stream, rows in landed(scoped).items() if stream != audiences} == kept
+
 
 def test_a_revoked_token_ends_the_run_with_one_line(sandbox_tiktok: SandboxClient, tmp_path: Path) -> None:
     config, catalog = _small_run(sandbox_tiktok, tmp_path)
