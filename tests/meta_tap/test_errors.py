@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from error_tables import assert_verdict
 
 from ads_kit.resilience.errors import ErrorClass, Scope
 from tap_meta_ads.errors import classify, rejected_field, suggested_version
@@ -104,13 +105,7 @@ def test_every_documented_code_has_its_class(
         error = {"message": f"(#{code}) {meaning}", "type": "OAuthException", "code": code}
         body = {"error": error if subcode is None else {**error, "error_subcode": subcode}}
     verdict = classify(status, body)
-    assert verdict.error_class is expected
-    assert verdict.code == (f"{code}/{subcode}" if subcode is not None else str(code))
-    assert verdict.message and "\n" not in verdict.message
-    if expected is ErrorClass.FATAL_CONFIG:
-        assert verdict.setting == detail
-    else:
-        assert verdict.scope is detail
+    assert_verdict(verdict, expected, (f"{code}/{subcode}" if subcode is not None else str(code)), detail)
 
 
 def test_the_table_covers_every_code_of_the_reference() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import responses
+from error_tables import assert_verdict
 
 from ads_kit.resilience.errors import ErrorClass, RequestFailed, Scope
 from tap_tiktok_ads.errors import classify
@@ -101,12 +102,7 @@ def test_every_documented_code_has_its_class(
 ) -> None:
     body = {"code": code, "message": meaning, "request_id": "1", "data": {}, **body}
     verdict = classify(200, body)
-    assert (verdict.error_class, verdict.code) == (expected, str(code))
-    assert verdict.message and "\n" not in verdict.message
-    if expected is ErrorClass.FATAL_CONFIG:
-        assert verdict.setting == detail
-    else:
-        assert verdict.scope is detail
+    assert_verdict(verdict, expected, str(code), detail)
 
 
 def test_the_table_covers_the_reference_table() -> None:
