@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ads_kit.sandbox.tiktok import catalog as names
 from ads_kit.sandbox.tiktok import wire
 from ads_kit.sandbox.world import Metrics
 
@@ -178,26 +179,13 @@ METRICS: dict[str, Metric] = {
     **_family("app_install real_time_app_install", constant="0", audience=False),
     **_family("cost_per_app_install", constant="0.000"),
     **_family("real_time_app_install_cost", constant="0.000", audience=False),
-    # Video and engagement: the world models none of it (no data).
-    **_family(
-        "video_play_actions video_watched_2s video_watched_6s average_video_play video_views_p25 "
-        "video_views_p50 video_views_p75 video_views_p100 engaged_view engaged_view_15s paid_engaged_view "
-        "paid_engaged_view_15s profile_visits profile_visits_rate likes comments shares follows "
-        "clicks_on_music_disc"
-    ),
     **_family("average_video_play_per_user", uv=True),
-    # On-site, app-event and shop metrics the world does not model (no data).
-    **_family(
-        "registration registration_rate cost_per_registration sales_lead sales_lead_rate cost_per_sales_lead "
-        "total_sales_lead cost_per_total_sales_lead total_app_event_add_to_cart "
-        "cost_per_total_app_event_add_to_cart purchase_rate complete_payment_rate "
-        "total_complete_payment_rate "
-        "total_pageview total_landing_page_view cost_per_landing_page_view landing_page_view_rate "
-        "button_click "
-        "online_consult form download_start onsite_shopping onsite_shopping_roas total_onsite_shopping_value "
-        "vta_purchase vta_conversion cta_purchase cta_conversion live_product_clicks"
-    ),
 }
+# Every other documented metric (video, engagement, on-site, app-event and shop metrics): the world
+# models none of it, so no data.
+METRICS |= _family(
+    " ".join(sorted(names.metrics() - set(names.catalog()["metrics"]["attribute"]) - set(METRICS)))
+)
 
 
 # -- attribute metrics (§3.4): strings naming the row's entity; they need an ID dimension ---------------
