@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ads_kit.resilience.code_table import CodeTable, Rule, fatal, quota, reauth, retry, shrink, skip
+from ads_kit.resilience.code_table import CodeTable, Rule, as_int, fatal, quota, reauth, retry, shrink, skip
 from ads_kit.resilience.errors import Classified, ErrorClass, Scope, one_line
 
 TABLE = CodeTable(
@@ -55,10 +55,6 @@ def rejected_field(message: str) -> str | None:
     return match.group(1).split(",")[0].strip() if match else None
 
 
-def _as_int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int) or str(value).lstrip("-").isdigit() else None
-
-
 def classify(http_status: int | None, body: Any, retry_after_s: float | None = None) -> Classified:
     """Classify a failed response. ``body`` is the decoded JSON (or raw text when it was not JSON);
     ``retry_after_s`` is Meta's own wait hint read from the usage headers of the same response."""
@@ -72,8 +68,8 @@ def classify(http_status: int | None, body: Any, retry_after_s: float | None = N
         return Classified(
             ErrorClass.FATAL_CONFIG, code_text, f"{text}; is it the Graph API host?", setting="api_base_url"
         )
-    code = _as_int(error.get("code"))
-    subcode = _as_int(error.get("error_subcode"))
+    code = as_int(error.get("code"))
+    subcode = as_int(error.get("error_subcode"))
     code_text = f"{code}/{subcode}" if subcode is not None else str(code)
     message = one_line(error.get("message") or "no message")
     if error.get("error_user_msg"):

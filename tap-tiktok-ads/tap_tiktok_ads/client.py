@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from ads_kit.resilience.errors import Classified, ErrorClass
+from ads_kit.resilience.errors import Classified
 from ads_kit.tap.transport import HttpFailure, Response, Transport
 from tap_tiktok_ads.errors import PARTIAL_SUCCESS, QPM_LOCKOUT_S, classify
 
@@ -90,15 +90,13 @@ class TikTokClient(Transport):
             if status >= 400:
                 raise HttpFailure(status, answer_headers, text) from None
             return Response(status, answer_headers, text)  # cut short: the transport retries it
-        if isinstance(body, dict) and body.get("code") == PARTIAL_SUCCESS and status < 400:
-            log.warning(
-                "tiktok_ads advertiser %s: %s partly succeeded: %s",
-                params.get("advertiser_id"),
-                path,
-                body.get("message"),
-            )
-        elif status >= 400 or not isinstance(body, dict) or body.get("code") != 0:
+        code = body.get("code") if isinstance(body, dict) else None
+        if status >= 400 or code not in (0, PARTIAL_SUCCESS):
             raise HttpFailure(status, answer_headers, body)
+        if code == PARTIAL_SUCCESS:
+            log.warning(
+                "tiktok_ads %s %s partly succeeded: %s", path, params.get("advertiser_id"), body["message"]
+            )
         self._restricted.last = False
         return Response(status, answer_headers, body)
 
@@ -109,9 +107,7 @@ class TikTokClient(Transport):
     def classify(self, status: int | None, body: Any, retry_after_s: float | None) -> Classified:
         after_lockout = getattr(self._restricted, "last", False)
         verdict = classify(status, body, self._qpm_lockout_s, after_lockout=after_lockout)
-        self._restricted.last = (
-            verdict.error_class is ErrorClass.QUOTA and verdict.retry_after_s == self._qpm_lockout_s
-        )
+        self._restricted.last = verdict.code == "40100" and verdict.retry_after_s == self._qpm_lockout_s
         return verdict
 
     def data(self, method: str, path: str, params: Mapping[str, Any], **target: Any) -> dict[str, Any]:

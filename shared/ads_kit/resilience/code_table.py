@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ads_kit.resilience.errors import ErrorClass, Scope
 
@@ -24,6 +25,11 @@ class Rule:
     error_class: ErrorClass
     scope: Scope = Scope.ACCOUNT
     setting: str | None = None
+
+
+def as_int(value: Any) -> int | None:
+    """A code as the platforms send it (a number, or its text); None when it is neither."""
+    return int(value) if isinstance(value, int) or str(value).lstrip("-").isdigit() else None
 
 
 def retry() -> Rule:

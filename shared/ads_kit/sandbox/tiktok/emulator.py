@@ -150,8 +150,13 @@ class TikTokEmulator:
             Endpoint("GET", "report/task/download/", "report_task_download", REPORTING, self._task_download),
             Endpoint("POST", "report/task/cancel/", "report_task_cancel", REPORTING, self._task_cancel),
             # §2.9: singer GETs it, the Go SDK POSTs it; both are served (it takes no parameters).
-            Endpoint("GET", "user/info/", "user_info", None, self._user_info),
-            Endpoint("POST", "user/info/", "user_info", None, self._user_info),
+            # singer-io's token check calls it without the trailing slash (§1.1), and works in
+            # production: served both ways.
+            *[
+                Endpoint(method, path, "user_info", None, self._user_info)
+                for method in ("GET", "POST")
+                for path in ("user/info/", "user/info")
+            ],
         ]
         routes = [RouteDef(e.method, API + e.path, e.name, self._pipeline(e)) for e in endpoints]
         routes.append(RouteDef("GET", FILE_PATH, "report_file", self._report_file))
