@@ -29,7 +29,8 @@ DEFAULT_FIELDS = words(
     "role balance language status display_timezone email create_time brand"
 )
 KNOWN_FIELDS = frozenset(names.fields("advertiser_info"))
-MAX_ADVERTISER_IDS = 100  # §2.2: peers batch at most 100 ids per call
+# §2.2: peers batch at most 100 ids per call; TikTok documents no cap (setting tiktok_advertiser_ids_cap).
+MAX_ADVERTISER_IDS = 100
 
 
 def tiktok_timezone(zone: str) -> str:

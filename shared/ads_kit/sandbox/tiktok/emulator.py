@@ -109,6 +109,12 @@ class TikTokEmulator:
             "description": "Ad-cells (ads x days or hours x breakdown values) a report may scan before "
             "40067 query too large (default 1000000)",
         },
+        "tiktok_advertiser_ids_cap": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "advertiser_ids advertiser/info/ takes at once, an assumption: TikTok documents "
+            "no cap, peers send at most 100 (default 100)",
+        },
         "tiktok_report_ad_cap": {
             "type": "integer",
             "minimum": 1,
@@ -297,9 +303,8 @@ class TikTokEmulator:
         return {"list": [{"advertiser_id": a.id, "advertiser_name": a.name} for a in listed]}
 
     async def _advertiser_info(self, call: Call) -> dict[str, Any]:
-        ids = (
-            call.params.strings("advertiser_ids", required=True, max_items=accounts.MAX_ADVERTISER_IDS) or []
-        )
+        cap = int(self.ctx.settings.get("tiktok_advertiser_ids_cap", accounts.MAX_ADVERTISER_IDS))
+        ids = call.params.strings("advertiser_ids", required=True, max_items=cap) or []
         opened = [self._open(call, ids[0])]
         for advertiser_id in ids[1:]:  # one call, billed once; every advertiser must be readable
             account = self._readable(call, advertiser_id)
