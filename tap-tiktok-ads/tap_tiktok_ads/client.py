@@ -94,9 +94,8 @@ class TikTokClient(Transport):
         if status >= 400 or code not in (0, PARTIAL_SUCCESS):
             raise HttpFailure(status, answer_headers, body)
         if code == PARTIAL_SUCCESS:
-            log.warning(
-                "tiktok_ads %s %s partly succeeded: %s", path, params.get("advertiser_id"), body["message"]
-            )
+            advertiser, message = params.get("advertiser_id"), body.get("message")
+            log.warning("tiktok_ads advertiser %s: %s partly succeeded: %s", advertiser, path, message)
         self._restricted.last = False
         return Response(status, answer_headers, body)
 
