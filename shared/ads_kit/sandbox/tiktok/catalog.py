@@ -2,8 +2,8 @@
 
 Parameters, their enums and bounds come from TikTok's request specs and its Python client
 (tiktok-business-api-sdk); dimensions, metrics, report filters and entity fields from the
-reference's lists. `tests/sandbox/tiktok/test_catalog.py` keeps the file equal to its sources
-(`tests/sandbox/tiktok/sdk_catalog.py` writes it); the emulator takes every such name from here.
+reference's lists. `tests/sandbox/tiktok/test_tiktok_catalog.py` keeps the file equal to its sources
+(`tests/sandbox/tiktok/tiktok_sdk_catalog.py` writes it); the emulator takes every such name from here.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@
    latter joined with the keys of the real records in tests/fixtures/tiktok (the reference lists
    "key" fields only).
 
-`python -m sdk_catalog > shared/ads_kit/sandbox/tiktok/catalog.json` (from tests/sandbox/tiktok, or
-with it on the path) writes the emulator's catalogue; `test_catalog.py` holds that file equal to this.
+`python -m tiktok_sdk_catalog > shared/ads_kit/sandbox/tiktok/catalog.json` (from tests/sandbox/tiktok, or
+with it on the path) writes the emulator's catalogue; `test_tiktok_catalog.py` holds that file equal to this.
 """
 
 from __future__ import annotations
@@ -308,7 +308,7 @@ def catalog() -> dict[str, Any]:
             "(tests/fixtures/tiktok/official_openapi_specs)",
             "client": SDK,
             "reference": "TikTok Marketing API reference §1-§3 "
-            "(lists transcribed in tests/sandbox/tiktok/sdk_catalog.py)",
+            "(lists transcribed in tests/sandbox/tiktok/tiktok_sdk_catalog.py)",
         },
         "endpoints": {name: dict(sorted(params.items())) for name, params in sorted(endpoints.items())},
         "entity_filtering": filtering,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import requests
-import sdk_catalog
+import tiktok_sdk_catalog
 from tiktok_api import TODAY, TikTok, deleted_ads, money, settings
 
 from ads_kit.sandbox.client import SandboxClient
@@ -48,8 +48,8 @@ NOT_SERVED = "not served by the sandbox"  # the sandbox's 40002 for a documented
 
 
 def test_the_catalogue_equals_its_sources() -> None:
-    assert json.loads(json.dumps(sdk_catalog.catalog())) == CATALOG, (
-        "catalog.json is stale: python -m sdk_catalog > shared/ads_kit/sandbox/tiktok/catalog.json"
+    assert json.loads(json.dumps(tiktok_sdk_catalog.catalog())) == CATALOG, (
+        "catalog.json is stale: python -m tiktok_sdk_catalog > shared/ads_kit/sandbox/tiktok/catalog.json"
     )
 
 
