@@ -1,12 +1,12 @@
-"""`python -m bench [meta|record_path|google_ads|tiktok|peers|peers_google] [options]`: run one
-benchmark, or with no name every one that needs no download (the peers benches install public taps
-from PyPI: run them by name)."""
+"""`python -m bench [meta|record_path|google_ads|tiktok|peers|peers_google|peers_tiktok] [options]`:
+run one benchmark, or with no name every one that needs no download (the `peers*` benches install
+public taps from PyPI: run them by name)."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import google_ads, meta, peers, peers_google, record_path, tiktok
+from bench import google_ads, meta, peers, peers_google, peers_tiktok, record_path, tiktok
 
 BENCHMARKS = {
     "meta": meta.main,
@@ -15,6 +15,7 @@ BENCHMARKS = {
     "tiktok": tiktok.main,
     "peers": peers.main,
     "peers_google": peers_google.main,
+    "peers_tiktok": peers_tiktok.main,
 }
 OFFLINE = ("meta", "record_path", "google_ads", "tiktok")
 

@@ -40,23 +40,33 @@ from ads_kit.sandbox.world import World
 ROOT = Path(__file__).resolve().parent.parent
 UV = Path(sys.executable).with_name("uv")
 GRAPH_HOST = "https://graph.facebook.com"
-SITECUSTOMIZE = f'''\
-"""Send the peer's Graph requests to the sandbox (bench/peers.py); nothing else changes."""
+
+
+def redirect_module(hosts: tuple[str, ...], variable: str) -> str:
+    """A `sitecustomize` that sends a peer's requests to `hosts` to the URL in `$variable` instead,
+    by rewriting the URL in requests' transport adapter: the peer and its SDK stay as published."""
+    return f'''\
+"""Send the peer's API requests to the sandbox (bench/peers.py); nothing else changes."""
 import os
 
-_BASE = os.environ.get("PEER_GRAPH_BASE_URL")
+_BASE = os.environ.get("{variable}")
+_HOSTS = {hosts!r}
 if _BASE:
     import requests.adapters
 
     _send = requests.adapters.HTTPAdapter.send
 
     def _redirected(self, request, *args, **kwargs):
-        if request.url.startswith("{GRAPH_HOST}"):
-            request.url = _BASE.rstrip("/") + request.url[len("{GRAPH_HOST}"):]
+        for host in _HOSTS:
+            if request.url.startswith(host):
+                request.url = _BASE.rstrip("/") + request.url[len(host):]
         return _send(self, request, *args, **kwargs)
 
     requests.adapters.HTTPAdapter.send = _redirected
 '''
+
+
+SITECUSTOMIZE = redirect_module((GRAPH_HOST,), "PEER_GRAPH_BASE_URL")
 Key = tuple[str, str]  # (campaign_id, day)
 Row = tuple[str, str, int, int, Decimal]  # (campaign_id, day, impressions, clicks, spend)
 
@@ -162,15 +172,22 @@ class PeerRun:
     compared: int = 0
 
 
-def install(peer: Peer, home: Path) -> Path:
+def install(
+    peer: Peer,
+    home: Path,
+    executable: str = "tap-facebook",
+    redirect: str = SITECUSTOMIZE,
+    site_name: str = "redirect",
+) -> Path:
+    """The peer's own venv under `home` (made once), and its `sitecustomize` in `home/site_name`."""
     venv = home / peer.requirement.split("=")[0]
-    if not (venv / "bin" / "tap-facebook").exists():
+    if not (venv / "bin" / executable).exists():
         subprocess.run([str(UV), "venv", "-q", str(venv)], check=True)
         env = {**os.environ, "VIRTUAL_ENV": str(venv)}
         subprocess.run([str(UV), "pip", "install", "-q", peer.requirement], check=True, env=env)
-    site = home / "redirect"
+    site = home / site_name
     site.mkdir(parents=True, exist_ok=True)
-    (site / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    (site / "sitecustomize.py").write_text(redirect)
     return venv
 
 
@@ -232,7 +249,18 @@ def run_peer(peer: Peer, venv: Path, home: Path, sandbox: SandboxClient, start: 
     return result
 
 
-def read(result: PeerRun, lines: list[bytes]) -> None:
+def insights_row(row: dict[str, Any]) -> Row:
+    """A Meta insights record as (campaign_id, day, impressions, clicks, spend)."""
+    return (
+        row["campaign_id"],
+        row["date_start"][:10],
+        int(row.get("impressions") or 0),
+        int(row.get("clicks") or 0),
+        Decimal(str(row.get("spend") or 0)),
+    )
+
+
+def read(result: PeerRun, lines: list[bytes], row_of: Callable[[dict[str, Any]], Row] = insights_row) -> None:
     """Count the peer's records; keep its insights rows by the keys it declares (a later row of the
     same key wins, as a target would upsert it: the peers read some days twice)."""
     keys: dict[str, list[str]] = {}
@@ -246,14 +274,7 @@ def read(result: PeerRun, lines: list[bytes]) -> None:
         result.records[stream] = result.records.get(stream, 0) + 1
         if stream in result.peer.insights:
             row = message["record"]
-            key = tuple(str(row.get(name)) for name in keys[stream])
-            result.rows[stream][key] = (
-                row["campaign_id"],
-                row["date_start"][:10],
-                int(row.get("impressions") or 0),
-                int(row.get("clicks") or 0),
-                Decimal(str(row.get("spend") or 0)),
-            )
+            result.rows[stream][tuple(str(row.get(name)) for name in keys[stream])] = row_of(row)
 
 
 def _last_lines(stderr: bytes, count: int = 3) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 ENV_VAR = "ADS_NOW"
 
@@ -33,6 +33,12 @@ def parse_instant(text: str) -> datetime:
     if parsed.tzinfo is None:
         raise ClockError(f"{text!r} has no UTC offset (add Z or +00:00)")
     return parsed.astimezone(UTC)
+
+
+def seconds_to_utc_midnight(moment: datetime | None = None) -> float:
+    """Seconds from `moment` (default now) to the next 00:00 UTC, when daily quotas reset."""
+    moment = (moment or now()).astimezone(UTC)
+    return (datetime.combine(moment.date() + timedelta(days=1), time(), UTC) - moment).total_seconds()
 
 
 def now() -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ import requests
 
 from ads_kit.resilience.errors import Classified
 from ads_kit.tap.transport import HttpFailure, Response, Transport
-from tap_tiktok_ads.errors import QPM_LOCKOUT_S, classify
+from tap_tiktok_ads.errors import PARTIAL_SUCCESS, QPM_LOCKOUT_S, classify
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,9 @@ class TikTokClient(Transport):
         self._timeout = timeout
         self._qpm_lockout_s = qpm_lockout_s
         self._session = requests.Session()
+        # Whether this thread's last answer was a restriction (40100 "temporarily restricted"):
+        # met again on the retry after the lockout, it is the daily quota (errors.py).
+        self._restricted = threading.local()
 
     def _endpoint(self, path: str) -> str:
         return f"{self._base_url}/open_api/{self.versions.version}/{path.strip('/')}/"
@@ -86,8 +90,13 @@ class TikTokClient(Transport):
             if status >= 400:
                 raise HttpFailure(status, answer_headers, text) from None
             return Response(status, answer_headers, text)  # cut short: the transport retries it
-        if status >= 400 or not isinstance(body, dict) or body.get("code") != 0:
+        code = body.get("code") if isinstance(body, dict) else None
+        if status >= 400 or code not in (0, PARTIAL_SUCCESS):
             raise HttpFailure(status, answer_headers, body)
+        if code == PARTIAL_SUCCESS:
+            advertiser, message = params.get("advertiser_id"), body.get("message")
+            log.warning("tiktok_ads advertiser %s: %s partly succeeded: %s", advertiser, path, message)
+        self._restricted.last = False
         return Response(status, answer_headers, body)
 
     def url(self, path: str, params: Mapping[str, Any]) -> str:
@@ -95,7 +104,10 @@ class TikTokClient(Transport):
         return super().url(self._endpoint(path), shown)
 
     def classify(self, status: int | None, body: Any, retry_after_s: float | None) -> Classified:
-        return classify(status, body, self._qpm_lockout_s)
+        after_lockout = getattr(self._restricted, "last", False)
+        verdict = classify(status, body, self._qpm_lockout_s, after_lockout=after_lockout)
+        self._restricted.last = verdict.code == "40100" and verdict.retry_after_s == self._qpm_lockout_s
+        return verdict
 
     def data(self, method: str, path: str, params: Mapping[str, Any], **target: Any) -> dict[str, Any]:
         """The ``data`` object of one call."""

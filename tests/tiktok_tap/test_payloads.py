@@ -10,10 +10,8 @@ from typing import Any
 
 import pytest
 
-from ads_kit.resilience.errors import ErrorClass, Scope
 from ads_kit.resilience.versions import VersionPolicy
 from tap_tiktok_ads.accounts import TikTokAdvertisers
-from tap_tiktok_ads.errors import classify
 from tap_tiktok_ads.report_tasks import _flat
 from tap_tiktok_ads.reports import INTEGER_METRICS, KNOWN_METRICS, ReportSpec, parse_row
 from tap_tiktok_ads.streams.objects import AdGroupsStream, AdsStream, CampaignsStream
@@ -97,59 +95,6 @@ def test_the_advertiser_zone_is_display_timezone_and_create_time_epoch_seconds()
     assert info.timezone == (node.get("display_timezone") or node["timezone"])
     assert info.currency == node["currency"] == "RUB"
     assert info.created_at == datetime.fromtimestamp(node["create_time"], UTC)
-
-
-ERRORS = [
-    ("error_40100_qps_limit.json", ErrorClass.QUOTA),
-    ("error_40105_access_token_revoked.json", ErrorClass.REAUTH),
-    ("error_40001_permission_scope.json", ErrorClass.SKIP_ACCOUNT),
-    ("error_50000_system_error_with_data.json", ErrorClass.RETRYABLE),
-]
-
-
-@pytest.mark.parametrize(("fixture", "expected"), ERRORS, ids=[e[0] for e in ERRORS])
-def test_each_real_error_body_gets_its_documented_class(fixture: str, expected: ErrorClass) -> None:
-    verdict = classify(200, payload(fixture))
-    assert verdict.error_class is expected
-    assert verdict.code == str(payload(fixture)["code"])
-
-
-def test_the_qps_limit_waits_a_second_and_the_restriction_waits_the_lockout() -> None:
-    qps = classify(200, payload("error_40100_qps_limit.json"))
-    assert (qps.retry_after_s, qps.scope) == (1.0, Scope.APP)
-    # §3.6 / airbyte#70992: the QPM refusal and the lockout after it.
-    body = {
-        "code": 40100,
-        "message": "Due to too many requests, requests from App [7] are temporarily restricted.",
-    }
-    assert classify(200, body, qpm_lockout_s=300).retry_after_s == 300
-    advertiser = classify(200, {"code": 40133, "message": "Advertiser (1)'s QPS (11) reaches QPS limit 10"})
-    assert (advertiser.error_class, advertiser.scope) == (ErrorClass.QUOTA, Scope.ACCOUNT)
-
-
-def test_the_singer_retry_set_and_the_real_40000_log() -> None:
-    verdicts = {
-        (b["code"], b["message"]): classify(200, b).error_class
-        for b in payload("error_codes_retry_set_singer.json")
-        if b["code"]
-    }
-    for (code, _), verdict in verdicts.items():
-        if code in (40200, 40201, 40202, 40700, 50000, 50002):
-            assert verdict is ErrorClass.RETRYABLE, code
-    assert (
-        verdicts[(40001, "advertiser account_id1 doesn't exist or has been deleted.")]
-        is ErrorClass.SKIP_ACCOUNT
-    )
-    bad_request, used_code = payload("error_40000_and_40115_real_log.json")
-    assert classify(200, bad_request).error_class is ErrorClass.FATAL_CONFIG
-    assert classify(200, used_code).error_class is ErrorClass.FATAL_CONFIG
-
-
-def test_a_gateway_page_or_a_cut_body_is_retried() -> None:
-    html = "<html><head><title>504 Gateway Time-out</title></head></html>"
-    assert classify(504, html).error_class is ErrorClass.RETRYABLE
-    assert classify(200, '{"code": 0, "message": "OK", "da').error_class is ErrorClass.RETRYABLE
-    assert classify(404, "404 page not found").setting == "api_base_url"
 
 
 def test_v12_field_names_are_sent_as_v13_names() -> None:

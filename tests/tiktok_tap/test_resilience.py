@@ -113,6 +113,20 @@ def test_an_advertiser_without_permission_is_skipped_and_the_others_land(
     assert others(landed(run)) == others(landed(clean))
     assert not any(denied in json.dumps(r, default=str) for rows in run.records.values() for r in rows)
 
+    # A token without one endpoint's scope (40001 on that endpoint): that stream alone is skipped.
+    (tmp_path / "dead-letters.jsonl").unlink()
+    sandbox_tiktok.settings(tiktok_denied_accounts=[])
+    sandbox_tiktok.add_fault(
+        {"platform": "tiktok", "route": "custom_audience_list", "kind": "error", "name": "permission"}
+    )
+    scoped = run_tap(config, tmp_path, catalog=catalog)
+    assert scoped.returncode == 0, scoped.stderr[-2000:]
+    audiences = "tiktok_ads_custom_audiences"
+    assert sum(f"stream {audiences} skipped: 40001" in line for line in scoped.stderr.splitlines()) == 3
+    assert not scoped.records.get(audiences)
+    kept = {stream: rows for stream, rows in landed(clean).items() if stream != audiences}
+    assert {stream: rows for stream, rows in landed(scoped).items() if stream != audiences} == kept
+
 
 def test_a_revoked_token_ends_the_run_with_one_line(sandbox_tiktok: SandboxClient, tmp_path: Path) -> None:
     config, catalog = _small_run(sandbox_tiktok, tmp_path)
@@ -233,3 +247,18 @@ def test_a_truncated_sync_report_is_named_in_a_warning(sandbox_tiktok: SandboxCl
     assert run.returncode == 0, run.stderr[-2000:]
     warned = [line for line in run.stderr.splitlines() if "the report leaves ads out" in line]
     assert warned and "report_mode async" in warned[0]
+
+
+def test_the_daily_quota_ends_the_run_with_one_line_naming_the_wait_budget(
+    sandbox_tiktok: SandboxClient, tmp_path: Path
+) -> None:
+    config, catalog = _small_run(sandbox_tiktok, tmp_path, report_mode="sync")
+    # The app's daily quota (QPD) runs out after a few calls: TikTok restricts it until 00:00 UTC (§4.2).
+    sandbox_tiktok.settings(limits={"tiktok": {"app": ["6/day"], "account": ["10000/second"]}})
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 1
+    # The lockout was waited once (qpm_lockout_seconds); restricted again, the run stops: 3.5 h to midnight.
+    assert "quota 40100, retry 1/4 in 1.0 s" in run.stderr
+    last = run.stderr.splitlines()[-1]
+    assert "waiting 12600 s more would exceed rate_limiting.max_wait_seconds=900" in last, last
+    assert "40100" in last and config["access_token"] not in run.stderr

@@ -25,10 +25,12 @@ class ErrorClass(enum.StrEnum):
 
 
 class Scope(enum.StrEnum):
-    """Whose quota a throttle signal is about."""
+    """Whose quota a throttle signal is about; for SKIP_ACCOUNT, what is skipped (STREAM: only the
+    stream that met the refusal, e.g. a token without the scope of one endpoint)."""
 
     APP = "app"
     ACCOUNT = "account"
+    STREAM = "stream"
 
 
 @dataclass(frozen=True)
@@ -89,9 +91,10 @@ def config_error(exc: Exception) -> ConfigError:
 class AccountSkipped(ResilienceError):
     """This account cannot be read (no permission, disabled); the tap skips it and goes on."""
 
-    def __init__(self, account: str | None, reason: str) -> None:
+    def __init__(self, account: str | None, reason: str, *, stream_only: bool = False) -> None:
         self.account = account
         self.reason = one_line(reason)
+        self.stream_only = stream_only  # the account's other streams go on
         super().__init__(f"account {account or '?'} skipped: {reason}")
 
 

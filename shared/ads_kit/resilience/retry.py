@@ -25,6 +25,7 @@ from ads_kit.resilience.errors import (
     ConfigError,
     ErrorClass,
     RequestFailed,
+    Scope,
     ShrinkRequired,
     one_line,
 )
@@ -226,7 +227,8 @@ def _final_error(verdict: Classified, attempts: _Attempts, tried: int) -> Except
     what = attempts.target.describe()
     match verdict.error_class:
         case ErrorClass.SKIP_ACCOUNT:
-            return AccountSkipped(attempts.target.account, f"{verdict.code}: {verdict.message}")
+            reason = f"{verdict.code}: {verdict.message}"
+            return AccountSkipped(attempts.target.account, reason, stream_only=verdict.scope is Scope.STREAM)
         case ErrorClass.SHRINK:
             return ShrinkRequired(what, f"{verdict.code}: {verdict.message}")
         case ErrorClass.FATAL_CONFIG:

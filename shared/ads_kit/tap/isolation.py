@@ -2,7 +2,9 @@
 
 No permission, a disabled account, or a grant that stays rejected after one renewal concern that
 account alone: it is skipped for the rest of the run with one ERROR line and one dead letter (in
-the first stream that met it), and every later stream passes it by. Anything else propagates.
+the first stream that met it), and every later stream passes it by. A refusal of one stream only
+(`AccountSkipped.stream_only`) ends that stream for the account, with its line and dead letter.
+Anything else propagates.
 """
 
 from __future__ import annotations
@@ -28,7 +30,15 @@ class AccountIsolation:
         """One account's work: a failure that blocks only this account skips it."""
         try:
             yield
-        except (AccountSkipped, RequestFailed) as exc:
+        except AccountSkipped as exc:
+            if not exc.stream_only:
+                self.skip(account_id, stream, exc.reason)
+                return
+            # A refusal of this stream only (an endpoint's scope): the account's other streams go on.
+            self._log.error("account %s stream %s skipped: %s", account_id, stream, exc.reason)
+            self._dead_letters.record(stream, account_id, None, exc)
+            self._progress.dead_letter(stream)
+        except RequestFailed as exc:
             reason = account_failure(exc)
             if reason is None:
                 raise

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any, ClassVar, Protocol
 
-from ads_kit.resilience.errors import ConfigError
+from ads_kit.resilience.errors import AccountSkipped, ConfigError
 from ads_kit.unified.adapter import AccountInfo
 
 
@@ -87,7 +87,10 @@ class AccountDirectory:
     def raw(self, account_id: str) -> dict[str, Any]:
         with self._lock:
             if account_id not in self._raw:
-                self._raw[account_id] = self.read(account_id)
+                try:
+                    self._raw[account_id] = self.read(account_id)
+                except AccountSkipped as exc:  # without its node no stream of the account can be read
+                    raise AccountSkipped(account_id, exc.reason) from None
             return self._raw[account_id]
 
     def info(self, account_id: str) -> AccountInfo:

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from tiktok_api import TikTok, deleted_ads
+from tiktok_api import TikTok, deleted_ads, settings
 
+from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.world import World
 
 EVERYTHING = {"primary_status": "STATUS_ALL"}
@@ -146,7 +147,7 @@ def test_entity_filters(tiktok: TikTok, world: World) -> None:
     }
 
 
-def test_advertiser_info_and_its_fields(tiktok: TikTok, world: World) -> None:
+def test_advertiser_info_and_its_fields(tiktok: TikTok, world: World, sandbox: SandboxClient) -> None:
     records = tiktok.data("advertiser/info/", advertiser_ids=tiktok.accounts)["list"]
     by_zone = {r["display_timezone"]: r for r in records}
     for account in world.accounts("tiktok"):
@@ -171,6 +172,10 @@ def test_advertiser_info_and_its_fields(tiktok: TikTok, world: World) -> None:
     assert set(editable["list"][0]) == {"advertiser_id", "company_name_editable"}
     too_many = tiktok.error("advertiser/info/", advertiser_ids=[str(n) for n in range(101)])
     assert too_many["message"] == "advertiser_ids: Length must be between 1 and 100."
+    # The cap is the sandbox's assumption (peers send at most 100; TikTok documents none): a setting.
+    with settings(sandbox, tiktok_advertiser_ids_cap=2):
+        narrow = tiktok.error("advertiser/info/", advertiser_ids=tiktok.accounts)
+    assert narrow["message"] == "advertiser_ids: Length must be between 1 and 2."
 
 
 def test_authorized_advertisers_need_the_app_credentials(tiktok: TikTok) -> None:

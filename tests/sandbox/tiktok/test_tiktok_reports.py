@@ -324,12 +324,13 @@ def test_cash_and_voucher_spend_at_advertiser_level_by_day(tiktok: TikTok, world
     assert row["metrics"] == {"spend": spend, "cash_spend": spend, "voucher_spend": "0.000"}
 
 
-def test_not_applicable_metrics_are_dashes_and_app_metrics_zero(tiktok: TikTok, world: World) -> None:
+def test_not_applicable_metrics_are_dashes_and_unmodelled_ones_zero(tiktok: TikTok, world: World) -> None:
     metrics = ["secondary_goal_result", "video_play_actions", "app_install", "real_time_app_install_cost"]
     metrics += ["cost_per_conversion", "conversion", "dpa_target_audience_type"]
     rows = tiktok.report(**basic("AD", ["ad_id", "stat_time_day"], DAY, metrics=metrics))
     assert {r["metrics"]["secondary_goal_result"] for r in rows} == {"-"}
-    assert {r["metrics"]["video_play_actions"] for r in rows} == {"-"}
+    # The real rows: an ad nobody engaged with reads "0" (comments, follows, shares).
+    assert {r["metrics"]["video_play_actions"] for r in rows} == {"0"}
     assert {(r["metrics"]["app_install"], r["metrics"]["real_time_app_install_cost"]) for r in rows} == {
         ("0", "0.000")
     }

@@ -184,6 +184,9 @@ def test_user_info_answers_get_and_post(tiktok: TikTok) -> None:
     ).json()
     assert posted["data"] == got
     assert set(got) == {"core_user_id", "display_name", "email", "create_time", "avatar_url"}
+    # singer-io tap-tiktok-ads checks its token on `user/info` without the slash (§1.1), in production.
+    bare = tiktok.http.get(tiktok.url("user/info"), headers={"Access-Token": tiktok.token}, timeout=10)
+    assert bare.json()["data"] == got
 
 
 NAMED_CODES = {

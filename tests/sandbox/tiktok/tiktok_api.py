@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "tiktok_empty_total_page": 0,
     "tiktok_query_cell_limit": 1_000_000,
     "tiktok_report_ad_cap": 20_000,
+    "tiktok_advertiser_ids_cap": 100,
     "tiktok_denied_accounts": [],
     "oauth_grant_scopes": {},
     "limits": {"tiktok": {**DEFAULT_RULES["tiktok"], "task_create": []}},

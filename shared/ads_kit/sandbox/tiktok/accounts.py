@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ads_kit.sandbox.tiktok import catalog as names
 from ads_kit.sandbox.tiktok.errors import invalid_parameter
 from ads_kit.sandbox.tiktok.params import Params
 from ads_kit.sandbox.tiktok.wire import words
@@ -27,9 +28,9 @@ DEFAULT_FIELDS = words(
     "address advertiser_account_type license_city cellphone_number license_province license_url license_no "
     "role balance language status display_timezone email create_time brand"
 )
-EXTRA_FIELDS = ("owner_bc_id", "company_name_editable", "can_use_custom_identity", "ads_only_mode")
-KNOWN_FIELDS = frozenset(DEFAULT_FIELDS) | frozenset(EXTRA_FIELDS)
-MAX_ADVERTISER_IDS = 100  # §2.2: peers batch at most 100 ids per call
+KNOWN_FIELDS = frozenset(names.fields("advertiser_info"))
+# §2.2: peers batch at most 100 ids per call; TikTok documents no cap (setting tiktok_advertiser_ids_cap).
+MAX_ADVERTISER_IDS = 100
 
 
 def tiktok_timezone(zone: str) -> str:

@@ -29,9 +29,10 @@ from aiohttp import web
 from ads_kit.sandbox.limits import QuotaExceeded
 from ads_kit.sandbox.server import ACCOUNT_ID, RATE_LIMITED, RouteDef, SandboxContext
 from ads_kit.sandbox.tiktok import accounts, audiences, errors, objects, pixels, tasks
+from ads_kit.sandbox.tiktok import catalog as names
 from ads_kit.sandbox.tiktok.errors import TikTokError, envelope
 from ads_kit.sandbox.tiktok.params import Params, page_of, paged, parse_day
-from ads_kit.sandbox.tiktok.report_query import SYNC_PARAMS, TASK_PARAMS, ReportQuery, parse_report
+from ads_kit.sandbox.tiktok.report_query import ReportQuery, parse_report
 from ads_kit.sandbox.tiktok.report_rows import (
     DEFAULT_AD_CAP,
     DEFAULT_CELL_LIMIT,
@@ -46,12 +47,8 @@ from ads_kit.sandbox.world import Account
 PLATFORM = "tiktok"
 API = "/open_api/v1.3/"
 FILE_PATH = "/wsos_v2/statistics/object/{file_id}"  # §3.8: download URLs on ads.tiktok.com/wsos_v2/…
-MAX_ENTITY_PAGE = 1000
-MAX_AUDIENCE_PAGE = 100
 # Permission scopes (the numeric ids of ads_kit.sandbox.server.SCOPES, §5).
 REPORTING, ACCOUNT, CAMPAIGNS, AD_GROUPS, ADS, AUDIENCES, PIXELS = "4", "100", "200", "210", "220", "30", "80"
-PAGED = frozenset({"page", "page_size"})
-ENTITY_PARAMS = frozenset({"advertiser_id", "fields", "exclude_field_types_in_response", "filtering"}) | PAGED
 REPORT_CACHE_SIZE = 16
 TOKEN_REFUSALS = {"missing": errors.token_missing, "expired": errors.token_expired}
 
@@ -73,8 +70,12 @@ class Endpoint:
     path: str  # below /open_api/v1.3/
     name: str
     scope: str | None
-    params: frozenset[str]
     handler: Handler
+
+    @property
+    def params(self) -> frozenset[str]:
+        """What the endpoint takes, from the catalogue (every other parameter is refused)."""
+        return names.params(self.name) if self.name in names.catalog()["endpoints"] else frozenset()
 
 
 class TikTokEmulator:
@@ -108,6 +109,12 @@ class TikTokEmulator:
             "description": "Ad-cells (ads x days or hours x breakdown values) a report may scan before "
             "40067 query too large (default 1000000)",
         },
+        "tiktok_advertiser_ids_cap": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "advertiser_ids advertiser/info/ takes at once, an assumption: TikTok documents "
+            "no cap, peers send at most 100 (default 100)",
+        },
         "tiktok_report_ad_cap": {
             "type": "integer",
             "minimum": 1,
@@ -131,89 +138,31 @@ class TikTokEmulator:
                 "oauth2/advertiser/get/",
                 "oauth2_advertiser_get",
                 ACCOUNT,
-                frozenset({"app_id", "secret"}),
                 self._authorized_advertisers,
             ),
+            Endpoint("GET", "advertiser/info/", "advertiser_info", ACCOUNT, self._advertiser_info),
+            Endpoint("GET", "campaign/get/", "campaign_get", CAMPAIGNS, self._entities("campaign")),
+            Endpoint("GET", "adgroup/get/", "adgroup_get", AD_GROUPS, self._entities("adgroup")),
+            Endpoint("GET", "ad/get/", "ad_get", ADS, self._entities("ad")),
             Endpoint(
-                "GET",
-                "advertiser/info/",
-                "advertiser_info",
-                ACCOUNT,
-                frozenset({"advertiser_ids", "fields"}),
-                self._advertiser_info,
+                "GET", "dmp/custom_audience/list/", "custom_audience_list", AUDIENCES, self._audience_list
             ),
-            Endpoint(
-                "GET", "campaign/get/", "campaign_get", CAMPAIGNS, ENTITY_PARAMS, self._entities("campaign")
-            ),
-            Endpoint(
-                "GET", "adgroup/get/", "adgroup_get", AD_GROUPS, ENTITY_PARAMS, self._entities("adgroup")
-            ),
-            Endpoint("GET", "ad/get/", "ad_get", ADS, ENTITY_PARAMS, self._entities("ad")),
-            Endpoint(
-                "GET",
-                "dmp/custom_audience/list/",
-                "custom_audience_list",
-                AUDIENCES,
-                frozenset({"advertiser_id", "custom_audience_ids"}) | PAGED,
-                self._audience_list,
-            ),
-            Endpoint(
-                "GET",
-                "dmp/custom_audience/get/",
-                "custom_audience_get",
-                AUDIENCES,
-                frozenset({"advertiser_id", "custom_audience_ids", "history_size"}),
-                self._audience_get,
-            ),
-            Endpoint(
-                "GET",
-                "pixel/list/",
-                "pixel_list",
-                PIXELS,
-                frozenset({"advertiser_id", "pixel_id", "code", "name", "order_by", "filtering"}) | PAGED,
-                self._pixel_list,
-            ),
-            Endpoint(
-                "GET",
-                "pixel/event/stats/",
-                "pixel_event_stats",
-                PIXELS,
-                frozenset({"advertiser_id", "pixel_ids", "date_range"}),
-                self._pixel_stats,
-            ),
-            Endpoint(
-                "GET", "report/integrated/get/", "report_integrated_get", REPORTING, SYNC_PARAMS, self._report
-            ),
-            Endpoint(
-                "POST", "report/task/create/", "report_task_create", REPORTING, TASK_PARAMS, self._task_create
-            ),
-            Endpoint(
-                "GET",
-                "report/task/check/",
-                "report_task_check",
-                REPORTING,
-                frozenset({"advertiser_id", "task_id"}),
-                self._task_check,
-            ),
-            Endpoint(
-                "GET",
-                "report/task/download/",
-                "report_task_download",
-                REPORTING,
-                frozenset({"advertiser_id", "task_id"}),
-                self._task_download,
-            ),
-            Endpoint(
-                "POST",
-                "report/task/cancel/",
-                "report_task_cancel",
-                REPORTING,
-                frozenset({"advertiser_id", "task_id"}),
-                self._task_cancel,
-            ),
-            # §2.9: singer GETs it, the Go SDK POSTs it; both are served.
-            Endpoint("GET", "user/info/", "user_info", None, frozenset(), self._user_info),
-            Endpoint("POST", "user/info/", "user_info", None, frozenset(), self._user_info),
+            Endpoint("GET", "dmp/custom_audience/get/", "custom_audience_get", AUDIENCES, self._audience_get),
+            Endpoint("GET", "pixel/list/", "pixel_list", PIXELS, self._pixel_list),
+            Endpoint("GET", "pixel/event/stats/", "pixel_event_stats", PIXELS, self._pixel_stats),
+            Endpoint("GET", "report/integrated/get/", "report_integrated_get", REPORTING, self._report),
+            Endpoint("POST", "report/task/create/", "report_task_create", REPORTING, self._task_create),
+            Endpoint("GET", "report/task/check/", "report_task_check", REPORTING, self._task_check),
+            Endpoint("GET", "report/task/download/", "report_task_download", REPORTING, self._task_download),
+            Endpoint("POST", "report/task/cancel/", "report_task_cancel", REPORTING, self._task_cancel),
+            # §2.9: singer GETs it, the Go SDK POSTs it; both are served (it takes no parameters).
+            # singer-io's token check calls it without the trailing slash (§1.1), and works in
+            # production: served both ways.
+            *[
+                Endpoint(method, path, "user_info", None, self._user_info)
+                for method in ("GET", "POST")
+                for path in ("user/info/", "user/info")
+            ],
         ]
         routes = [RouteDef(e.method, API + e.path, e.name, self._pipeline(e)) for e in endpoints]
         routes.append(RouteDef("GET", FILE_PATH, "report_file", self._report_file))
@@ -354,9 +303,8 @@ class TikTokEmulator:
         return {"list": [{"advertiser_id": a.id, "advertiser_name": a.name} for a in listed]}
 
     async def _advertiser_info(self, call: Call) -> dict[str, Any]:
-        ids = (
-            call.params.strings("advertiser_ids", required=True, max_items=accounts.MAX_ADVERTISER_IDS) or []
-        )
+        cap = int(self.ctx.settings.get("tiktok_advertiser_ids_cap", accounts.MAX_ADVERTISER_IDS))
+        ids = call.params.strings("advertiser_ids", required=True, max_items=cap) or []
         opened = [self._open(call, ids[0])]
         for advertiser_id in ids[1:]:  # one call, billed once; every advertiser must be readable
             account = self._readable(call, advertiser_id)
@@ -388,7 +336,7 @@ class TikTokEmulator:
         async def handler(call: Call) -> dict[str, Any]:
             account = self._open(call)
             records = objects.list_entities(self.ctx.world, account, level, call.params)
-            return self._page(records, call, MAX_ENTITY_PAGE)
+            return self._page(records, call, names.maximum(f"{level}_get", "page_size"))
 
         return handler
 
@@ -401,7 +349,7 @@ class TikTokEmulator:
             for a in self.ctx.world.audiences(account.id)
             if a.status != "deleted" and (wanted is None or a.id in wanted)
         ]
-        return self._page(listed, call, MAX_AUDIENCE_PAGE)
+        return self._page(listed, call, names.maximum("custom_audience_list", "page_size"))
 
     async def _audience_get(self, call: Call) -> dict[str, Any]:
         account = self._open(call)
@@ -433,7 +381,8 @@ class TikTokEmulator:
             and (name is None or name.lower() in record["pixel_name"].lower())
             and not spec.get("available_for_catalog_only", False)
         )
-        return self._page([record] if keep else [], call, pixels.MAX_PAGE_SIZE, key="pixels")
+        cap = names.maximum("pixel_list", "page_size")
+        return self._page([record] if keep else [], call, cap, key="pixels")
 
     async def _pixel_stats(self, call: Call) -> dict[str, Any]:
         account = self._open(call)
@@ -476,7 +425,7 @@ class TikTokEmulator:
     async def _report(self, call: Call) -> dict[str, Any]:
         account = self._open(call)
         query = self._query(call, account, task=False)
-        page = page_of(call.params, MAX_ENTITY_PAGE)
+        page = page_of(call.params, names.maximum("report_integrated_get", "page_size"))
         rows = self._rows(query)
         items, info = paged(rows.rows, page, self._empty_total_page())
         data: dict[str, Any] = {"list": [rows.record(row) for row in items], "page_info": info}
@@ -492,7 +441,8 @@ class TikTokEmulator:
         query = self._query(call, account, task=True)
         params = call.params
         export = tasks.Export(
-            params.string("output_format", choices=tasks.OUTPUT_FORMATS) or "CSV_STRING",
+            params.string("output_format", choices=names.enum("report_task_create", "output_format"))
+            or "CSV_STRING",
             params.string("file_name"),
             params.boolean("enable_report_title_translation", default=True),
         )

@@ -8,11 +8,12 @@ cost_per_1000_reached three; a ratio over zero is zero in those places (``cost_p
 ``"0.000"`` there with no conversions).
 
 Where a metric has no value the world can stand for, TikTok's own spellings are used: ``"-"`` for
-"no data / not applicable" (secondary goals as the real rows have them, and every metric family the
-world does not model: video, engagement, on-site events, SKAN-free shop metrics), ``"0"`` for app
-installs (a non-app ad's real row reads ``"0"``/``"0.000"``). Asked where the platform refuses them,
-metrics are refused with the real 40002 message: cash/voucher spend outside advertiser-level daily
-rows (§3.4), UV and app metrics in audience reports (§3.4), sync-only and UV metrics in async tasks (§3.8).
+"no data / not applicable" (secondary goals, as the real rows have them), zero for every metric
+family the world does not model (video, engagement, on-site events, shop metrics, app installs), in
+the real rows' places: an ad without likes or installs reads ``"0"``, its costs ``"0.000"``.
+Asked where the platform refuses them, metrics are refused with the real 40002 message: cash/voucher
+spend outside advertiser-level daily rows (§3.4), UV and app metrics in audience reports (§3.4),
+sync-only and UV metrics in async tasks (§3.8).
 
 Conversions: the world's conversions (its primary purchase event) are `conversion`,
 `complete_payment` and `purchase`; their value is `total_purchase_value`. `result` is each ad's
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ads_kit.sandbox.tiktok import catalog as names
 from ads_kit.sandbox.tiktok import wire
 from ads_kit.sandbox.world import Metrics
 
@@ -178,25 +180,25 @@ METRICS: dict[str, Metric] = {
     **_family("app_install real_time_app_install", constant="0", audience=False),
     **_family("cost_per_app_install", constant="0.000"),
     **_family("real_time_app_install_cost", constant="0.000", audience=False),
-    # Video and engagement: the world models none of it (no data).
-    **_family(
-        "video_play_actions video_watched_2s video_watched_6s average_video_play video_views_p25 "
-        "video_views_p50 video_views_p75 video_views_p100 engaged_view engaged_view_15s paid_engaged_view "
-        "paid_engaged_view_15s profile_visits profile_visits_rate likes comments shares follows "
-        "clicks_on_music_disc"
-    ),
-    **_family("average_video_play_per_user", uv=True),
-    # On-site, app-event and shop metrics the world does not model (no data).
-    **_family(
-        "registration registration_rate cost_per_registration sales_lead sales_lead_rate cost_per_sales_lead "
-        "total_sales_lead cost_per_total_sales_lead total_app_event_add_to_cart "
-        "cost_per_total_app_event_add_to_cart purchase_rate complete_payment_rate "
-        "total_complete_payment_rate "
-        "total_pageview total_landing_page_view cost_per_landing_page_view landing_page_view_rate "
-        "button_click "
-        "online_consult form download_start onsite_shopping onsite_shopping_roas total_onsite_shopping_value "
-        "vta_purchase vta_conversion cta_purchase cta_conversion live_product_clicks"
-    ),
+    **_family("average_video_play_per_user", constant="0.00", uv=True),
+}
+
+
+def _zero(name: str) -> str:
+    """A metric nothing happened for, as the real rows write it: counts "0" (comments, follows,
+    shares), costs and money "0.000" (cost_per_conversion), rates, averages and ROAS "0.00"."""
+    if name.startswith("cost_per_") or name.endswith(("_cost", "_value")):
+        return "0.000"
+    if name.endswith(("_rate", "_roas")) or name.startswith("average_"):
+        return "0.00"
+    return "0"
+
+
+# Every other documented metric (video, engagement, on-site, app-event and shop metrics): nothing of
+# it happens in the world, so each reads zero.
+METRICS |= {
+    name: Metric(name, None, constant=_zero(name))
+    for name in sorted(names.metrics() - set(names.catalog()["metrics"]["attribute"]) - set(METRICS))
 }
 
 

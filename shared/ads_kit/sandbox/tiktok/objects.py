@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from ads_kit.sandbox.tiktok import catalog as names
 from ads_kit.sandbox.tiktok import wire
 from ads_kit.sandbox.tiktok.errors import invalid_parameter
 from ads_kit.sandbox.tiktok.params import Params, string_items
@@ -242,11 +243,6 @@ class Renderer:
         return [self.ad(a) for a in self.world.ads(self.account.id)]
 
 
-def field_names(entities: list[Entity]) -> frozenset[str]:
-    """Every field a level renders: the `fields` parameter picks among them, others are refused."""
-    return frozenset(key for entity in entities for key in entity.record)
-
-
 # -- filtering ---------------------------------------------------------------------------------------
 
 Predicate = Callable[[Entity], bool]
@@ -390,8 +386,10 @@ def entity_filter(params: Params, level: str) -> Callable[[Entity], bool]:
         if key in ("primary_status", "secondary_status"):
             continue
         build = FILTERS[level].get(key)
-        if build is None:
+        if key not in names.entity_filtering(f"{level}_get"):
             raise invalid_parameter(f"filtering.{key}: Unknown field.")
+        if build is None:
+            raise invalid_parameter(f"filtering.{key}: this filter is not served by the sandbox.")
         predicates.append(build(key, value))
 
     def passes(entity: Entity) -> bool:
@@ -404,7 +402,7 @@ def list_entities(world: World, account: Account, level: str, params: Params) ->
     """Every record of a level that passes the filters, with `fields` applied, sorted by id
     descending (§1.4)."""
     entities = Renderer(world, account).entities(level)
-    known = field_names(entities)
+    known = frozenset(names.fields(f"{level}_get"))
     passes = entity_filter(params, level)
     kept = sorted(
         (entity.record for entity in entities if passes(entity)),
@@ -417,7 +415,9 @@ def list_entities(world: World, account: Account, level: str, params: Params) ->
 def select_fields(
     records: list[dict[str, Any]], params: Params, known: frozenset[str]
 ) -> list[dict[str, Any]]:
-    """`fields` (a JSON array, default all) and `exclude_field_types_in_response` (``["NULL_FIELD"]``)."""
+    """`fields` (a JSON array of documented fields, default all the sandbox renders) and
+    `exclude_field_types_in_response` (``["NULL_FIELD"]``). A documented field the world has no
+    value for reads null, as the real API's fields that do not apply (``deep_bid_type``, ``rf_*``)."""
     fields = params.strings("fields")
     if fields is not None:
         unknown = [name for name in fields if name not in known]
@@ -428,7 +428,7 @@ def select_fields(
         raise invalid_parameter("exclude_field_types_in_response: Must be one of: NULL_FIELD.")
     selected = []
     for record in records:
-        row = {k: v for k, v in record.items() if fields is None or k in fields}
+        row = dict(record) if fields is None else {k: record.get(k) for k in fields}
         if excluded:
             row = {k: v for k, v in row.items() if v is not None}
         selected.append(row)

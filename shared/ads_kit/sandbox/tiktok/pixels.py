@@ -17,7 +17,6 @@ from typing import Any
 from ads_kit.sandbox.tiktok import wire
 from ads_kit.sandbox.world import Account, ConversionEvent, World
 
-MAX_PAGE_SIZE = 20  # §1.4
 MAX_PIXEL_IDS = 10  # §2.8
 MAX_STATS_DAYS = 30  # §2.8
 ORDER_BY = ("EARLIEST_CREATE", "LATEST_CREATE")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ads_kit.sandbox.tiktok import catalog as names
 from ads_kit.sandbox.tiktok import metrics as catalogue
 from ads_kit.sandbox.tiktok.errors import (
     invalid_dimensions,
@@ -28,56 +29,40 @@ from ads_kit.sandbox.tiktok.errors import (
 from ads_kit.sandbox.tiktok.params import Params, string_items
 from ads_kit.sandbox.tiktok.wire import PRIMARY_STATUSES, words
 
-REPORT_TYPES = ("BASIC", "AUDIENCE", "PLAYABLE_MATERIAL", "CATALOG", "BC", "TT_SHOP")
-TASK_REPORT_TYPES = ("BASIC", "AUDIENCE", "CATALOG")  # §3.8: "not PLAYABLE"
+SYNC, TASK = "report_integrated_get", "report_task_create"
+REPORT_TYPES = names.enum(SYNC, "report_type")
+TASK_REPORT_TYPES = names.enum(TASK, "report_type")  # §3.8: "not PLAYABLE"
 SERVED_REPORT_TYPES = ("BASIC", "AUDIENCE")
-SERVICE_TYPES = ("AUCTION", "RESERVATION")
-DATA_LEVELS = tuple(f"{kind}_{level}" for kind in ("AUCTION", "RESERVATION") for level in catalogue.LEVELS)
+SERVICE_TYPES = names.enum(SYNC, "service_type")
+DATA_LEVELS = names.enum(SYNC, "data_level")
 ID_DIMENSIONS = {
     "ADVERTISER": "advertiser_id",
     "CAMPAIGN": "campaign_id",
     "ADGROUP": "adgroup_id",
     "AD": "ad_id",
 }
-TIME_DIMENSIONS = ("stat_time_day", "stat_time_hour")
+TIME_DIMENSIONS = names.dimensions("time")
 SERVED_BREAKDOWNS = {"BASIC": ("country_code",), "AUDIENCE": ("age", "gender", "country_code", "platform")}
-# §3.3: documented dimensions the sandbox does not model.
+# Documented dimensions the sandbox does not model (ad_id_v2 among the id dimensions, §3.3).
 UNSERVED = {
-    "BASIC": frozenset(
-        words(
-            "ad_id_v2 ad_type custom_event_type event_source_id page_id component_name room_id post_id "
-            "image_id "
-            "video_material_id minis_id search_terms search_keyword match_type skan_postback_sequence"
-        )
-    ),
-    "AUDIENCE": frozenset(
-        words(
-            "ad_id_v2 province_id dma_id ac language placement interest_category interest_category_tier2 "
-            "interest_category_tier3 interest_category_tier4 interest_category_v2 device_brand_id ad_type "
-            "hashtag "
-            "audience_tags additional_interests behavior_id purchase_intention contextual_tag"
-        )
-    ),
+    kind: frozenset(names.dimensions(kind)) - set(SERVED_BREAKDOWNS[kind]) | {"ad_id_v2"}
+    for kind in SERVED_BREAKDOWNS
 }
-DOCUMENTED_DIMENSIONS = (
-    frozenset(ID_DIMENSIONS.values())
-    | frozenset(TIME_DIMENSIONS)
-    | frozenset(d for dims in SERVED_BREAKDOWNS.values() for d in dims)
-    | UNSERVED["BASIC"]
-    | UNSERVED["AUDIENCE"]
+DOCUMENTED_DIMENSIONS = frozenset(
+    name for kind in ("id", "time", "BASIC", "AUDIENCE") for name in names.dimensions(kind)
 )
 DEFAULT_METRICS = ("spend", "impressions")
 MAX_SPAN_DAYS = {"stat_time_day": 30, "stat_time_hour": 1, None: 365}
 EARLIEST_DAY = date(2012, 1, 1)  # §3.2: "data older than 2012-01-01" is refused
-# §3.5 plus the official spec's ReportFilterType enum (tests/fixtures/tiktok/official_openapi_specs).
-FILTER_TYPES = words(
-    "IN NOT_IN CONTAIN_ANY_OF MATCH GREATER_EQUAL GREATER_THAN LOWER_EQUAL LOWER_THAN BETWEEN RANGE"
-)
+REPORT_FILTERS, FILTER_TYPES = names.report_filters()
 ID_FILTERS = ("campaign_ids", "adgroup_ids", "ad_ids")
 STATUS_FILTERS = {"CAMPAIGN": "campaign_status", "ADGROUP": "adgroup_status", "AD": "ad_status"}
-UNSERVED_FILTERS = frozenset(words("ad_ids_v2 promotion_type campaign_automation_type playable_status"))
+SERVED_FILTERS = frozenset(
+    {*ID_FILTERS, *STATUS_FILTERS.values(), "buying_type", "objective_type", "country_code"}
+)
+UNSERVED_FILTERS = frozenset(REPORT_FILTERS) - SERVED_FILTERS
 MAX_FILTER_IDS = {False: 100, True: 20_000}  # sync §3.5, async §3.8
-ORDER_TYPES = ("ASC", "DESC")
+ORDER_TYPES = names.enum(SYNC, "order_type")
 BUYING_TYPES = ("AUCTION", "RESERVATION_RF", "RESERVATION_TOP_VIEW")
 # §2.3 objective_type enum (+ the virtual SALES).
 OBJECTIVE_TYPES = frozenset(
@@ -90,22 +75,8 @@ OBJECTIVE_TYPES = frozenset(
     )
 )
 
-SYNC_PARAMS = frozenset(
-    words(
-        "advertiser_id advertiser_ids bc_id service_type report_type data_level dimensions metrics "
-        "start_date "
-        "end_date query_lifetime enable_total_metrics multi_adv_report_in_utc_time order_field order_type "
-        "filtering query_mode page page_size"
-    )
-)
-TASK_PARAMS = frozenset(
-    words(
-        "advertiser_id advertiser_ids service_type report_type data_level dimensions metrics start_date "
-        "end_date "
-        "query_lifetime order_field order_type filtering output_format file_name "
-        "enable_report_title_translation"
-    )
-)
+SYNC_PARAMS = names.params(SYNC)
+TASK_PARAMS = names.params(TASK)
 
 
 @dataclass(frozen=True)
@@ -260,17 +231,7 @@ def _filtering(params: Params, level: str, task: bool, breakdowns: list[str]) ->
         name = item["field_name"]
         if item["filter_type"] not in FILTER_TYPES:
             raise invalid_parameter(f"filtering: filter_type must be one of: {', '.join(FILTER_TYPES)}.")
-        allowed = (
-            {*ID_FILTERS, "country_code"}
-            if task
-            else {
-                *ID_FILTERS,
-                *STATUS_FILTERS.values(),
-                "buying_type",
-                "objective_type",
-                "country_code",
-            }
-        )
+        allowed = {*ID_FILTERS, "country_code"} if task else SERVED_FILTERS
         if name in UNSERVED_FILTERS and not task:
             raise invalid_parameter(f"filtering: {name} is not served by the sandbox.")
         if name not in allowed:
@@ -330,7 +291,7 @@ def parse_report(params: Params, account_id: str, created: date, today: date, *,
         raise invalid_parameter(
             "enable_total_metrics: Only basic reports by one ID dimension and/or stat_time_day."
         )
-    if not task and (params.string("query_mode", choices=("REGULAR", "CHUNK")) or "REGULAR") == "CHUNK":
+    if not task and (params.string("query_mode", choices=names.enum(SYNC, "query_mode")) or "") == "CHUNK":
         raise invalid_parameter("query_mode: CHUNK is not served by the sandbox.")
     status = STATUS_FILTERS.get(level)
     return ReportQuery(

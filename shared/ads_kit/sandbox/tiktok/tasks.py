@@ -29,7 +29,6 @@ from ads_kit.sandbox.tiktok.report_query import ReportQuery
 from ads_kit.sandbox.tiktok.report_rows import ReportRows
 
 QUEUING, PROCESSING, SUCCESS, FAILED, CANCELED = "QUEUING", "PROCESSING", "SUCCESS", "FAILED", "CANCELED"
-OUTPUT_FORMATS = ("CSV_STRING", "CSV_DOWNLOAD", "XLSX_DOWNLOAD")
 _QUEUED_UNTIL = 0.3
 DEFAULT_TASK_SECONDS = 0.3
 URL_LIFETIME_S = 3600.0  # §3.8: "URL valid 1 hour"
