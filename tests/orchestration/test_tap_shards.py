@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,22 +29,21 @@ FAST = {"limits": {p: {"app": ["10000/second"], "account": ["10000/second"]} for
 RATES = {"max_retries": 2, "backoff_multiplier": 0.05, "burst": 10000, "requests_per_minute": 100000}
 
 
-def meta(platform: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "access_token": platform["access_token"],
-        "app_id": platform["client_id"],
-        "app_secret": platform["client_secret"],
-        "api_base_url": platform["base_url"],
-    }
+def http_settings(secret_key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Meta's and TikTok's settings: the same four, the app secret under its platform's name."""
+
+    def settings(platform: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "access_token": platform["access_token"],
+            "app_id": platform["client_id"],
+            secret_key: platform["client_secret"],
+            "api_base_url": platform["base_url"],
+        }
+
+    return settings
 
 
-def tiktok(platform: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "access_token": platform["access_token"],
-        "app_id": platform["client_id"],
-        "secret": platform["client_secret"],
-        "api_base_url": platform["base_url"],
-    }
+meta, tiktok = http_settings("app_secret"), http_settings("secret")
 
 
 def google(platform: dict[str, Any]) -> dict[str, Any]:
