@@ -151,8 +151,7 @@ def _run(command: list[str], cwd: str, env: Mapping[str, str], timeout_s: float,
         output, _ = process.communicate()
         raise ShardRunError(f"{what}: stopped after {timeout_s:g} s", _tail(output)) from None
     if process.returncode != 0:
-        tail = _tail(output)
-        raise ShardRunError(f"{what}: exited {process.returncode}: {_last_error(tail)}", tail)
+        raise ShardRunError(f"{what}: exited {process.returncode}: {failure_reason(output)}", _tail(output))
     return _tail(output)
 
 
@@ -160,8 +159,17 @@ def _tail(output: str) -> str:
     return "\n".join(output.splitlines()[-TAIL_LINES:])
 
 
-def _last_error(tail: str) -> str:
-    """The line that says why: the last error line of the tap, target or Meltano."""
-    lines = [line.strip() for line in tail.splitlines() if line.strip()]
-    errors = [line for line in lines if "error" in line.lower()]
-    return (errors or lines or ["no output"])[-1][:500]
+def failure_reason(output: str) -> str:
+    """Why a Meltano run failed, in one line: which plugin failed, and the error it gave (a tap's
+    one-line error, else the last exception a plugin printed)."""
+    lines = output.splitlines()
+    failed = [m[0] for line in lines if (m := _PLUGIN_FAILED.search(line))]
+    said = [line.rsplit(" | ", 1)[-1].strip() for line in lines if "| ERROR" in line]
+    raised = [m[0] for line in lines if (m := _EXCEPTION.search(line))]
+    reason = [*failed[-1:], *(said or raised)[-1:]]
+    last = [line.strip() for line in lines if line.strip()][-1:] or ["no output"]
+    return ": ".join(reason or last)[:500]
+
+
+_PLUGIN_FAILED = re.compile(r"\b(?:Extractor|Loader|Mapper) failed\b")
+_EXCEPTION = re.compile(r"\b[A-Za-z_][\w.]*(?:Error|Exception|Violation): .+")

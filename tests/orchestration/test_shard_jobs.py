@@ -11,7 +11,7 @@ import ads_orchestration.jobs as jobs
 from ads_kit.sharding import Shard
 from ads_orchestration import defs
 from ads_orchestration.jobs import RETRY_POLICY, ShardPlan
-from ads_orchestration.meltano import ShardRunError, ShardTask
+from ads_orchestration.meltano import ShardRunError, ShardTask, failure_reason
 
 SECOND_OF_FOUR = Shard(2, 4)
 POSTGRES_URI = {"MELTANO_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:5432/meltano"}
@@ -70,3 +70,38 @@ def test_only_the_chosen_shards_are_planned(monkeypatch: pytest.MonkeyPatch, tmp
     outputs = list(plan(build_op_context(), config))
     assert [output.value.shard for output in outputs] == [Shard(3, 4)]
     assert prepared == [(str(tmp_path), "prod", ["tap-meta-ads", "target-postgres"])]
+
+
+# The end of `meltano run` output as Meltano 4.4.1 prints it (console format, cut).
+UNIQUE_TYPE = 'duplicate key value violates unique constraint "pg_type_typname_nsp_index"'
+LOADER_FAILED = (
+    "[info     ] target-postgres sqlalchemy.exc.IntegrityError: (psycopg.errors.UniqueViolation) "
+    f"{UNIQUE_TYPE}\n"
+    "[info     ] target-postgres [SQL: CREATE TABLE shards.unified_accounts (\n"
+    "[info     ] target-postgres (Background on this error at: https://sqlalche.me/e/21/gkpj)\n"
+    "[error    ] meltano      Loader failed\n"
+    "[error    ] meltano      Block run completed\n"
+    "[info     ] meltano      Run completed\n"
+)
+TAP_REFUSED = (
+    "[info     ] tap-meta-ads 2026-11-25 15:30:00,000 | ERROR    | tap-meta-ads         | "
+    "ad_accounts[0]: 'x1' is not an account id\n"
+    "[error    ] meltano      Extractor failed\n"
+    "[error    ] meltano      Block run completed\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        (
+            LOADER_FAILED,
+            f"Loader failed: sqlalchemy.exc.IntegrityError: (psycopg.errors.UniqueViolation) {UNIQUE_TYPE}",
+        ),
+        (TAP_REFUSED, "Extractor failed: ad_accounts[0]: 'x1' is not an account id"),
+        ("[error    ] meltano      Extractor failed\n", "Extractor failed"),
+        ("", "no output"),
+    ],
+)
+def test_a_failed_shard_says_which_plugin_failed_and_why_in_one_line(output: str, reason: str) -> None:
+    assert failure_reason(output) == reason
