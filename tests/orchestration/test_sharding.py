@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ads_kit.resilience.errors import ConfigError
@@ -23,6 +26,28 @@ KNOWN = {("123", 4): 2, ("1234567890", 4): 1, ("7000000000000001", 8): 1}
 
 def test_known_accounts_keep_their_shard() -> None:
     assert {key: shard_of(*key) for key in KNOWN} == KNOWN
+
+
+def test_another_process_with_another_hash_seed_agrees() -> None:
+    ids = [str(10**15 + 7919 * n) for n in range(200)]
+    code = f"from ads_kit.sharding import shard_of; print([shard_of(i, 5) for i in {ids!r}])"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    other = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert other.stdout.strip() == str([shard_of(i, 5) for i in ids])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    first=st.integers(min_value=1, max_value=10**16),
+    step=st.integers(min_value=1, max_value=10**6),
+    count=st.integers(min_value=2, max_value=8),
+)
+def test_any_family_of_ids_is_spread_evenly(first: int, step: int, count: int) -> None:
+    # Platforms hand out ids in patterns (sequences, fixed strides); 4,000 of any such pattern fill
+    # each shard within 20% of its fair share.
+    sizes = Counter(shard_of(str(first + step * n), count) for n in range(4000))
+    fair = 4000 / count
+    assert all(abs(sizes[k] - fair) < 0.2 * fair for k in range(1, count + 1)), sizes
 
 
 @given(account=ACCOUNT_IDS, count=st.integers(min_value=1, max_value=64))
