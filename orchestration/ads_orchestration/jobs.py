@@ -65,11 +65,13 @@ def shard_job(platform: str) -> JobDefinition:
     @op(name=f"{platform}_plan", out=DynamicOut(ShardTask))
     def plan(context: OpExecutionContext, config: ShardPlan) -> Iterator[DynamicOutput[ShardTask]]:
         """Install the tap and target and migrate Meltano's system database, then one output per shard."""
-        wanted = config.only or list(range(1, config.shards + 1))
+        outside = [k for k in config.only if not 1 <= k <= config.shards]
+        if outside:
+            raise Failure(f"only: {outside[0]} is not a shard of {config.shards} (1 to {config.shards})")
+        shards = [Shard(k, config.shards) for k in config.only or range(1, config.shards + 1)]
         try:
-            shards = [Shard.parse(f"{k}/{config.shards}") for k in wanted]
             prepare(config.project_root, config.environment, [tap, config.target], os.environ)
-        except (ShardRunError, ValueError) as exc:
+        except ShardRunError as exc:
             raise Failure(str(exc), allow_retries=False) from None
         for shard in shards:
             task = ShardTask(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dagster import build_op_context
+from dagster import Failure, build_op_context
 
 import ads_orchestration.jobs as jobs
 from ads_kit.sharding import Shard
@@ -105,3 +105,12 @@ TAP_REFUSED = (
 )
 def test_a_failed_shard_says_which_plugin_failed_and_why_in_one_line(output: str, reason: str) -> None:
     assert failure_reason(output) == reason
+
+
+def test_a_shard_outside_the_count_is_refused_in_one_line(tmp_path: Path) -> None:
+    plan = next(
+        op for op in defs.resolve_job_def("tiktok_shards").graph.node_defs if op.name == "tiktok_plan"
+    )
+    config = ShardPlan(shards=4, only=[2, 5], project_root=str(tmp_path))
+    with pytest.raises(Failure, match=r"^only: 5 is not a shard of 4 \(1 to 4\)$"):
+        list(plan(build_op_context(), config))
