@@ -93,6 +93,8 @@ class ShardTask:
         ]
 
     def environment_variables(self, base: Mapping[str, str]) -> dict[str, str]:
+        """``base`` with the shard's setting, PostgreSQL state and a ``.meltano`` of the shard's own
+        (created here when missing)."""
         state_database_uri(base)
         return {
             **base,

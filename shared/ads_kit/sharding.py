@@ -57,7 +57,7 @@ class Shard:
         if match is None:
             raise ConfigError(SETTING, f"{value!r} is not K/N (shard K of N, e.g. 2/4)")
         index, count = int(match[1]), int(match[2])
-        if count < 1 or not 1 <= index <= count:
+        if not 1 <= index <= count:
             raise ConfigError(SETTING, f"{value!r}: K must be between 1 and N (shard K of N, e.g. 2/4)")
         return cls(index, count)
 
