@@ -1,4 +1,4 @@
-"""Every tap reads exactly the accounts of its shard, from accounts it discovers with its token.
+"""Every tap reads exactly the accounts of its shard, discovered with its token or configured.
 
 Each tap runs as a process against one sandbox (six accounts per platform, none configured, so each
 tap finds them the platform's way), with only ``unified_accounts`` selected, once per shard of two:
@@ -128,6 +128,10 @@ def test_two_shards_read_every_discovered_account_once(platform: str, sandbox, t
     assert sorted(read[1] + read[2]) == world
     assert read == {k: [a for a in world if shard_of(a, 2) == k] for k in (1, 2)}
     assert read[1] and read[2]
+    if platform == "meta":  # configured accounts, spelled act_<id>, fall in the same shards
+        listed = {**config, "ad_accounts": [f"act_{a}" for a in world], "account_shard": "1/2"}
+        done = run(module, listed, tmp_path, sandbox, "--catalog", str(catalog))
+        assert sorted(str(r["account_id"]) for r in records(done.stdout)) == read[1], done.stderr[-2000:]
 
 
 def test_a_shard_without_accounts_says_so_in_one_line_and_reads_nothing(sandbox, tmp_path: Path) -> None:
