@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ import psycopg
 import pytest
 import redis
 import yaml
+from dagster import DagsterInstance
 from e2e.meltano_project import campaign_truth
 
 from ads_kit.sandbox.client import SandboxClient
@@ -131,18 +133,18 @@ def sharded_run(sandbox, databases, tmp_path_factory) -> dict[str, Any]:
     killer = threading.Thread(target=kill_when_hung, args=(sandbox, f"{KILLED}/{SHARDS}", killed, stop))
     killer.start()
     try:
-        done = execute(home, env, shards=SHARDS)
+        steps = execute(home, env, shards=SHARDS)
     finally:
         stop.set()
         killer.join()
-    first = {"done": done, "killed": killed, **loaded(schema), "states": states(system_db)}
+    first = {"steps": steps, "killed": killed, **loaded(schema), "states": states(system_db)}
     # Then one shard alone, by hand, as after a shard that failed for good.
     again = execute(home, env, shards=SHARDS, only=[KILLED])
-    return {"first": first, "again": {"done": again, **loaded(schema), "states": states(system_db)}}
+    return {"first": first, "again": {"steps": again, **loaded(schema), "states": states(system_db)}}
 
 
-def execute(home: Path, env: dict[str, str], **plan: Any) -> subprocess.CompletedProcess[str]:
-    """The documented command, with the plan's config in a run-config file."""
+def execute(home: Path, env: dict[str, str], **plan: Any) -> Outcome:
+    """The documented command, with the plan's config in a run-config file; what its sync steps did."""
     config = {"ops": {"meta_plan": {"config": {**plan, "environment": "sandbox", "project_root": str(ROOT)}}}}
     (home / "run.yaml").write_text(yaml.safe_dump(config))
     command = ["job", "execute", "-m", "ads_orchestration", "-j", "meta_shards", "-c", str(home / "run.yaml")]
@@ -152,7 +154,35 @@ def execute(home: Path, env: dict[str, str], **plan: Any) -> subprocess.Complete
     with (home / "dagster.log").open("a") as log:  # for a look after a failure
         log.write(done.stdout + done.stderr)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
-    return done
+    return outcome(home)
+
+
+@dataclass
+class Outcome:
+    """The newest run's shard steps, from Dagster's own event storage (not its interleaved output)."""
+
+    succeeded: set[int] = field(default_factory=set)
+    failed: dict[int, str] = field(default_factory=dict)
+    """Each shard's last failed attempt: its one line (`Extractor failed`, `Loader failed: ...`)."""
+
+
+def outcome(home: Path) -> Outcome:
+    found = Outcome()
+    with DagsterInstance.from_config(str(home)) as instance:
+        [run] = instance.get_runs(limit=1)
+        events = [entry.dagster_event for entry in instance.all_logs(run.run_id) if entry.dagster_event]
+    for event in events:
+        step = event.step_key or ""
+        if not step.startswith("meta_sync_shard[shard_"):
+            continue
+        shard = int(step.removeprefix("meta_sync_shard[shard_").split("_")[0])
+        if event.event_type_value == "STEP_SUCCESS":
+            found.succeeded.add(shard)
+        elif event.event_type_value in ("STEP_UP_FOR_RETRY", "STEP_FAILURE"):
+            error = event.event_specific_data.error  # type: ignore[union-attr]
+            cause = error.cause or error  # a retry wraps the op's Failure
+            found.failed[shard] = cause.message.strip().split(": exited 1: ", 1)[-1]
+    return found
 
 
 def loaded(schema: str) -> dict[str, Any]:
@@ -172,15 +202,6 @@ def states(system_db: str) -> dict[str, tuple[Any, dict[str, Any]]]:
     return {i: (at, json.loads(c) if isinstance(c, str) else c) for i, at, c in found}
 
 
-def steps(done: subprocess.CompletedProcess[str], event: str) -> set[str]:
-    """The shards whose sync step logged ``event``."""
-    return {
-        line.split("meta_sync_shard[")[1].split("]")[0]
-        for line in (done.stdout + done.stderr).splitlines()
-        if f" - {event} - " in line and "meta_sync_shard[" in line
-    }
-
-
 def state_id(k: int) -> str:
     return f"sandbox:tap-meta-ads-to-target-postgres:shard-{k}-of-{SHARDS}"
 
@@ -188,23 +209,13 @@ def state_id(k: int) -> str:
 def test_the_job_succeeds_after_one_shard_was_killed_and_retried(sharded_run) -> None:
     first = sharded_run["first"]
     assert first["killed"], "the killed shard's tap was never seen hanging"
-    assert steps(first["done"], "STEP_SUCCESS") == {f"shard_{k}_of_{SHARDS}" for k in range(1, SHARDS + 1)}
-    failed = failures(first["done"])
-    assert failed.pop(KILLED).startswith("Extractor failed"), "the kill was not what failed the shard"
+    assert first["steps"].succeeded == set(range(1, SHARDS + 1))
+    failed = dict(first["steps"].failed)
+    assert failed.pop(KILLED) == "Extractor failed", "the kill was not what failed the shard"
     # Loading into a new schema, the targets create the same tables at once and PostgreSQL refuses
     # all but one: those shards are retried too, once the tables exist (docs/scale-out.md).
     for reason in failed.values():
         assert reason.startswith("Loader failed") and "pg_type_typname_nsp_index" in reason, reason
-
-
-def failures(done: subprocess.CompletedProcess[str]) -> dict[int, str]:
-    """Each failed attempt's one line, by shard (the last one of a shard)."""
-    found = {}
-    for line in (done.stdout + done.stderr).splitlines():
-        if line.startswith("dagster._core.definitions.events.Failure: tap-meta-ads shard "):
-            shard, _, reason = line.split(" shard ", 1)[1].partition(": exited 1: ")
-            found[int(shard.split("/")[0])] = reason
-    return found
 
 
 @pytest.mark.parametrize("run", ["first", "again"])
@@ -235,8 +246,8 @@ def test_each_shard_keeps_the_state_of_its_own_accounts(sharded_run, sandbox) ->
 
 def test_one_shard_reruns_alone_and_touches_no_other_shards_state(sharded_run) -> None:
     again = sharded_run["again"]
-    assert steps(again["done"], "STEP_SUCCESS") == {f"shard_{KILLED}_of_{SHARDS}"}
-    assert failures(again["done"]) == {}
+    assert again["steps"].succeeded == {KILLED}
+    assert again["steps"].failed == {}
     before, after = sharded_run["first"]["states"], again["states"]
     assert set(after) == set(before) == {state_id(k) for k in range(1, SHARDS + 1)}
     changed = {i for i in after if after[i][0] != before[i][0]}
