@@ -28,6 +28,7 @@ from dagster import (
     multiprocess_executor,
     op,
 )
+from dagster import Field as DagsterField
 from pydantic import Field
 
 from ads_kit.sharding import Shard
@@ -38,6 +39,22 @@ PLATFORM_TAPS = {"meta": "tap-meta-ads", "google_ads": "tap-google-ads-unified",
 RETRY_POLICY = RetryPolicy(max_retries=3, delay=10, backoff=Backoff.EXPONENTIAL)
 """A shard that fails (a killed worker, a platform outage, a hang past ``timeout_minutes``) runs
 again from its own state 10, 20 and 40 s later; the other shards go on meanwhile."""
+
+
+PARALLEL_SHARDS = 16
+SHARD_EXECUTOR = multiprocess_executor.configured(
+    lambda config: {"max_concurrent": config["max_concurrent"]},
+    name="multiprocess",
+    config_schema={
+        "max_concurrent": DagsterField(
+            int,
+            default_value=PARALLEL_SHARDS,
+            description="Shards running at once. Not the number of cores (Dagster's default): a shard "
+            "mostly waits on the platform, and the limiter shared through Redis bounds the requests.",
+        )
+    },
+)
+"""Dagster's multiprocess executor, with every shard of a job running at once by default."""
 
 
 class ShardPlan(Config):
@@ -102,7 +119,7 @@ def shard_job(platform: str) -> JobDefinition:
 
     @job(
         name=f"{platform}_shards",
-        executor_def=multiprocess_executor,
+        executor_def=SHARD_EXECUTOR,
         description=f"{tap} split into account shards, each a `meltano run` with its own state id",
     )
     def shards() -> None:

@@ -166,6 +166,8 @@ class Outcome:
     succeeded: set[int] = field(default_factory=set)
     failed: dict[int, str] = field(default_factory=dict)
     """Each shard's last failed attempt: its one line (`Extractor failed`, `Loader failed: ...`)."""
+    launched_together: set[int] = field(default_factory=set)
+    """Shards whose worker process the executor launched before any shard's attempt ended."""
 
 
 def outcome(home: Path) -> Outcome:
@@ -178,7 +180,10 @@ def outcome(home: Path) -> Outcome:
         if not step.startswith("meta_sync_shard[shard_"):
             continue
         shard = int(step.removeprefix("meta_sync_shard[shard_").split("_")[0])
-        if event.event_type_value == "STEP_SUCCESS":
+        ended = found.succeeded or found.failed
+        if event.event_type_value == "STEP_WORKER_STARTING" and not ended:
+            found.launched_together.add(shard)
+        elif event.event_type_value == "STEP_SUCCESS":
             found.succeeded.add(shard)
         elif event.event_type_value in ("STEP_UP_FOR_RETRY", "STEP_FAILURE"):
             error = event.event_specific_data.error  # type: ignore[union-attr]
@@ -212,6 +217,7 @@ def test_the_job_succeeds_after_one_shard_was_killed_and_retried(sharded_run) ->
     first = sharded_run["first"]
     assert first["killed"], "the killed shard's tap was never seen hanging"
     assert first["steps"].succeeded == set(range(1, SHARDS + 1))
+    assert first["steps"].launched_together == set(range(1, SHARDS + 1)), "the shards did not run at once"
     failed = dict(first["steps"].failed)
     assert failed.pop(KILLED) == "Extractor failed", "the kill was not what failed the shard"
     # Loading into a new schema, the targets create the same schema and tables at once and

@@ -27,6 +27,12 @@ def test_each_platform_has_a_job_run_by_the_multiprocess_executor_with_retried_s
     for name, job in names.items():
         platform = name.removesuffix("_shards")
         assert job.executor_def.name == "multiprocess"
+        # Dagster's own default is one process per core: two shards at a time on two cores.
+        executor = job.executor_def.config_schema.resolve_config({"config": {"max_concurrent": 16}})
+        assert executor.value["config"]["max_concurrent"] == 16
+        assert (
+            job.executor_def.config_schema.as_field().config_type.fields["max_concurrent"].default_value == 16
+        )
         assert job.graph.node_named(f"{platform}_sync_shard").definition.retry_policy == RETRY_POLICY
 
 
