@@ -262,5 +262,6 @@ def test_one_shard_reruns_alone_and_touches_no_other_shards_state(sharded_run) -
     assert changed == {state_id(KILLED)}
 
 
-def test_the_shards_shared_the_rate_limiter_in_redis(sharded_run) -> None:
-    assert redis.Redis.from_url(REDIS_URL).keys("*meta_ads*")
+def test_the_shards_shared_the_rate_limiter_in_redis(sharded_run, sandbox) -> None:
+    app = sandbox.platform("meta")["client_id"]
+    assert redis.Redis.from_url(REDIS_URL).keys(f"*meta_ads*{app}*")
