@@ -32,7 +32,7 @@ demo: install
 	$(BIN)/python -m ads_kit.demo
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .
