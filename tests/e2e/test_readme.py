@@ -35,7 +35,7 @@ from report_chromium import TALL_WINDOW, chromium, coverage, needs_chromium, pro
 from report_png import decode, hex_colour
 
 from ads_kit.demo import DEMO_NOW, SEED
-from ads_kit.sandbox.world import World
+from ads_kit.sandbox.world import Metrics, World
 
 pytestmark = pytest.mark.e2e
 
@@ -108,16 +108,7 @@ def eur_rate(quotes: dict[str, list[tuple[date, Decimal]]], currency: str, day: 
     return 1 / quote
 
 
-@dataclass
-class Truth:
-    impressions: int = 0
-    clicks: int = 0
-    spend_minor: int = 0
-    conversions: int = 0
-    value_minor: int = 0
-
-
-def world_campaign_days() -> dict[tuple[str, str, str, date], tuple[str, int, Truth]]:
+def world_campaign_days() -> dict[tuple[str, str, str, date], tuple[str, int, Metrics]]:
     """(platform, account, campaign, UTC day) -> (currency, exponent, sums of the world's hours).
 
     The taps count days in UTC (`reporting_timezone`), so each account's hours are summed into UTC
@@ -125,7 +116,7 @@ def world_campaign_days() -> dict[tuple[str, str, str, date], tuple[str, int, Tr
     now = datetime.fromisoformat(DEMO_NOW.replace("Z", "+00:00"))
     world = World(seed=SEED, now=now)
     days = {now.date() - timedelta(days=n) for n in range(DAYS)}
-    truth: dict[tuple[str, str, str, date], tuple[str, int, Truth]] = {}
+    truth: dict[tuple[str, str, str, date], tuple[str, int, Metrics]] = {}
     for account in world.accounts():
         groups = {group.id: group for group in world.ad_groups(account.id)}
         for campaign in world.campaigns(account.id):
@@ -141,19 +132,13 @@ def world_campaign_days() -> dict[tuple[str, str, str, date], tuple[str, int, Tr
                         if day not in days:
                             continue
                         key = (PLATFORMS[account.platform], account.id, campaign.id, day)
-                        _, _, sums = truth.setdefault(
-                            key, (account.currency, account.currency_exponent, Truth())
-                        )
-                        sums.impressions += hour.metrics.impressions
-                        sums.clicks += hour.metrics.clicks
-                        sums.spend_minor += hour.metrics.spend_minor
-                        sums.conversions += hour.metrics.conversions
-                        sums.value_minor += hour.metrics.conversions_value_minor
+                        _, _, sums = truth.get(key, (account.currency, account.currency_exponent, Metrics()))
+                        truth[key] = (account.currency, account.currency_exponent, sums + hour.metrics)
     return {key: entry for key, entry in truth.items() if entry[2].impressions > 0}
 
 
 @pytest.fixture(scope="module")
-def truth() -> dict[tuple[str, str, str, date], tuple[str, int, Truth]]:
+def truth() -> dict[tuple[str, str, str, date], tuple[str, int, Metrics]]:
     return world_campaign_days()
 
 
@@ -170,7 +155,7 @@ def platform_sums(truth, quotes) -> dict[str, dict[str, Decimal]]:
         rate = eur_rate(quotes, currency, day)
         entry = sums[platform]
         entry["spend_eur"] += (Decimal(t.spend_minor).scaleb(-exponent) * rate).quantize(CENT)
-        entry["value_eur"] += (Decimal(t.value_minor).scaleb(-exponent) * rate).quantize(CENT)
+        entry["value_eur"] += (Decimal(t.conversions_value_minor).scaleb(-exponent) * rate).quantize(CENT)
         entry["impressions"] += t.impressions
         entry["clicks"] += t.clicks
         entry["conversions"] += t.conversions
