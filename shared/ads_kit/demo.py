@@ -21,11 +21,14 @@ from pathlib import Path
 import duckdb
 
 from ads_kit import clock
+from ads_kit.clock import ClockError
 from ads_kit.report import DuckDBSource, build_reports, encode, render_html
+from ads_kit.report.errors import ReportInputError
 from ads_kit.sandbox.client import sandbox_environment
-from ads_kit.sandbox.process import running_sandbox
+from ads_kit.sandbox.process import SandboxStartError, running_sandbox
 from ads_kit.warehouse.cli import views_in_duckdb
 from ads_kit.warehouse.summary import FindingCount, PlatformTotals, finding_counts, platform_totals
+from ads_kit.warehouse.views import WarehouseError
 
 TAPS = ("tap-meta-ads", "tap-google-ads-unified", "tap-tiktok-ads")
 LOADER = "target-duckdb"
@@ -125,11 +128,11 @@ def write_report(warehouse: Path, json_path: Path, html_path: Path) -> int:
     return len(reports)
 
 
-def main() -> int:
+def run_demo() -> None:
+    now = clock.now().isoformat() if os.environ.get(clock.ENV_VAR) else DEMO_NOW
     WAREHOUSE.parent.mkdir(parents=True, exist_ok=True)
     for stale in (WAREHOUSE, WAREHOUSE.with_name(WAREHOUSE.name + ".wal")):
         stale.unlink(missing_ok=True)  # the demo's days are its own: no rows left from another run
-    now = clock.now().isoformat() if os.environ.get(clock.ENV_VAR) else DEMO_NOW
     env = {**os.environ, "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false", "UV_COMPILE_BYTECODE": "1"}
     env.update(tap_settings())
     missing = missing_plugins(Path.cwd())
@@ -144,7 +147,20 @@ def main() -> int:
     count = write_report(WAREHOUSE, REPORT_JSON, REPORT_HTML)
     print(f"\nReport: {REPORT_JSON} ({count} documents, one per platform, in the reporting currency) and "
           f"{REPORT_HTML} (charts; opens offline)")  # fmt: skip
-    return 0
+
+
+def main() -> int:
+    """Each way the demo can fail is one line (meltano's own output stands above it); exit 1."""
+    try:
+        run_demo()
+    except subprocess.CalledProcessError as error:
+        print(f"demo: `meltano {' '.join(error.cmd[2:])}` failed with exit code {error.returncode} "
+              "(its output is above)", file=sys.stderr)  # fmt: skip
+    except (SandboxStartError, WarehouseError, ReportInputError, ClockError) as error:
+        print(f"demo: {error}", file=sys.stderr)
+    else:
+        return 0
+    return 1
 
 
 if __name__ == "__main__":
