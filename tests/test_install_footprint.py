@@ -135,6 +135,8 @@ def test_the_tap_runs_without_aiohttp_and_the_extras_say_what_to_install(tap_ven
     assert line.startswith("ads-sandbox: error:") and "pip install 'ads-kit[sandbox]'" in line, line
     line = _one_line(_run([tap_venv / "ads-report", "--singer", "-"], work, input=""))
     assert line.startswith("ads-report: error:") and "pip install 'ads-kit[report]'" in line, line
+    line = _one_line(_run([tap_venv / "ads-warehouse", "views", "--duckdb", "warehouse.duckdb"], work))
+    assert line.startswith("ads-warehouse: error:") and "pip install 'ads-kit[report]'" in line, line
 
     suite = work / "foreign_suite"
     suite.mkdir()

@@ -7,7 +7,9 @@ A console script run without its extra prints one line naming the extra instead 
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable
 
 # Top-level modules only an extra installs (jsonschema is not here: singer-sdk brings it to the core).
 EXTRA_MODULES = {
@@ -37,12 +39,21 @@ def missing_extra_line(prog: str, error: ModuleNotFoundError) -> str | None:
 
 def report_main() -> int:
     """The `ads-report` console script: `ads_kit.report` imports plotly as it loads, so guard the import."""
-    try:
-        from ads_kit.report.cli import main
+    return _guarded_main("ads-report", "ads_kit.report.cli")
 
+
+def warehouse_main() -> int:
+    """The `ads-warehouse` console script: its views need DuckDB or psycopg, both in the report extra."""
+    return _guarded_main("ads-warehouse", "ads_kit.warehouse.cli")
+
+
+def _guarded_main(prog: str, module: str) -> int:
+    """Run `module.main()`; a module only an extra installs, missing, is one line naming the extra."""
+    try:
+        main: Callable[[], int] = importlib.import_module(module).main
         return main()
     except ModuleNotFoundError as error:
-        line = missing_extra_line("ads-report", error)
+        line = missing_extra_line(prog, error)
         if line is None:
             raise
         print(line, file=sys.stderr)

@@ -2,55 +2,17 @@
 
 from __future__ import annotations
 
-import html
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import report_dataset as data
+from report_chromium import TALL_WINDOW, chromium, coverage, needs_chromium, probe
 from report_loaders import singer_lines
-from report_png import Colour, Picture, decode, distinct_colours, hex_colour
+from report_png import decode, distinct_colours, hex_colour
 
 from ads_kit.report import SingerSource, build_reports, render_html
 from ads_kit.report.html import _series
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium not found on PATH (.ci/run installs Debian's chromium)"
-)
-
-
-def _chromium(
-    tmp_path: Path, page: Path, *mode: str, window: tuple[int, int] = (1200, 900)
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--window-size={window[0]},{window[1]}",
-            "--force-device-scale-factor=1",  # screenshot pixels are CSS pixels
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=10000",  # lets plotly finish drawing before the DOM or pixels are taken
-            *mode,
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -81,9 +43,9 @@ def test_mixed_currencies_get_one_series_per_platform_and_currency(tmp_path):
 
 
 @needs_chromium
-def test_charts_and_table_render_in_chromium(page, tmp_path):
+def test_charts_and_table_render_inchromium(page, tmp_path):
     path, documents = page
-    result = _chromium(tmp_path, path, "--dump-dom")
+    result = chromium(tmp_path, path, "--dump-dom")
     assert result.returncode == 0, result.stderr[-2000:]
     assert '"Uncaught' not in result.stderr, result.stderr[-2000:]
     dom = result.stdout
@@ -98,35 +60,13 @@ def test_charts_and_table_render_in_chromium(page, tmp_path):
 def test_screenshot_is_not_blank(page, tmp_path):
     path, _ = page
     screenshot = tmp_path / "report.png"
-    result = _chromium(tmp_path, path, f"--screenshot={screenshot}")
+    result = chromium(tmp_path, path, f"--screenshot={screenshot}")
     assert screenshot.is_file(), result.stderr[-2000:]
     assert distinct_colours(screenshot) >= 50
 
 
 CURRENCY_OF_SERIES = {"google_ads (USD)": "USD", "meta (EUR)": "EUR", "tiktok (JPY)": "JPY"}
 _CURRENCY_CODE = re.compile(r"\b(USD|EUR|JPY)\b")
-_TALL_WINDOW = (1200, 2000)  # every chart panel fits in one viewport, which is what --screenshot takes
-
-# Runs in the page once plotly has drawn: each subplot's plot area as the browser laid it out (page
-# pixels), its y-axis title and the series drawn in it, put on <body> where --dump-dom shows it and
-# the screenshot does not.
-_PROBE = """<script>
-window.addEventListener("load", () => setTimeout(() => {
-  const graph = document.querySelector(".js-plotly-plot");
-  const panels = {};
-  for (const area of graph.querySelectorAll(".nsewdrag[data-subplot]")) {
-    const id = area.dataset.subplot, box = area.getBoundingClientRect();
-    const axis = graph.layout["yaxis" + id.split("y")[1]] || {};
-    panels[id] = {left: box.left + scrollX, top: box.top + scrollY, width: box.width,
-                  height: box.height, axis: (axis.title && axis.title.text) || "", series: []};
-  }
-  for (const trace of graph.data) {
-    panels[(trace.xaxis || "x") + (trace.yaxis || "y")].series.push(
-      {name: trace.name, colour: trace.line.color});
-  }
-  document.body.dataset.probe = JSON.stringify(Object.values(panels));
-}, 500));
-</script>"""
 
 
 def _three_currency_records(reporting: bool = False) -> dict[str, list[dict]]:
@@ -148,39 +88,11 @@ def _probed_panels(
     """The report page with the probe added, and what the probe saw in Chromium."""
     per = "platform" if reporting else "account"
     page = render_html(build_reports(SingerSource(singer_lines(records)), per), tmp_path / "report.html")
-    probed = page.with_name("probed.html")
-    probed.write_text(page.read_text().replace("</body>", f"{_PROBE}</body>"))
-    result = _chromium(tmp_path, probed, "--dump-dom", window=_TALL_WINDOW)
-    assert result.returncode == 0, result.stderr[-2000:]
-    found = re.search(r'data-probe="([^"]*)"', result.stdout)
-    assert found, "the probe did not run: " + result.stderr[-2000:]
-    return probed, json.loads(html.unescape(found.group(1)))
+    return probe(tmp_path, page)
 
 
 def _money_panels(panels: list[dict]) -> list[dict]:
     return [p for p in panels if _CURRENCY_CODE.search(p["axis"])]
-
-
-def _near(line: bytes, start: int, colour: Colour) -> bool:
-    # Antialiasing blends a line's edge with the background; its core keeps the trace colour.
-    return all(abs(line[start + c] - colour[c]) <= 24 for c in range(3))
-
-
-def _coverage(picture: Picture, panel: dict, colour: Colour) -> tuple[float, float]:
-    """The fractions of the panel's plot area, in height and width, over which `colour` is drawn."""
-    left, top = round(panel["left"]), round(panel["top"])
-    width, height = int(panel["width"]), int(panel["height"])
-    assert top + height <= picture.height and left + width <= picture.width, "panel outside the screenshot"
-    columns, rows = set(), set()
-    for y in range(top, top + height):
-        line = picture.rows[y]
-        for x in range(left, left + width):
-            if _near(line, x * picture.channels, colour):
-                columns.add(x)
-                rows.add(y)
-    if not rows:
-        return 0.0, 0.0
-    return (max(rows) - min(rows) + 1) / height, (max(columns) - min(columns) + 1) / width
 
 
 @needs_chromium
@@ -196,13 +108,13 @@ def test_each_currency_has_its_own_money_axes_and_fills_them(tmp_path):
     assert shared and all(len(p["series"]) == 3 for p in shared)  # conversions, ROAS: no money
 
     screenshot = tmp_path / "report.png"
-    result = _chromium(tmp_path, probed, f"--screenshot={screenshot}", window=_TALL_WINDOW)
+    result = chromium(tmp_path, probed, f"--screenshot={screenshot}", window=TALL_WINDOW)
     assert screenshot.is_file(), result.stderr[-2000:]
     picture = decode(screenshot)
-    assert (picture.width, picture.height) == _TALL_WINDOW
+    assert (picture.width, picture.height) == TALL_WINDOW
     for panel in money:
         for series in panel["series"]:
-            tall, wide = _coverage(picture, panel, hex_colour(series["colour"]))
+            tall, wide = coverage(picture, panel, hex_colour(series["colour"]))
             # Alone on its axis, autorange stretches a series over the panel; on an axis shared with
             # yen, a euro or dollar series is a flat line a few pixels high (and yen a short stroke).
             assert tall >= 0.6, (panel["axis"], series["name"], tall)
