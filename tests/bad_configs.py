@@ -234,6 +234,13 @@ SHARED_CASES = [
         "rate_limiting redis scheme", {"rate_limiting": {"redis_url": "http://x"}}, "rate_limiting.redis_url"
     ),
     BadConfig("rate_limiting not an object", {"rate_limiting": 5}, "rate_limiting"),
+    # account_shard
+    BadConfig("shard not K/N", {"account_shard": "2"}, "account_shard"),
+    BadConfig("shard K past N", {"account_shard": "5/4"}, "account_shard"),
+    BadConfig("shard K zero", {"account_shard": "0/4"}, "account_shard"),
+    BadConfig("shard N zero", {"account_shard": "1/0"}, "account_shard"),
+    BadConfig("shard negative", {"account_shard": "-1/4"}, "account_shard"),
+    BadConfig("shard a number", {"account_shard": 2}, "account_shard"),
     # reporting currency and rates
     BadConfig("currency without rates", {"reporting_currency": "EUR"}, "reporting_currency"),
     BadConfig("currency lower case", {"reporting_currency": "eur", **RATES}, "reporting_currency"),

@@ -40,6 +40,8 @@ from ads_kit.resilience.deadletters import DeadLetterBox
 from ads_kit.resilience.errors import ConfigError
 from ads_kit.resilience.ratelimit import REDIS_URL_ENV, RateLimitSettings
 from ads_kit.resilience.versions import CALENDARS, PINNED
+from ads_kit.sharding import SETTING as SHARD_SETTING
+from ads_kit.sharding import Shard
 from ads_kit.timezones import TimezoneError, zone
 from ads_kit.unified.ranges import DATE_RANGE_TYPES, DEFAULT_LAST_N_DAYS, check_date_settings
 
@@ -177,6 +179,12 @@ def shared_settings(profile: _Profile) -> list[th.Property]:
         DEAD_LETTER_PATH,
         rate_limiting_property(platform),
         th.Property(
+            SHARD_SETTING,
+            th.StringType,
+            description="K/N: read only shard K of N of the accounts (a stable hash of each account id "
+            "decides its shard), so N runs, each with its own state id, share the accounts (default: all)",
+        ),
+        th.Property(
             "log_requests",
             th.BooleanType,
             default=False,
@@ -264,6 +272,7 @@ def check_shared_settings(
     """What the schema cannot check of the shared settings; ConfigError naming the setting.
     Loads the rates (``fx_rates_file`` included) so a bad one stops the run before it starts."""
     check_date_settings(config, profile, now, log)
+    Shard.from_config(config)
     RateLimitSettings.from_config(profile.platform, config.get("rate_limiting"))
     if config.get("reporting_timezone") is not None:
         reporting_zone(config)
