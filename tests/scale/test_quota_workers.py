@@ -95,9 +95,10 @@ def _catalog(config: dict[str, Any], tmp_path: Any) -> dict[str, Any]:
 def fleet(
     sandbox: SandboxClient, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[FleetRun, dict[str, Any]]:
-    config = _config(sandbox)
+    workdir = tmp_path_factory.mktemp("fleet")
+    config = _config(sandbox, workdir)
     env = {**os.environ, clock.ENV_VAR: sandbox.now().isoformat()}
-    catalog = _catalog(config, tmp_path_factory.mktemp("discovery"))
+    catalog = _catalog(config, workdir)
     gate = RateLimiter.from_config("tiktok_ads", config["app_id"], config["rate_limiting"])
     sandbox.reset()
     run = run_fleet(
