@@ -5,7 +5,7 @@ their index (an account id ends with its index, so the id leads back to it), ent
 account on use, and every metric value is derived on demand from a stable hash of the seed, the
 entity id and the day, so a world can stand for millions of metric rows without holding any. What
 is generated is kept in bounded caches (least recently used first out), so a world of 10,000
-accounts per platform holds no more than one of ten.
+accounts per platform holds about what one of 1,000 does.
 
 Shape knobs (all optional):
 
@@ -112,9 +112,9 @@ _SEQ_DIGITS = 4
 # How much a world keeps of what it generated: accounts, their entity lists, per-ad profiles and
 # breakdown weights. A sync reads account by account, so a few hundred accounts cover its working
 # set; beyond that, memory stays flat however many accounts the world has.
-_CACHED_ACCOUNTS = 4096
+_CACHED_ACCOUNTS = 1024
 _CACHED_ENTITY_LISTS = 256
-_CACHED_PER_AD = 65536
+_CACHED_PER_AD = 16384
 
 K = TypeVar("K")
 V = TypeVar("V")
