@@ -1,11 +1,12 @@
-"""`python -m bench [meta|record_path|google_ads|tiktok|peers] [options]`: run one benchmark, or with
-no name every one that needs no download (`peers` installs the public taps from PyPI: run it by name)."""
+"""`python -m bench [meta|record_path|google_ads|tiktok|peers|scale] [options]`: run one benchmark, or
+with no name every one that needs no download (`peers` installs the public taps from PyPI, `scale`
+needs Redis and runs for minutes: run them by name)."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import google_ads, meta, peers, record_path, tiktok
+from bench import google_ads, meta, peers, record_path, scale, tiktok
 
 BENCHMARKS = {
     "meta": meta.main,
@@ -13,6 +14,7 @@ BENCHMARKS = {
     "google_ads": google_ads.main,
     "tiktok": tiktok.main,
     "peers": peers.main,
+    "scale": scale.main,
 }
 OFFLINE = ("meta", "record_path", "google_ads", "tiktok")
 
