@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
-PACKAGES := -e './shared[all]' -e ./tap-meta-ads -e ./tap-google-ads-unified -e ./tap-tiktok-ads
+PACKAGES := -e './shared[all]' -e ./tap-meta-ads -e ./tap-google-ads-unified -e ./tap-tiktok-ads -e ./orchestration
 STAMP := $(VENV)/.installed
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 export MELTANO_HUB_URL := http://127.0.0.1:9
@@ -20,7 +20,7 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv
 
-$(STAMP): $(UV) shared/pyproject.toml tap-meta-ads/pyproject.toml tap-google-ads-unified/pyproject.toml tap-tiktok-ads/pyproject.toml requirements-dev.txt
+$(STAMP): $(UV) shared/pyproject.toml tap-meta-ads/pyproject.toml tap-google-ads-unified/pyproject.toml tap-tiktok-ads/pyproject.toml orchestration/pyproject.toml requirements-dev.txt
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --compile-bytecode $(PACKAGES) -r requirements-dev.txt
 	touch $(STAMP)
 

@@ -2,8 +2,8 @@
 
 Every account belongs to exactly one shard, decided by a stable hash (SHA-256) of its canonical id,
 so an account keeps its shard across runs, processes and machines, and N workers each running one
-shard read every account exactly once. The split happens where a tap resolves its accounts
-(``AdsTap.accounts``), so configured lists and accounts discovered from the token are split alike.
+shard read every account exactly once. The split happens once, on the accounts the run's streams
+read (``AdsTap.run``), so configured lists and accounts discovered from the token are split alike.
 
 Each shard is a run of its own with its own state id (``state_id_suffix``: ``shard-K-of-N``), so
 shards resume independently and one shard's failure leaves the others' state untouched.

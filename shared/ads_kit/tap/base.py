@@ -162,7 +162,10 @@ class AdsTap(Tap):
 
     @cached_property
     def run(self) -> TapRun:
-        return TapRun(self.profile, self.config, self.accounts, self.logger, self.progress)
+        """What the streams share; its accounts are the ones the streams read: the platform's, split
+        by ``account_shard`` when it is set (here, so every tap splits them the same way)."""
+        accounts = sharded(self.accounts, self.config, self.logger)
+        return TapRun(self.profile, self.config, accounts, self.logger, self.progress)
 
     @cached_property
     def progress(self) -> Progress:
@@ -172,8 +175,7 @@ class AdsTap(Tap):
 
     @cached_property
     def accounts(self) -> AccountSource:
-        """The run's accounts: the platform's, split by ``account_shard`` when it is set."""
-        return sharded(self.build_accounts(), self.config, self.logger)
+        return self.build_accounts()
 
     @cached_property
     def unified_adapter(self) -> UnifiedAdapter:
@@ -231,7 +233,7 @@ class AdsTap(Tap):
         """A shard that holds no account has nothing to read (``ShardedAccounts`` said so in one
         line): no records, exit 0. The SDK would sync an empty partition list as one partition
         without an account. Without a shard, no account at all is refused by the account source."""
-        if isinstance(self.accounts, ShardedAccounts) and not self.accounts.ids():
+        if isinstance(self.run.accounts, ShardedAccounts) and not self.run.accounts.ids():
             return
         super().sync_all()
 
