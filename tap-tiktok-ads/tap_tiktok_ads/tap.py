@@ -58,6 +58,10 @@ class TapTikTokAds(AdsTap):
             self.config.get("secret"),
         )
 
+    @cached_property
+    def accounts(self) -> TikTokAdvertisers:  # the base's, typed with the TikTok source (its raw nodes)
+        return self.build_accounts()
+
     def build_adapter(self) -> TikTokUnifiedAdapter:
         return TikTokUnifiedAdapter(self.entities, self.reports)
 
