@@ -25,6 +25,11 @@ then still share one window: `limits`' own Redis moving window stamps entries wi
 and one behind would see them as future and starve; `_ServerClockRedisStorage` swaps its two
 moving-window scripts for ones that read `TIME`.
 
+A request holds its in-flight slot from before its window stamp until its answer, so within any
+second a server receives at most `burst` requests stamped in that second plus `concurrent_requests`
+stamped earlier and still on their way: `burst + concurrent_requests` at or under a platform's
+per-second quota keeps every worker together under it, however late a loaded host sends.
+
 Reactive: `observe()` takes a normalised server signal. At >= 75 % usage each request costs more
 of the windows (requests spread out); at >= 95 % or with a server-given delay the scope pauses.
 """
