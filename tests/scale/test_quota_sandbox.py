@@ -4,9 +4,11 @@ so the memory a world keeps after being read is the same for 1,000 accounts as f
 
 from __future__ import annotations
 
+import contextlib
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
+from ads_kit.sandbox.limits import AppCallMeter, LimitEngine, QuotaExceeded
 from ads_kit.sandbox.world import World
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -49,3 +51,19 @@ def test_accounts_are_the_same_whichever_order_they_are_read_in():
     for account_id in reversed(ids[-50:]):
         assert backward.ads(account_id) == forward.ads(account_id)
     assert backward.account(ids[0]) == forward.account(ids[0])
+
+
+def test_app_calls_are_counted_per_second_and_at_their_busiest_second():
+    """Calls at 0.0, 0.5, 0.9, 1.2, 1.4 and 3.0 s: per calendar second 3, 2, 0, 1, while the
+    one-second window from 0.5 to 1.4 holds 4, which calendar seconds hide. Refused calls count too:
+    they reached the server."""
+    now = [1_000.0]
+    engine = LimitEngine({"tiktok": {"app": ["3/second"]}})
+    engine.app_calls = AppCallMeter(clock=lambda: now[0])
+    for at in (0.0, 0.5, 0.9, 1.2, 1.4, 3.0):
+        now[0] = 1_000.0 + at
+        with contextlib.suppress(QuotaExceeded):  # the quota's windows run on the real clock
+            engine.charge("tiktok", "7000000000000000001")
+    counts = engine.app_call_counts()["tiktok"]
+    assert counts["per_second"] == {"1000": 3, "1001": 2, "1003": 1}
+    assert counts["total"] == 6 and counts["peak_per_second"] == 4
