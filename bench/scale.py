@@ -144,9 +144,14 @@ def estimate(accounts: int, requests_per_account: float, worker_rate: float) -> 
     # Meta's quotas are per ad account (BUC ads_insights, Standard: 600 + 400 x active ads an hour,
     # meta-marketing-api.md §6.1): a few requests per account never meet them, so workers set the pace.
     meta_workers = max(1, math.ceil(requests / worker_rate / 3600))
+    meta_hours = requests / (meta_workers * worker_rate) / 3600
+    name = "Meta (per-account BUC quotas, no app-wide one)"
     lines.append(
-        f"  {'Meta (per-account BUC quotas, no app-wide one)':<44} {1.0:7.1f} h with {meta_workers} worker(s)"
-        "  [meta-marketing-api.md §6.1]"
+        f"  {name:<44} {meta_hours:7.1f} h with {meta_workers} worker(s)  [meta-marketing-api.md §6.1]"
+    )
+    lines.append(
+        "  (one report stream; a full sync multiplies the requests, and real round trips, slower than"
+        " the sandbox's, call for more workers per quota)"
     )
     return lines
 
