@@ -28,8 +28,13 @@ def _skew_clock(seconds: float) -> None:
     time.time = lambda: real() + seconds  # type: ignore[assignment]
 
 
-def _limiter(redis_url: str, namespace: str) -> RateLimiter:
-    config = {"burst": BURST, "requests_per_minute": 1000, "concurrent_requests": 2, "redis_url": redis_url}
+def _limiter(redis_url: str, namespace: str, concurrent: int = 2) -> RateLimiter:
+    config = {
+        "burst": BURST,
+        "requests_per_minute": 1000,
+        "concurrent_requests": concurrent,
+        "redis_url": redis_url,
+    }
     return RateLimiter.from_config("tiktok_ads", "app-1", config, namespace=namespace)
 
 
@@ -118,3 +123,38 @@ def test_a_pause_set_on_a_host_behind_holds_a_worker_on_a_host_ahead(redis_url, 
     reader.join(timeout=30)
     assert 270 < seen["paused_for"] <= 300
     assert seen["refused_with"] and 0 < seen["refused_with"][0] <= 300
+
+
+def _queued_worker(redis_url: str, namespace: str, skew: float, priority: Priority, name: str) -> None:
+    _skew_clock(skew)
+    limiter = _limiter(redis_url, namespace, concurrent=1)
+    with limiter.acquire(account=f"adv-{name}", priority=priority):
+        redis.Redis.from_url(redis_url).rpush(f"{namespace}:served", name)
+
+
+def test_recent_days_go_before_backfill_whatever_the_hosts_clocks_say(redis_url, namespace):
+    """A backfill request queued first on a host an hour behind, a recent-day request queued next
+    on a host an hour ahead: places are Redis's clock plus the priority's head start, so the recent
+    one goes first. Places from the hosts' clocks would put the backfill two hours ahead of it."""
+    holder = _limiter(redis_url, namespace, concurrent=1)
+    store = redis.Redis.from_url(redis_url)
+    waiters = []
+    with holder.acquire("adv-holder"):  # the one in-flight slot: both wait in the queue
+        for queued, (skew, priority, name) in enumerate(
+            ((-3600.0, Priority.BACKFILL, "backfill"), (3600.0, Priority.RECENT, "recent")), start=1
+        ):
+            process = FORK.Process(target=_queued_worker, args=(redis_url, namespace, skew, priority, name))
+            process.start()
+            waiters.append(process)
+            _wait_until_queued(holder, queued)
+    for process in waiters:
+        process.join(timeout=30)
+        assert process.exitcode == 0
+    assert [name.decode() for name in store.lrange(f"{namespace}:served", 0, -1)] == ["recent", "backfill"]
+
+
+def _wait_until_queued(limiter: RateLimiter, count: int) -> None:
+    deadline = time.monotonic() + 30  # bounds a failing run only: the order comes from the queue
+    while limiter.waiting() < count:
+        assert time.monotonic() < deadline, f"{count} waiters never queued"
+        time.sleep(0.01)

@@ -84,7 +84,7 @@ def run_fleet(
                     cwd=workdir,
                 )
                 processes.append((shard, process, out, err))
-            launch_seconds = release(workers, timeout_s) if gate is not None else 0.0
+            launch_seconds = release([p for _, p, _, _ in processes], timeout_s) if gate is not None else 0.0
             deadline = started + timeout_s
             for _, process, _, _ in processes:
                 try:
@@ -103,8 +103,9 @@ def run_fleet(
 
 @contextmanager
 def _held(gate: RateLimiter | None) -> Iterator[Any]:
-    """Hold every in-flight slot of the gate's quota; yields ``release(workers, timeout)``, which
-    waits until ``workers`` requests queue for the quota, lets them go, and returns how long that took."""
+    """Hold every in-flight slot of the gate's quota; yields ``release(processes, timeout)``, which
+    waits until every running process has a request queued for the quota, lets them go, and returns
+    how long that took."""
     if gate is None:
         yield None
         return
@@ -124,9 +125,11 @@ def _held(gate: RateLimiter | None) -> Iterator[Any]:
         threads.append(thread)
     started = time.monotonic()
 
-    def release(workers: int, timeout_s: float) -> float:
+    def release(processes: list[subprocess.Popen[bytes]], timeout_s: float) -> float:
+        # A worker that exits first (a shard without accounts, a bad setting) never queues: wait
+        # for the ones still running.
         deadline = started + timeout_s
-        while gate.waiting() < workers:
+        while gate.waiting() < sum(1 for process in processes if process.poll() is None):
             if time.monotonic() > deadline:
                 break  # the workers' own errors tell why; their exit codes are checked
             time.sleep(0.05)
