@@ -65,7 +65,7 @@ def sandbox() -> Iterator[SandboxClient]:
 
 
 def _config(sandbox: SandboxClient, tmp_path: Path) -> dict[str, Any]:
-    from tiktok_tap.conftest import tap_config
+    from tests.tiktok_tap.conftest import tap_config
 
     world = sandbox.world()
     end = min(world.account_today(a) for a in world.accounts("tiktok")) - timedelta(days=1)
@@ -86,7 +86,7 @@ def _config(sandbox: SandboxClient, tmp_path: Path) -> dict[str, Any]:
 
 
 def _catalog(config: dict[str, Any], tmp_path: Any) -> dict[str, Any]:
-    from meta_tap.conftest import discover, select
+    from tests.meta_tap.conftest import discover, select
 
     return select(discover(config, tmp_path, module="tap_tiktok_ads"), lambda stream: stream == STREAM)
 
