@@ -23,9 +23,14 @@ measured here and the rate one worker reached unthrottled.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import subprocess
+import sys
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -85,12 +90,6 @@ def tap_config(sandbox: SandboxClient, days: int, limits: dict[str, Any]) -> dic
 
 
 def _discover(config: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:
-    import json
-    import subprocess
-    import sys
-    import tempfile
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as workdir:
         path = Path(workdir) / "config.json"
         path.write_text(json.dumps(config))

@@ -62,6 +62,10 @@ def sandbox() -> Iterator[SandboxClient]:
         settings={"limits": quota},
     ) as client:
         yield client
+        store = redis.Redis.from_url(REDIS_URL)
+        keys = list(store.scan_iter(match=f"*{client.platform('tiktok')['client_id']}*", count=1000))
+        if keys:
+            store.delete(*keys)  # the shared limiter's windows, queue and slots of this sandbox's app
 
 
 def _config(sandbox: SandboxClient, tmp_path: Path) -> dict[str, Any]:
