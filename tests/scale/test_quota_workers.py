@@ -148,12 +148,16 @@ def test_the_sandbox_never_sees_more_than_the_quota_in_any_second(sandbox, fleet
 
 
 def test_no_worker_starves(sandbox, fleet):
-    """All eight queue before any goes, and the shared queue serves them in turn: the first eight
-    calls come from eight different workers, and while all are still working each gets a share."""
+    """All eight queue before any goes, and the shared queue serves them in turn (each request
+    queues again behind those already waiting). At the sandbox: every worker was served before any
+    other had finished, and while all were busy each got a share. Arrival order is grant order but
+    for a worker held up between its grant and its send, so the share is a floor, not equality."""
     entries = [e for e in sandbox.log(platform="tiktok") if e["route"] in CALLS_PER_ACCOUNT]
     order = [_worker_of(e["account"]) for e in sorted(entries, key=lambda e: e["at"])]
-    assert len(set(order[:WORKERS])) == WORKERS, order[: WORKERS * 2]
+    assert len(set(order)) == WORKERS
+    first_call = {worker: order.index(worker) for worker in set(order)}
     last_call = {worker: max(i for i, w in enumerate(order) if w == worker) for worker in set(order)}
+    assert max(first_call.values()) < min(last_call.values()), "a worker waited for another to finish"
     all_busy = order[: min(last_call.values()) + 1]
     shares = Counter(all_busy)
     mean = len(all_busy) / WORKERS
