@@ -44,7 +44,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -73,6 +75,31 @@ class Priority(enum.IntEnum):
 # A waiter's place is its arrival time plus this head start; a backfill request that has waited
 # longer than the difference is served before a newly arrived recent one, so nothing starves.
 _HEAD_START_S = {Priority.INTERACTIVE: 0.0, Priority.RECENT: 5.0, Priority.BACKFILL: 30.0}
+
+# A report window whose last day is this many days old or more is backfill: the days a daily sync
+# re-reads (restatement lookbacks reach 28-30 days) stay recent, a first sync's history does not.
+BACKFILL_AFTER_DAYS = 31
+_days_priority: ContextVar[Priority] = ContextVar("days_priority", default=Priority.RECENT)
+
+
+@contextmanager
+def reading_days(last_day: date, today: date) -> Iterator[Priority]:
+    """Requests made inside the block read days up to ``last_day``: they wait for the quota as
+    backfill when that is BACKFILL_AFTER_DAYS or more before ``today``, else as recent days. The
+    report layer sets it around each window; the transport asks `requested_priority()`."""
+    priority = Priority.BACKFILL if (today - last_day).days >= BACKFILL_AFTER_DAYS else Priority.RECENT
+    token = _days_priority.set(priority)
+    try:
+        yield priority
+    finally:
+        _days_priority.reset(token)
+
+
+def requested_priority() -> Priority:
+    """The priority of a request made now: that of the days being read (`reading_days`), recent
+    outside any."""
+    return _days_priority.get()
+
 
 SLOWDOWN_AT_PCT = 75.0
 PAUSE_AT_PCT = 95.0
