@@ -1,12 +1,12 @@
-"""`python -m bench [meta|record_path|google_ads|tiktok|peers|peers_google|peers_tiktok] [options]`:
+"""`python -m bench [meta|record_path|google_ads|tiktok|peers|peers_google|peers_tiktok|scale] [options]`:
 run one benchmark, or with no name every one that needs no download (the `peers*` benches install
-public taps from PyPI: run them by name)."""
+public taps from PyPI, `scale` needs Redis and runs for minutes: run them by name)."""
 
 from __future__ import annotations
 
 import sys
 
-from bench import google_ads, meta, peers, peers_google, peers_tiktok, record_path, tiktok
+from bench import google_ads, meta, peers, peers_google, peers_tiktok, record_path, scale, tiktok
 
 BENCHMARKS = {
     "meta": meta.main,
@@ -16,6 +16,7 @@ BENCHMARKS = {
     "peers": peers.main,
     "peers_google": peers_google.main,
     "peers_tiktok": peers_tiktok.main,
+    "scale": scale.main,
 }
 OFFLINE = ("meta", "record_path", "google_ads", "tiktok")
 

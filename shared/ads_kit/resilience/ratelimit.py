@@ -18,6 +18,18 @@ checked the windows. The queue only decides who tries first. The queue, the in-f
 pauses live in the same place as the windows (a local lock, or Redis sorted sets with expiry so a
 killed worker cannot hold a slot or a place).
 
+Time: with Redis, every stamp and deadline is on Redis's clock (`TIME`, read inside the scripts):
+window entries, places in the queue, slot leases, liveness and pauses. Hosts whose clocks disagree
+then still share one window: `limits`' own Redis moving window stamps entries with the client's
+`time.time()`, so a host ahead of the others would see their entries as old and overrun the quota,
+and one behind would see them as future and starve; `_ServerClockRedisStorage` swaps its two
+moving-window scripts for ones that read `TIME`.
+
+A request holds its in-flight slot from before its window stamp until its answer, so within any
+second a server receives at most `burst` requests stamped in that second plus `concurrent_requests`
+stamped earlier and still on their way: `burst + concurrent_requests` at or under a platform's
+per-second quota keeps every worker together under it, however late a loaded host sends.
+
 Reactive: `observe()` takes a normalised server signal. At >= 75 % usage each request costs more
 of the windows (requests spread out); at >= 95 % or with a server-given delay the scope pauses.
 """
@@ -32,14 +44,16 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import redis
 from limits import RateLimitItem, parse_many
-from limits.storage import storage_from_string
+from limits.storage import RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from ads_kit.resilience.errors import ConfigError, Scope
@@ -61,6 +75,31 @@ class Priority(enum.IntEnum):
 # A waiter's place is its arrival time plus this head start; a backfill request that has waited
 # longer than the difference is served before a newly arrived recent one, so nothing starves.
 _HEAD_START_S = {Priority.INTERACTIVE: 0.0, Priority.RECENT: 5.0, Priority.BACKFILL: 30.0}
+
+# A report window whose last day is this many days old or more is backfill: the days a daily sync
+# re-reads (restatement lookbacks reach 28-30 days) stay recent, a first sync's history does not.
+BACKFILL_AFTER_DAYS = 31
+_days_priority: ContextVar[Priority] = ContextVar("days_priority", default=Priority.RECENT)
+
+
+@contextmanager
+def reading_days(last_day: date, today: date) -> Iterator[Priority]:
+    """Requests made inside the block read days up to ``last_day``: they wait for the quota as
+    backfill when that is BACKFILL_AFTER_DAYS or more before ``today``, else as recent days. The
+    report layer sets it around each window; the transport asks `requested_priority()`."""
+    priority = Priority.BACKFILL if (today - last_day).days >= BACKFILL_AFTER_DAYS else Priority.RECENT
+    token = _days_priority.set(priority)
+    try:
+        yield priority
+    finally:
+        _days_priority.reset(token)
+
+
+def requested_priority() -> Priority:
+    """The priority of a request made now: that of the days being read (`reading_days`), recent
+    outside any."""
+    return _days_priority.get()
+
 
 SLOWDOWN_AT_PCT = 75.0
 PAUSE_AT_PCT = 95.0
@@ -100,10 +139,11 @@ class Grant:
     place: its place in the app's wait queue, on the coordinator's clock (Redis server time, or
     this process's clock without Redis) at joining the queue plus the priority's head start; the
     lowest place is served first.
-    counted_from, counted_to: this host's `time.time()` just before the first and just after the
-    last of the request's window hits. Every window stamps the request inside these bounds, and a
-    window of N per period never holds more than N stamps within one period; the bounds let a
-    caller check that without trusting when it got to run after the grant.
+    counted_from, counted_to: the coordinator's clock (Redis server time, or this process's clock
+    without Redis) just before the first and just after the last of the request's window hits.
+    Every window stamps the request inside these bounds, and a window of N per period never holds
+    more than N stamps within one period; the bounds let a caller check that without trusting
+    when it got to run after the grant.
     """
 
     place: float
@@ -234,8 +274,9 @@ class _Coordinator(Protocol):
     def is_first(self, token: str, place: float) -> bool: ...
     def take_slot(self, token: str) -> bool: ...
     def release_slot(self, token: str) -> None: ...
-    def set_pause(self, scope: str, until: float) -> None: ...
-    def pause_until(self, scope: str) -> float: ...
+    def now(self) -> float: ...
+    def pause(self, scope: str, seconds: float) -> None: ...
+    def paused_for(self, scope: str) -> float: ...
     def set_cost(self, scope: str, cost: int, ttl_s: float) -> None: ...
     def cost(self, scope: str) -> int: ...
     def wait_turn(self, seconds: float) -> None: ...
@@ -279,12 +320,15 @@ class _LocalCoordinator:
         with self._changed:
             self._changed.notify_all()
 
-    def set_pause(self, scope: str, until: float) -> None:
-        with self._changed:
-            self._pauses[scope] = max(until, self._pauses.get(scope, 0.0))
+    def now(self) -> float:
+        return time.time()
 
-    def pause_until(self, scope: str) -> float:
-        return self._pauses.get(scope, 0.0)
+    def pause(self, scope: str, seconds: float) -> None:
+        with self._changed:
+            self._pauses[scope] = max(time.time() + seconds, self._pauses.get(scope, 0.0))
+
+    def paused_for(self, scope: str) -> float:
+        return max(0.0, self._pauses.get(scope, 0.0) - time.time())
 
     def set_cost(self, scope: str, cost: int, ttl_s: float) -> None:
         self._costs[scope] = (cost, time.time() + ttl_s)
@@ -298,52 +342,164 @@ class _LocalCoordinator:
             self._changed.wait(seconds)
 
 
-# KEYS: queue, alive. ARGV: token, head start, place ('' for a newcomer), now, ttl. A newcomer's
-# place is Redis's own clock plus its head start, read in the same atomic step that queues it: a
-# place taken on the client before joining would let a process descheduled in between join later
-# with an earlier place and take the head from a waiter already granted its look at the windows.
+# Redis's clock in seconds, read inside a script: every stamp and deadline in Redis is on it, so
+# workers on hosts whose clocks disagree still agree on windows, places, leases and pauses.
+_NOW = """
+local function now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) + tonumber(t[2]) / 1e6
+end
+"""
+
+# KEYS: queue, alive. ARGV: token, head start, place ('' for a newcomer), ttl. A newcomer's place is
+# Redis's clock plus its head start, read in the same atomic step that queues it: a place taken on
+# the client before joining would let a process descheduled in between join later with an earlier
+# place and take the head from a waiter already granted its look at the windows.
 # %.6f keeps microseconds (Lua's tostring would round to 14 digits, 0.1 ms).
-_JOIN = """
+_JOIN = (
+    _NOW
+    + """
 local place = ARGV[3]
 if place == '' then
-  local now = redis.call('TIME')
-  place = string.format('%.6f', tonumber(now[1]) + tonumber(now[2]) / 1e6 + tonumber(ARGV[2]))
+  place = string.format('%.6f', now() + tonumber(ARGV[2]))
 end
 redis.call('ZADD', KEYS[1], 'NX', place, ARGV[1])
-redis.call('ZADD', KEYS[2], tonumber(ARGV[4]) + tonumber(ARGV[5]), ARGV[1])
+redis.call('ZADD', KEYS[2], now() + tonumber(ARGV[4]), ARGV[1])
 redis.call('EXPIRE', KEYS[1], 3600)
 redis.call('EXPIRE', KEYS[2], 3600)
 return place
 """
+)
 
-# KEYS: queue, alive. ARGV: token, place, now, ttl. Drops waiters that stopped refreshing (killed
+# KEYS: queue, alive. ARGV: token, place, ttl. Drops waiters that stopped refreshing (killed
 # processes), refreshes the caller (re-adding it if it was dropped), answers "is the caller first".
-_IS_FIRST = """
-local now = tonumber(ARGV[3])
-for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+_IS_FIRST = (
+    _NOW
+    + """
+local t = now()
+for _, dead in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', t)) do
   redis.call('ZREM', KEYS[1], dead)
   redis.call('ZREM', KEYS[2], dead)
 end
 redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[1])
+redis.call('ZADD', KEYS[2], t + tonumber(ARGV[3]), ARGV[1])
 redis.call('EXPIRE', KEYS[1], 3600)
 redis.call('EXPIRE', KEYS[2], 3600)
 local first = redis.call('ZRANGE', KEYS[1], 0, 0)
 if first[1] == ARGV[1] then return 1 end
 return 0
 """
+)
 
-# KEYS: slots. ARGV: token, now, lease, limit. A slot is a lease: a killed worker's slot expires.
-_TAKE_SLOT = """
-local now = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[4]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+# KEYS: slots. ARGV: token, lease, limit. A slot is a lease: a killed worker's slot expires.
+_TAKE_SLOT = (
+    _NOW
+    + """
+local t = now()
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', t)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], t + tonumber(ARGV[2]), ARGV[1])
   redis.call('EXPIRE', KEYS[1], 3600)
   return 1
 end
 return 0
 """
+)
+
+# KEYS: pause. ARGV: seconds. Keeps the later of two pauses set concurrently; the key expires with it.
+_PAUSE = (
+    _NOW
+    + """
+local deadline = now() + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if deadline > current then
+  local ttl_ms = math.max(1, math.ceil(tonumber(ARGV[1]) * 1000))
+  redis.call('SET', KEYS[1], string.format('%.6f', deadline), 'PX', ttl_ms)
+end
+return 1
+"""
+)
+
+# KEYS: pause. Seconds left of the pause, '0' when none.
+_PAUSED_FOR = (
+    _NOW
+    + """
+local deadline = tonumber(redis.call('GET', KEYS[1]) or '0')
+return string.format('%.6f', math.max(0, deadline - now()))
+"""
+)
+
+# `limits`' moving window (resources/redis/lua_scripts/acquire_moving_window.lua and
+# moving_window.lua) with the stamp read from Redis's clock instead of taken from ARGV.
+# KEYS: window. ARGV: limit, expiry, amount.
+_ACQUIRE_MOVING_WINDOW = (
+    _NOW
+    + """
+local timestamp = now()
+local limit = tonumber(ARGV[1])
+local expiry = tonumber(ARGV[2])
+local amount = tonumber(ARGV[3])
+if amount > limit then
+  return false
+end
+local entry = redis.call('LINDEX', KEYS[1], limit - amount)
+if entry and tonumber(entry) >= timestamp - expiry then
+  return false
+end
+local stamp = string.format('%.6f', timestamp)
+for i = 1, amount do
+  redis.call('LPUSH', KEYS[1], stamp)
+end
+redis.call('LTRIM', KEYS[1], 0, limit - 1)
+redis.call('EXPIRE', KEYS[1], expiry)
+return true
+"""
+)
+
+# KEYS: window. ARGV: limit, expiry. {oldest entry inside the window, entries inside}, or
+# {now, 0} when none is; binary search, newest first, as in `limits`.
+_MOVING_WINDOW = (
+    _NOW
+    + """
+local t = now()
+local target = t - tonumber(ARGV[2])
+local low, high, found = 0, tonumber(ARGV[1]) - 1, nil
+while low <= high do
+  local mid = math.floor((low + high) / 2)
+  local value = tonumber(redis.call('LINDEX', KEYS[1], mid))
+  if value and value >= target then
+    found = mid
+    low = mid + 1
+  else
+    high = mid - 1
+  end
+end
+if found then
+  return {redis.call('LINDEX', KEYS[1], found), found + 1}
+end
+return {string.format('%.6f', t), 0}
+"""
+)
+
+
+class _ServerClockRedisStorage(RedisStorage):
+    """`limits`' Redis storage with moving-window entries stamped on Redis's clock (see module doc).
+
+    No STORAGE_SCHEME of its own: `limits` registers storages by that attribute of the class body,
+    and this one must not take over the ``redis://`` scheme from `limits`' own storage."""
+
+    def initialize_storage(self, uri: str) -> None:
+        super().initialize_storage(uri)
+        self._acquire_at_server_time = self.get_connection().register_script(_ACQUIRE_MOVING_WINDOW.encode())
+        self._window_at_server_time = self.get_connection().register_script(_MOVING_WINDOW.encode())
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        return bool(self._acquire_at_server_time([self.prefixed_key(key)], [limit, expiry, amount]))
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        oldest, count = self._window_at_server_time([self.prefixed_key(key)], [limit, expiry])
+        return float(oldest), int(count)
+
 
 # Longest a request may hold an in-flight slot before other workers may reuse it; long enough for
 # a slow report call, short enough that a killed worker's slot comes back soon.
@@ -351,7 +507,7 @@ _SLOT_LEASE_S = 300.0
 
 
 class _RedisCoordinator:
-    """Many processes: sorted sets with expiry in Redis, keyed by platform and app."""
+    """Many processes: sorted sets with expiry in Redis, keyed by platform and app, on Redis's clock."""
 
     def __init__(self, client: redis.Redis, prefix: str, concurrent: int) -> None:
         self._redis = client
@@ -360,14 +516,20 @@ class _RedisCoordinator:
         self._join = client.register_script(_JOIN)
         self._is_first = client.register_script(_IS_FIRST)
         self._take_slot = client.register_script(_TAKE_SLOT)
+        self._pause = client.register_script(_PAUSE)
+        self._paused_for = client.register_script(_PAUSED_FOR)
 
     def _key(self, name: str) -> str:
         return f"{self._prefix}:{name}"
 
+    def now(self) -> float:
+        seconds, microseconds = self._redis.time()
+        return seconds + microseconds / 1e6
+
     def join(self, token: str, head_start: float, place: float | None) -> float:
         keys = [self._key("queue"), self._key("alive")]
         given = "" if place is None else repr(place)
-        args: list[str | float] = [token, head_start, given, time.time(), _WAITER_TTL_S]
+        args: list[str | float] = [token, head_start, given, _WAITER_TTL_S]
         return float(self._join(keys=keys, args=args))
 
     def leave(self, token: str) -> None:
@@ -380,25 +542,20 @@ class _RedisCoordinator:
 
     def is_first(self, token: str, place: float) -> bool:
         keys = [self._key("queue"), self._key("alive")]
-        return bool(self._is_first(keys=keys, args=[token, place, time.time(), _WAITER_TTL_S]))
+        return bool(self._is_first(keys=keys, args=[token, place, _WAITER_TTL_S]))
 
     def take_slot(self, token: str) -> bool:
-        args: list[str | float] = [token, time.time(), _SLOT_LEASE_S, self._concurrent]
+        args: list[str | float] = [token, _SLOT_LEASE_S, self._concurrent]
         return bool(self._take_slot(keys=[self._key("slots")], args=args))
 
     def release_slot(self, token: str) -> None:
         self._redis.zrem(self._key("slots"), token)
 
-    def set_pause(self, scope: str, until: float) -> None:
-        ttl_ms = max(1, int((until - time.time()) * 1000))
-        key = self._key(f"pause:{scope}")
-        # Keep the later of two pauses set concurrently.
-        if until > self.pause_until(scope):
-            self._redis.set(key, repr(until), px=ttl_ms)
+    def pause(self, scope: str, seconds: float) -> None:
+        self._pause(keys=[self._key(f"pause:{scope}")], args=[seconds])
 
-    def pause_until(self, scope: str) -> float:
-        value = self._redis.get(self._key(f"pause:{scope}"))
-        return float(value) if value is not None else 0.0
+    def paused_for(self, scope: str) -> float:
+        return float(self._paused_for(keys=[self._key(f"pause:{scope}")]))
 
     def set_cost(self, scope: str, cost: int, ttl_s: float) -> None:
         self._redis.set(self._key(f"cost:{scope}"), cost, px=int(ttl_s * 1000))
@@ -443,7 +600,7 @@ class RateLimiter:
                 raise ConfigError(
                     "rate_limiting.redis_url", f"cannot reach Redis at {address}: {exc}"
                 ) from None
-            storage = storage_from_string(settings.redis_url)
+            storage: Any = _ServerClockRedisStorage(settings.redis_url)
             self._coordinator: _Coordinator = _RedisCoordinator(
                 client, ":".join(("ADSKIT", *self._ids)), settings.concurrent_requests
             )
@@ -521,10 +678,10 @@ class RateLimiter:
         queued = False
         try:
             while True:
-                now = time.time()
+                now = coordinator.now()
                 cost = self._cost(account)
                 own_wait = max(
-                    coordinator.pause_until(account_scope) - now, self._window_wait(own_windows, cost, now)
+                    coordinator.paused_for(account_scope), self._window_wait(own_windows, cost, now)
                 )
                 if own_wait > 0:
                     # Step aside so waiters of other accounts and endpoints are not held up.
@@ -540,21 +697,19 @@ class RateLimiter:
                 if not coordinator.is_first(token, place):
                     coordinator.wait_turn(_HEARTBEAT_S)
                     continue
-                shared_wait = max(
-                    coordinator.pause_until("app") - now, self._window_wait(app_windows, cost, now)
-                )
+                shared_wait = max(coordinator.paused_for("app"), self._window_wait(app_windows, cost, now))
                 if shared_wait > 0:
                     self._sleep(min(shared_wait, _HEARTBEAT_S))
                     continue
                 if not coordinator.take_slot(token):
                     coordinator.wait_turn(_HEARTBEAT_S)
                     continue
-                counted_from = time.time()
+                counted_from = coordinator.now()
                 if not self._count(own_windows + app_windows, cost):
                     # The check above is a look, not a reservation: wait for the room like anyone.
                     coordinator.release_slot(token)
                     continue
-                return Grant(place, counted_from, time.time())
+                return Grant(place, counted_from, coordinator.now())
         finally:
             if queued:
                 coordinator.leave(token)
@@ -568,7 +723,7 @@ class RateLimiter:
             pause_s = FULL_USAGE_PAUSE_S
         where = f"{self.platform} {scope} (account {account}, {endpoint})"
         if pause_s > 0:
-            self._coordinator.set_pause(scope, time.time() + pause_s)
+            self._coordinator.pause(scope, pause_s)
             log.warning("%s: quota %.0f%% used; pausing requests for %.0f s", where, usage, pause_s)
         elif usage >= SLOWDOWN_AT_PCT:
             cost = slowdown_cost(usage)
@@ -578,8 +733,7 @@ class RateLimiter:
     def paused_for(self, account: str) -> float:
         """Seconds until neither the app nor `account` is paused (0 when free to go)."""
         account_scope = self._scope(Scope.ACCOUNT, str(account))
-        until = max(self._coordinator.pause_until("app"), self._coordinator.pause_until(account_scope))
-        return max(0.0, until - time.time())
+        return max(self._coordinator.paused_for("app"), self._coordinator.paused_for(account_scope))
 
 
 def slowdown_cost(usage_pct: float) -> int:

@@ -40,6 +40,13 @@ class SandboxClient:
             return sum(r.get("total", 0) for r in selected)
         return sum(r.get("accounts", {}).get(account, 0) for r in selected)
 
+    def app_calls(self, platform: str) -> dict[str, Any]:
+        """Calls billed to a platform's app quota since the last reset, counted as they arrived:
+        ``total``, ``peak_per_second`` (most within any one second) and ``per_second``
+        ({unix second: calls})."""
+        empty = {"total": 0, "peak_per_second": 0, "per_second": {}}
+        return self.stats()["app_calls"].get(platform, empty)
+
     def log(
         self, platform: str | None = None, route: str | None = None, limit: int | None = None
     ) -> list[dict]:

@@ -6,13 +6,18 @@ e.g. ``{"meta": {"app": ["200/second", "20000/hour"], "account": ["40/second", "
 ``"account:123"``; its kind selects the rules, and a kind without rules is never limited.
 Defaults are generous so ordinary syncs never meet them; settings tighten them per run.
 `charge` is the one way an emulator bills an API call: the app scope, then the account's.
+
+Every call billed to an app is counted when it arrives, allowed or refused (`AppCallMeter`): calls per
+second of the sandbox's clock, and the most calls within any one second (a moving window), so a test
+reads the aggregate rate of all its workers at the server.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +31,59 @@ DEFAULT_RULES: dict[str, dict[str, list[str]]] = {
     platform: {"app": ["500/second", "200000/hour"], "account": ["100/second", "50000/hour"]}
     for platform in ("meta", "google_ads", "tiktok")
 }
+
+# App quotas of the real platforms' entry tiers, for runs that model one (``limits`` setting):
+# TikTok Basic 10 QPS / 600 QPM (tiktok-marketing-api.md §4.2) and Google Ads Basic access 15,000
+# operations a day (google-ads-api.md §4.5) are documented; Meta publishes no app-wide figure (its
+# quotas are per ad account and business use case), so Meta's entry is an assumption: the Standard
+# tier's ads_insights quota of 600 calls an hour plus 400 per active ad, for one ad.
+DOCUMENTED_APP_QUOTAS: dict[str, list[str]] = {
+    "tiktok": ["10/second", "600/minute"],
+    "google_ads": ["15000/day"],
+    "meta": ["1000/hour"],
+}
+
+# How many seconds of per-second counts are kept: an hour of a run.
+_COUNTED_SECONDS = 3600
+
+
+class AppCallMeter:
+    """Calls billed to each platform's app: per second, in total, and the most within one second."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._per_second: dict[str, Counter[int]] = {}
+        self._recent: dict[str, deque[float]] = {}
+        self._peak: Counter[str] = Counter()
+
+    def record(self, platform: str) -> None:
+        """One call arrived (called under the engine's lock)."""
+        now = self._clock()
+        seconds = self._per_second.setdefault(platform, Counter())
+        seconds[int(now)] += 1
+        if len(seconds) > _COUNTED_SECONDS:
+            del seconds[min(seconds)]
+        recent = self._recent.setdefault(platform, deque())
+        recent.append(now)
+        while recent[0] <= now - 1.0:
+            recent.popleft()
+        self._peak[platform] = max(self._peak[platform], len(recent))
+
+    def counts(self) -> dict[str, dict[str, Any]]:
+        """{platform: {"total", "peak_per_second", "per_second": {unix second: calls}}}."""
+        return {
+            platform: {
+                "total": sum(seconds.values()),
+                "peak_per_second": self._peak[platform],
+                "per_second": {str(second): n for second, n in sorted(seconds.items())},
+            }
+            for platform, seconds in self._per_second.items()
+        }
+
+    def reset(self) -> None:
+        self._per_second.clear()
+        self._recent.clear()
+        self._peak.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +142,7 @@ class LimitEngine:
         self._storage = MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
         self.rejections: Counter[tuple[str, str]] = Counter()
+        self.app_calls = AppCallMeter()
         if rules:
             self.configure(rules)
 
@@ -98,6 +157,8 @@ class LimitEngine:
     def hit(self, platform: str, scope_key: str, cost: int = 1) -> Decision:
         items = self._items(platform, scope_key)
         with self._lock:
+            if scope_key == "app":
+                self.app_calls.record(platform)
             if all(self._limiter.test(item, platform, scope_key, cost=cost) for item in items):
                 for item in items:
                     self._limiter.hit(item, platform, scope_key, cost=cost)
@@ -133,10 +194,15 @@ class LimitEngine:
             counts.setdefault(platform, {})[kind] = n
         return counts
 
+    def app_call_counts(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return self.app_calls.counts()
+
     def reset(self) -> None:
         with self._lock:
             self._storage.reset()
             self.rejections.clear()
+            self.app_calls.reset()
 
     def _items(self, platform: str, scope_key: str) -> list[RateLimitItem]:
         return self._rules.get(platform, {}).get(scope_key.split(":")[0], [])

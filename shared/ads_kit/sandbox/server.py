@@ -399,6 +399,7 @@ class Sandbox:
                 **self.ctx.log.stats(),
                 "faults_applied": self.ctx.faults.applied_counts(),
                 "limit_rejections": self.ctx.limits.rejection_counts(),
+                "app_calls": self.ctx.limits.app_call_counts(),
                 "settings": self.ctx.settings,
             }
         )

@@ -1,8 +1,11 @@
 """The synthetic advertising world every emulator serves.
 
-Everything is a pure function of (seed, shape, origin day): entity lists are generated per account
-on first use, and every metric value is derived on demand from a stable hash of the seed, the
-entity id and the day, so a world can stand for millions of metric rows without holding any.
+Everything is a pure function of (seed, shape, origin day): accounts are generated from the seed and
+their index (an account id ends with its index, so the id leads back to it), entity lists per
+account on use, and every metric value is derived on demand from a stable hash of the seed, the
+entity id and the day, so a world can stand for millions of metric rows without holding any. What
+is generated is kept in bounded caches (least recently used first out), so a world of 10,000
+accounts per platform holds about what one of 1,000 does.
 
 Shape knobs (all optional):
 
@@ -10,7 +13,8 @@ Shape knobs (all optional):
 * ``shape`` overrides ``{"campaigns", "ad_groups_per_campaign", "ads_per_ad_group"}``;
 * ``ads_per_account`` asks for exactly that many ads per account (e.g. 200 for benchmarks),
   keeping the ad-group and campaign fan-out of ``shape``;
-* ``accounts_per_platform`` (default 3) cycles through each platform's account templates;
+* ``accounts_per_platform`` (default 3) cycles through each platform's account templates; ids stay
+  of the platform's length up to 10,000 accounts;
 * ``account_ids`` names a platform's accounts (``{"meta": ["123456", "789012"]}``): as many accounts
   as ids, in the same templates, so a configuration written for real accounts runs unchanged. Ids are
   unique across platforms (an account is found by its id alone).
@@ -30,10 +34,12 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from functools import cached_property, lru_cache
+from functools import lru_cache
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from iso4217 import Currency
@@ -104,6 +110,39 @@ _ID_DIGITS = {
     "tiktok": (19, 16, 16, 16, 9, 19),
 }
 _ID_LEADING = {"meta": "1", "google_ads": "", "tiktok": "7"}
+_SEQ_DIGITS = 4
+
+# How much a world keeps of what it generated: accounts, their entity lists, per-ad profiles and
+# breakdown weights. A sync reads account by account, so a few hundred accounts cover its working
+# set; beyond that, memory stays flat however many accounts the world has.
+_CACHED_ACCOUNTS = 1024
+_CACHED_ENTITY_LISTS = 256
+_CACHED_PER_AD = 16384
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Bounded(Generic[K, V]):
+    """A least-recently-used cache of generated values: bounded memory for a world of any size."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K, make: Callable[[], V]) -> V:
+        try:
+            self._items.move_to_end(key)
+            return self._items[key]
+        except KeyError:
+            value = self._items[key] = make()
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+            return value
+
+    def values(self) -> Iterator[V]:
+        """Cached values, most recently used first."""
+        return reversed(list(self._items.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +286,7 @@ class _AccountEntities:
     audiences: list[Audience]
     conversion_events: list[ConversionEvent]
     ads_by_parent: dict[str, list[Ad]] = field(default_factory=dict)
+    by_id: dict[str, Campaign | AdGroup | Ad | Audience | ConversionEvent] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,9 +363,10 @@ class World:
         )
         self.accounts_per_platform = accounts_per_platform
         self.account_ids = _checked_account_ids(account_ids or {})
-        self._entities: dict[str, _AccountEntities] = {}
-        self._profiles: dict[str, _AdProfile] = {}
-        self._weights: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._accounts: _Bounded[tuple[str, int], Account] = _Bounded(_CACHED_ACCOUNTS)
+        self._entities: _Bounded[str, _AccountEntities] = _Bounded(_CACHED_ENTITY_LISTS)
+        self._profiles: _Bounded[str, _AdProfile] = _Bounded(_CACHED_PER_AD)
+        self._weights: _Bounded[tuple[str, str], tuple[int, ...]] = _Bounded(_CACHED_PER_AD)
 
     # ----- time -----------------------------------------------------------------------------
 
@@ -377,49 +418,62 @@ class World:
 
     # ----- entities -------------------------------------------------------------------------
 
-    @cached_property
-    def _accounts(self) -> list[Account]:
-        accounts = []
-        for platform in PLATFORMS:
-            templates = _ACCOUNT_TEMPLATES[platform]
-            named = self.account_ids.get(platform)
-            for index in range(len(named) if named else self.accounts_per_platform):
-                zone, currency, countries = templates[index % len(templates)]
-                account_digits = _ID_DIGITS[platform][0]
-                account_id = (
-                    named[index]
-                    if named
-                    else self._id(platform, account_digits, "account", platform, index, seq=index)
-                )
-                # The third account of each platform opens mid-history, so its early days have no data.
-                age_days = self.history_days // 2 if index % 3 == 2 else self.history_days + 60 + 30 * index
-                created_at = self._moment(self.origin - timedelta(days=age_days), zone, "account", account_id)
-                accounts.append(
-                    Account(
-                        platform=platform,
-                        id=account_id,
-                        name=f"{_PLATFORM_NAMES[platform]} {_city(zone)} {index + 1}",
-                        timezone=zone,
-                        currency=currency,
-                        status="active",
-                        created_at=created_at,
-                        countries=countries,
-                    )
-                )
-        return accounts
+    def _account_at(self, platform: str, index: int) -> Account:
+        return self._accounts.get((platform, index), lambda: self._make_account(platform, index))
 
-    @cached_property
-    def _accounts_by_id(self) -> dict[str, Account]:
-        return {account.id: account for account in self._accounts}
+    def _make_account(self, platform: str, index: int) -> Account:
+        zone, currency, countries = _ACCOUNT_TEMPLATES[platform][index % len(_ACCOUNT_TEMPLATES[platform])]
+        named = self.account_ids.get(platform)
+        account_id = (
+            named[index]
+            if named
+            else self._id(platform, _ID_DIGITS[platform][0], "account", platform, index, seq=index)
+        )
+        # The third account of each platform opens mid-history, so its early days have no data; the
+        # others opened a month apart (in a cycle of two years, however many accounts there are).
+        age_days = self.history_days // 2 if index % 3 == 2 else self.history_days + 60 + 30 * (index % 24)
+        created_at = self._moment(self.origin - timedelta(days=age_days), zone, "account", account_id)
+        return Account(
+            platform=platform,
+            id=account_id,
+            name=f"{_PLATFORM_NAMES[platform]} {_city(zone)} {index + 1}",
+            timezone=zone,
+            currency=currency,
+            status="active",
+            created_at=created_at,
+            countries=countries,
+        )
 
     def accounts(self, platform: str | None = None) -> list[Account]:
-        return [a for a in self._accounts if platform is None or a.platform == platform]
+        """Every account of a platform (of all, without one); past the cache's size, a listing is
+        built for its caller and not kept."""
+        return [
+            self._account_at(p, index)
+            for p in (PLATFORMS if platform is None else (platform,))
+            for index in range(self._account_count(p))
+        ]
+
+    def _account_count(self, platform: str) -> int:
+        named = self.account_ids.get(platform)
+        return len(named) if named else self.accounts_per_platform
 
     def account(self, account_id: str) -> Account:
-        try:
-            return self._accounts_by_id[account_id]
-        except KeyError:
-            raise KeyError(f"no account {account_id!r} in this world") from None
+        """The account with this id: a named one, or a generated one whose last digits are its index
+        and whose id of that index matches (a made-up id with a valid index does not)."""
+        for platform, named in self.account_ids.items():
+            if account_id in named:
+                return self._account_at(platform, named.index(account_id))
+        for platform in PLATFORMS:
+            if platform in self.account_ids:
+                continue
+            stem_end = _ID_DIGITS[platform][0] - _SEQ_DIGITS
+            leading, seq = account_id[: len(_ID_LEADING[platform])], account_id[stem_end:]
+            if leading != _ID_LEADING[platform] or not seq.isdigit() or len(account_id) <= stem_end:
+                continue
+            index = int(seq)
+            if index < self.accounts_per_platform and self._account_at(platform, index).id == account_id:
+                return self._account_at(platform, index)
+        raise KeyError(f"no account {account_id!r} in this world")
 
     def campaigns(self, account_id: str) -> list[Campaign]:
         return self._account_entities(account_id).campaigns
@@ -445,24 +499,21 @@ class World:
         return self._account_entities(entity.account_id).ads_by_parent.get(entity.id, [])
 
     def find(self, entity_id: str) -> Account | Campaign | AdGroup | Ad | Audience | ConversionEvent | None:
-        """Any entity of any account by id (generates every account's entities on first use)."""
-        return self._index.get(entity_id)
-
-    @cached_property
-    def _index(self) -> dict[str, Account | Campaign | AdGroup | Ad | Audience | ConversionEvent]:
-        index: dict[str, Account | Campaign | AdGroup | Ad | Audience | ConversionEvent] = {}
-        for account in self._accounts:
-            index[account.id] = account
-            entities = self._account_entities(account.id)
-            for group in (
-                entities.campaigns,
-                entities.ad_groups,
-                entities.ads,
-                entities.audiences,
-                entities.conversion_events,
-            ):
-                index.update((item.id, item) for item in group)
-        return index
+        """Any entity of any account by id. Entity ids do not name their account, so the accounts
+        read lately are searched first (a sync looks up what it has just listed), then every account."""
+        try:
+            return self.account(entity_id)
+        except KeyError:
+            pass
+        for entities in self._entities.values():
+            if entity_id in entities.by_id:
+                return entities.by_id[entity_id]
+        for platform in PLATFORMS:
+            for index in range(self._account_count(platform)):
+                found = self._account_entities(self._account_at(platform, index).id).by_id.get(entity_id)
+                if found is not None:
+                    return found
+        return None
 
     def breakdown_values(self, account: Account, dimension: str) -> tuple[str, ...]:
         if dimension == "country":
@@ -556,10 +607,7 @@ class World:
     # ----- generation -----------------------------------------------------------------------
 
     def _account_entities(self, account_id: str) -> _AccountEntities:
-        entities = self._entities.get(account_id)
-        if entities is None:
-            entities = self._entities[account_id] = self._generate(self.account(account_id))
-        return entities
+        return self._entities.get(account_id, lambda: self._generate(self.account(account_id)))
 
     def _generate(self, account: Account) -> _AccountEntities:
         platform, zone = account.platform, account.timezone
@@ -681,13 +729,18 @@ class World:
         for ad in ads:
             by_parent.setdefault(ad.campaign_id, []).append(ad)
             by_parent.setdefault(ad.ad_group_id, []).append(ad)
+        audiences = self._audiences(account, digits[4])
+        conversion_events = self._conversion_events(account, digits[5])
         return _AccountEntities(
             campaigns=campaigns,
             ad_groups=ad_groups,
             ads=ads,
-            audiences=self._audiences(account, digits[4]),
-            conversion_events=self._conversion_events(account, digits[5]),
+            audiences=audiences,
+            conversion_events=conversion_events,
             ads_by_parent=by_parent,
+            by_id={
+                e.id: e for group in (campaigns, ad_groups, ads, audiences, conversion_events) for e in group
+            },
         )
 
     def _audiences(self, account: Account, digits: int) -> list[Audience]:
@@ -801,31 +854,28 @@ class World:
         return major * 10**account.currency_exponent
 
     def _profile(self, ad: Ad) -> _AdProfile:
-        profile = self._profiles.get(ad.id)
-        if profile is None:
-            u = self._uniforms("profile", ad.id)
-            account = self.account(ad.account_id)
-            minor_per_usd = _PER_USD[account.currency] * 10**account.currency_exponent
-            profile = self._profiles[ad.id] = _AdProfile(
-                base_impressions=300 * 20 ** u[0],
-                ctr=0.004 + 0.026 * u[1],
-                cpm_minor=(2 + 12 * u[2]) * minor_per_usd,
-                cvr=0.01 + 0.07 * u[3],
-                order_value_minor=(15 + 135 * u[4]) * minor_per_usd,
-                frequency=1.1 + 1.5 * u[5],
-            )
-        return profile
+        return self._profiles.get(ad.id, lambda: self._make_profile(ad))
+
+    def _make_profile(self, ad: Ad) -> _AdProfile:
+        u = self._uniforms("profile", ad.id)
+        account = self.account(ad.account_id)
+        minor_per_usd = _PER_USD[account.currency] * 10**account.currency_exponent
+        return _AdProfile(
+            base_impressions=300 * 20 ** u[0],
+            ctr=0.004 + 0.026 * u[1],
+            cpm_minor=(2 + 12 * u[2]) * minor_per_usd,
+            cvr=0.01 + 0.07 * u[3],
+            order_value_minor=(15 + 135 * u[4]) * minor_per_usd,
+            frequency=1.1 + 1.5 * u[5],
+        )
 
     def _dimension_weights(self, ad: Ad, dimension: str, count: int) -> tuple[int, ...]:
-        key = (ad.id, dimension)
-        weights = self._weights.get(key)
-        if weights is None:
+        def make() -> tuple[int, ...]:
             profile = _COUNTRY_PROFILE if dimension == "country" else _DIMENSION_PROFILE[dimension]
             u = self._uniforms("weights", ad.id, dimension)
-            weights = self._weights[key] = tuple(
-                max(1, int(profile[i % len(profile)] * (50 + 100 * u[i % 8]))) for i in range(count)
-            )
-        return weights
+            return tuple(max(1, int(profile[i % len(profile)] * (50 + 100 * u[i % 8]))) for i in range(count))
+
+        return self._weights.get((ad.id, dimension), make)
 
     def _uniforms(self, *parts: object) -> tuple[float, ...]:
         """Eight stable uniforms in [0, 1) for the seed and the given key."""
@@ -836,11 +886,10 @@ class World:
     def _id(self, platform: str, digits: int, *key: object, seq: int) -> str:
         """An id of the platform's shape: a seeded stem then a sequence number, unique per account."""
         leading = _ID_LEADING[platform]
-        seq_digits = 4
-        stem_digits = digits - len(leading) - seq_digits
+        stem_digits = digits - len(leading) - _SEQ_DIGITS
         stem = int(self._uniforms("id", *key)[0] * 10**stem_digits)
         stem = max(stem, 10 ** (stem_digits - 1)) if not leading else stem
-        return f"{leading}{stem:0{stem_digits}d}{seq:0{seq_digits}d}"
+        return f"{leading}{stem:0{stem_digits}d}{seq:0{_SEQ_DIGITS}d}"
 
 
 def split_metrics(total: Metrics, weights: Sequence[int]) -> list[Metrics]:

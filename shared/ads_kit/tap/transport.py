@@ -33,7 +33,7 @@ from urllib3.exceptions import ConnectTimeoutError
 from ads_kit.auth.provider import TokenProvider
 from ads_kit.redaction import redact
 from ads_kit.resilience.errors import Classified, ErrorClass, Scope
-from ads_kit.resilience.ratelimit import Priority, RateLimiter, ThrottleSignal
+from ads_kit.resilience.ratelimit import Priority, RateLimiter, ThrottleSignal, requested_priority
 from ads_kit.resilience.retry import RetryPolicy, Target, call_with_retries
 from ads_kit.resilience.versions import VersionPolicy
 from ads_kit.tap.progress import Progress
@@ -147,9 +147,10 @@ class Transport:
         account: str = APP_SCOPE,
         endpoint: str = "objects",
         stream: str | None = None,
-        priority: Priority = Priority.RECENT,
+        priority: Priority | None = None,
     ) -> dict[str, Any]:
-        """One logical call with retries; raises the ``ads_kit.resilience`` errors on final failure."""
+        """One logical call with retries; raises the ``ads_kit.resilience`` errors on final failure.
+        ``priority`` defaults to that of the days being read (recent, or backfill for old windows)."""
         owner = None if account == APP_SCOPE else account
         attempts = itertools.count(1)  # numbers the attempts of this call, across version switches
 
@@ -160,7 +161,7 @@ class Transport:
                 policy=self.policy,
                 target=Target(self.platform, account, endpoint, stream),
                 limiter=self.limiter,
-                priority=priority,
+                priority=priority if priority is not None else requested_priority(),
                 reauthenticate=lambda: self.tokens.invalidate(owner),
                 sleep=self.sleep,
             )

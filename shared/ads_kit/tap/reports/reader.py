@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from ads_kit import clock
 from ads_kit.resilience.errors import RequestFailed, ResilienceError, ShrinkRequired
 from ads_kit.resilience.jobs import JobRunner, JobSettings
+from ads_kit.resilience.ratelimit import reading_days
 from ads_kit.tap.reports.reads import ReportReads
 from ads_kit.tap.reports.slices import (
     Piece,
@@ -136,7 +138,8 @@ class ReportReader:
         done: dict[Window, Rows] = {}
         lone = len(todo) == 1 and (todo[0][1] - todo[0][0]).days < self._sync_max_days
         if reads.asynchronous and lone and not job_state.get("jobs"):
-            with contextlib.suppress(ShrinkRequired):  # too much for one read: a job below
+            # too much for one read: a job below
+            with contextlib.suppress(ShrinkRequired), reading_days(todo[0][1], clock.now().date()):
                 done[todo[0]] = list(reads.read(window_slice(*todo[0])))
         pieces: dict[Window, list[Piece]] = {}
         runner: Iterator[Piece] | None = None
@@ -157,7 +160,9 @@ class ReportReader:
                 yield _Outcome(window, list(self._failed[report.name, account_id, window]), failed=True)
                 continue
             if not reads.asynchronous:
-                yield self._read_now(reads, window, key, give_up)
+                with reading_days(window[1], clock.now().date()):
+                    outcome = self._read_now(reads, window, key, give_up)
+                yield outcome
                 continue
             if window not in done and runner is None:
                 pending = [window_slice(*w) for w in todo if w not in done]
@@ -173,7 +178,9 @@ class ReportReader:
                 ).run(pending)
             while window not in done and runner is not None:
                 try:
-                    slice_, rows = next(runner)
+                    # The jobs' requests while this window is awaited wait as its days do.
+                    with reading_days(window[1], clock.now().date()):
+                        slice_, rows = next(runner)
                 except StopIteration:
                     runner = None
                     break

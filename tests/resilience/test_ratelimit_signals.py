@@ -1,0 +1,119 @@
+"""Each platform's quota answer, met by a real tap process whose limiter is in Redis, pauses every
+other worker of the same app: Meta's regain time (its usage header), Google's retry delay (its
+GoogleAdsFailure), TikTok's QPM lockout (40100 "temporarily restricted"). The other worker is a
+limiter built here on the same Redis and app, which has asked the platform nothing.
+
+The tap's wait budget (`max_wait_seconds`) is shorter than the platform's delay, so the tap gives up
+at once; the pause it leaves behind is what the other workers see.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from ads_kit import clock
+from ads_kit.resilience import RateLimiter
+from ads_kit.sandbox.client import SandboxClient
+from ads_kit.sandbox.process import running_sandbox
+
+DELAY_S = 600  # longer than the whole test: a pause seen later must still be this one
+BUDGET = {"max_retries": 3, "max_wait_seconds": 5}
+
+
+@pytest.fixture(scope="module")
+def sandbox(redis_url: str) -> Iterator[SandboxClient]:
+    with running_sandbox(
+        seed=5, now="2026-11-25T12:00:00+00:00", accounts_per_platform=1, ads_per_account=2
+    ) as sb:
+        sb.settings(meta_quota_regain_minutes=DELAY_S // 60)
+        yield sb
+        store = redis.Redis.from_url(redis_url)
+        for platform in ("meta", "google_ads", "tiktok"):
+            keys = list(store.scan_iter(match=f"*{sb.platform(platform)['client_id']}*", count=1000))
+            if keys:
+                store.delete(*keys)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> str:
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"these tests need Redis at {url}: {exc}")
+    return url
+
+
+Configured = tuple[dict[str, Any], str]  # the tap's config, the account its first request is for
+
+
+def _meta(sandbox: SandboxClient, tmp_path: Path, limits: dict[str, Any]) -> Configured:
+    from tests.meta_tap.conftest import tap_config
+
+    account = sandbox.platform("meta")["accounts"][0]
+    sandbox.add_fault(platform="meta", kind="error", name="rate_limit_account", account=account)
+    return tap_config(sandbox, tmp_path, ad_accounts=[account], rate_limiting=limits), account
+
+
+def _google(sandbox: SandboxClient, tmp_path: Path, limits: dict[str, Any]) -> Configured:
+    from tests.google_tap.conftest import tap_config
+
+    route = "GoogleAdsService/SearchStream"
+    sandbox.add_fault(platform="google_ads", route=route, kind="error", name="rate_limit", seconds=DELAY_S)
+    config = tap_config(sandbox, tmp_path, rate_limiting=limits)
+    return config, config["login_customer_id"]  # the first query lists the manager's clients
+
+
+def _tiktok(sandbox: SandboxClient, tmp_path: Path, limits: dict[str, Any]) -> Configured:
+    from tests.tiktok_tap.conftest import tap_config
+
+    sandbox.add_fault(platform="tiktok", kind="error", name="qpm_limit")
+    config = tap_config(sandbox, tmp_path, qpm_lockout_seconds=DELAY_S, rate_limiting=limits)
+    return config, sandbox.platform("tiktok")["accounts"][0]
+
+
+CASES = {
+    # platform: (tap module, limiter platform, config key naming the app, config with the fault set)
+    "meta": ("tap_meta_ads", "meta_ads", "app_id", _meta),
+    "google_ads": ("tap_google_ads_unified", "google_ads", "client_id", _google),
+    "tiktok": ("tap_tiktok_ads", "tiktok_ads", "app_id", _tiktok),
+}
+
+
+@pytest.mark.parametrize("platform", sorted(CASES))
+def test_a_quota_answer_to_one_worker_pauses_the_others(sandbox, redis_url, tmp_path, platform):
+    module, limiter_platform, app_key, configure = CASES[platform]
+    sandbox.reset()
+    sandbox.settings(meta_quota_regain_minutes=DELAY_S // 60)
+    config, account = configure(sandbox, tmp_path, {**BUDGET, "redis_url": redis_url})
+    other = RateLimiter.from_config(limiter_platform, config[app_key], {"redis_url": redis_url})
+    assert other.paused_for(account) == 0
+
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    env = {
+        **os.environ,
+        clock.ENV_VAR: sandbox.now().isoformat(),
+        "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": sandbox.connection["tls_cert"],
+        "GRPC_VERBOSITY": "ERROR",
+    }
+    tap = subprocess.run(
+        [sys.executable, "-m", module, "--config", str(tmp_path / "config.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert sum(sandbox.stats()["faults_applied"].get(platform, {}).values()) >= 1, tap.stderr[-2000:]
+    # The pause is on Redis's clock and this worker's account (or the whole app): the other worker
+    # waits out what is left of the platform's delay before it sends anything.
+    assert DELAY_S - 120 < other.paused_for(account) <= DELAY_S, tap.stderr[-2000:]
