@@ -1,5 +1,6 @@
-"""What a person reads on stderr while report tasks run: per stream and account, the windows done and
-each task's status in TikTok's own words."""
+"""What a person reads on stderr: while report tasks run, per stream and account, the windows done and
+each task's status in TikTok's own words; at the end one line per stream and the run's total, where
+the advertiser listing (made before any stream syncs) counts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from ads_kit.sandbox.client import SandboxClient
 
 from .conftest import discover, run_tap, select, tap_config
 
+SUMMARY = re.compile(
+    r"\| tap-tiktok-ads +\| (?P<name>[\w -]+): [\d,]+ records?, (?P<requests>[\d,]+) requests? .*?"
+    r"(?: \((?P<outside>[\d,]+) requests? outside any stream\))?$"
+)
 PROGRESS = re.compile(r"\| tap-tiktok-ads +\| (\w+): account (\d+): (\d+)/(\d+) report windows done(.*)$")
 
 
@@ -38,3 +43,22 @@ def test_a_report_stream_shows_its_windows_and_each_tasks_status(
     for task_id, status in running:
         assert task_id in submitted and status in {"QUEUING", "PROCESSING"}
     assert not any(secret in run.stderr for secret in (config["access_token"], config["secret"]))
+
+
+def test_the_advertiser_listing_counts_in_the_run_total_not_as_a_stream(
+    sandbox_tiktok: SandboxClient, tmp_path: Path
+) -> None:
+    config = tap_config(sandbox_tiktok, tmp_path)  # no advertiser_ids: every advertiser the app reaches
+    catalog = select(discover(config, tmp_path), lambda stream: stream == "tiktok_ads_campaigns")
+    before = sandbox_tiktok.stats()["totals"].get("tiktok", 0)
+    listed = sandbox_tiktok.calls("tiktok", "oauth2_advertiser_get")
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = {m["name"]: m for line in run.stderr.splitlines() if (m := SUMMARY.search(line))}
+    assert set(lines) == {"tiktok_ads_campaigns", "run total"}  # none named after the tap
+    requests = sandbox_tiktok.stats()["totals"]["tiktok"] - before
+    outside = sandbox_tiktok.calls("tiktok", "oauth2_advertiser_get") - listed
+    assert outside >= 1
+    assert int(lines["run total"]["requests"]) == requests
+    assert int(lines["run total"]["outside"]) == outside
+    assert int(lines["tiktok_ads_campaigns"]["requests"]) == requests - outside

@@ -141,6 +141,7 @@ def test_window_lines_are_throttled_per_stream_not_across_streams(clock: FakeClo
 
 def test_counts_go_to_the_stream_syncing_and_records_to_their_own(clock: FakeClock, lines: Lines) -> None:
     progress = progress_on(clock)
+    progress.request(1)  # outside any stream: listing the accounts before the first stream
     with progress.syncing("meta_insights"):
         progress.request(1)
         progress.held(0.5)
@@ -152,7 +153,7 @@ def test_counts_go_to_the_stream_syncing_and_records_to_their_own(clock: FakeClo
             progress.record("unified_data_quality")
             progress.warning()
         progress.dead_letter("meta_insights")
-    progress.request(1)  # outside any stream: listing the accounts
+    progress.request(2)  # outside any stream again: a retried token check
     for stream in ("meta_insights", "unified_data_quality"):
         progress.summarise(stream)
     progress.close()
@@ -161,15 +162,41 @@ def test_counts_go_to_the_stream_syncing_and_records_to_their_own(clock: FakeClo
             records=1, requests=3, retries=1, limit_waits=2, limit_wait_s=0.5, dead_letters=1
         ),
         "unified_data_quality": StreamTally(records=1, warnings=1),
-        "test-progress": StreamTally(requests=1),
     }
+    assert progress.outside == StreamTally(requests=2, retries=1)
     assert [text for _, text in lines.lines] == [
         "meta_insights: held back by rate limits, 0 s so far",
         "meta_insights: 1 record, 3 requests (1 retry), 2 waits on rate limits, 1 dead letter, 0 warnings",
         "unified_data_quality: 1 record, 0 requests (0 retries), 0 waits on rate limits, 0 dead letters, "
         "1 warning",
-        "test-progress: 0 records, 1 request (0 retries), 0 waits on rate limits, 0 dead letters, 0 warnings",
+        # No line is named after the tap: requests outside the streams are in the run total only.
+        "run total: 2 records, 5 requests (2 retries), 2 waits on rate limits, 1 dead letter, 1 warning "
+        "(2 requests outside any stream)",
     ]
+
+
+def test_a_run_without_requests_outside_the_streams_totals_the_streams_alone(
+    clock: FakeClock, lines: Lines
+) -> None:
+    progress = progress_on(clock)
+    with progress.syncing("tiktok_ads_campaigns"):
+        progress.request(1)
+        progress.record("tiktok_ads_campaigns")
+    with progress.syncing("tiktok_ads_ads"):
+        progress.held(2.0)  # a wait outside the run line's own counts
+        progress.request(1)
+    progress.close()
+    assert lines.lines[-1][1] == (
+        "run total: 1 record, 2 requests (0 retries), 1 wait on rate limits, 0 dead letters, 0 warnings"
+    )
+
+
+def test_a_hold_outside_any_stream_is_shown_as_the_runs(clock: FakeClock, lines: Lines) -> None:
+    progress = progress_on(clock)
+    progress.held(3.0)  # the token check waits for the limiter before any stream syncs
+    progress.request(1)
+    assert [text for _, text in lines.lines] == ["run: held back by rate limits, 3 s so far"]
+    assert progress.tallies == {} and progress.outside.limit_waits == 1
 
 
 def test_a_long_hold_by_the_rate_limiter_shows_as_progress_not_silence(

@@ -7,14 +7,18 @@ each live report job's status and completion as the platform reports them::
 
     meta_insights: account 1022113855500000: 1/3 report windows done; jobs 6000000000000038 Job Running 45%
 
-At the end of the run, one summary line per stream that synced::
+At the end of the run, one summary line per stream that synced, then the run's total::
 
     meta_insights: 2,310 records, 12 requests (1 retry), 0 waits on rate limits, 0 dead letters, 1 warning
+    run total: 2,411 records, 15 requests (1 retry), 0 waits on rate limits, 0 dead letters, 1 warning
 
 Requests, waits and warnings are counted for the stream syncing when they happen (a unified
 stream that reads a report through the slice cache pays for that report); records for the stream
-they belong to. The clock is injectable (a monotonic one by default), so throttling is tested
-without sleeping. Lines hold stream names, account ids, job ids and counts: never a secret.
+they belong to. What happens while no stream syncs (listing the accounts, checking the token, before
+the SDK hands the first account to a stream) belongs to no stream: it counts in the run total only,
+which names how many requests it holds beyond the streams' own. The clock is injectable (a
+monotonic one by default), so throttling is tested without sleeping. Lines hold stream names,
+account ids, job ids and counts: never a secret.
 """
 
 from __future__ import annotations
@@ -23,12 +27,14 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from ads_kit.resilience.jobs import JobState, JobStatus
 
 INTERVAL_S = 5.0
 """At most one progress line per stream this often."""
+RUN = "run"
+"""What progress and total lines are named after while no stream syncs, and for the whole run."""
 
 
 @dataclass
@@ -42,6 +48,10 @@ class StreamTally:
     limit_wait_s: float = 0.0  # how long the rate limiter held requests back (not in the line)
     dead_letters: int = 0
     warnings: int = 0
+
+    def __add__(self, other: StreamTally) -> StreamTally:
+        pairs = zip(astuple(self), astuple(other), strict=True)
+        return StreamTally(*(mine + theirs for mine, theirs in pairs))
 
     def line(self, stream: str) -> str:
         return (
@@ -80,6 +90,7 @@ class Progress:
         self._clock = clock
         self._streams: list[_Syncing] = []  # the stream syncing now is last (a nested sync on top)
         self.tallies: dict[str, StreamTally] = {}
+        self.outside = StreamTally()  # while no stream syncs: in the run total only
         self._where: dict[tuple[str, str], _Where] = {}
         self._last_line: dict[str, float] = {}
         self._held = False
@@ -105,9 +116,10 @@ class Progress:
         return self._streams[-1].stream if self._streams else None
 
     def tally(self, stream: str | None = None) -> StreamTally:
-        """The tally of ``stream``, by default the one syncing now (outside any stream, such as
-        listing the accounts before the first one: the tap's own, named by its logger)."""
-        name = stream or self.stream or self._log.name
+        """The tally of ``stream``, by default the one syncing now (``outside`` while none does)."""
+        name = stream or self.stream
+        if name is None:
+            return self.outside
         if name not in self.tallies:
             self.tallies[name] = StreamTally()
         return self.tallies[name]
@@ -161,10 +173,10 @@ class Progress:
         self._maybe_line(f"account {account_id}: {where.describe()}")
 
     def _where_of(self, account_id: str) -> _Where:
-        return self._where.setdefault((self.stream or self._log.name, account_id), _Where())
+        return self._where.setdefault((self.stream or RUN, account_id), _Where())
 
     def _maybe_line(self, text: str) -> None:
-        stream = self.stream or self._log.name
+        stream = self.stream or RUN
         now = self._clock()
         last = self._last_line.get(stream)
         if last is not None and now - last < self._interval_s:
@@ -178,9 +190,13 @@ class Progress:
         self._log.info("%s", self.tally(stream).line(stream))
 
     def close(self) -> None:
-        """The run is over: what happened outside any stream, if anything; warnings stop counting."""
-        if self._log.name in self.tallies:
-            self.summarise(self._log.name)
+        """The run is over: its total line (every stream and what happened outside them); warnings
+        stop counting."""
+        total = sum(self.tallies.values(), self.outside)
+        line = total.line(f"{RUN} total")
+        if self.outside.requests:
+            line += f" ({_count(self.outside.requests, 'request')} outside any stream)"
+        self._log.info("%s", line)
         logging.getLogger().removeHandler(self._warnings)
 
 

@@ -75,22 +75,57 @@ def test_ad_day_rows_equal_the_world(tiktok: TikTok, world: World, index: int) -
         assert m["currency"] == account.currency
 
 
-def test_campaign_and_advertiser_rows_sum_the_world(tiktok: TikTok, world: World) -> None:
+def _status(level: str, value: str) -> dict[str, Any]:
+    return {
+        "filtering": [{"field_name": f"{level}_status", "filter_type": "IN", "filter_value": f'["{value}"]'}]
+    }
+
+
+@pytest.mark.parametrize("level", ["CAMPAIGN", "ADGROUP"])
+@pytest.mark.parametrize("wanted", [None, "STATUS_NOT_DELETE", "STATUS_ALL", "STATUS_DELETE"])
+def test_campaign_and_ad_group_rows_count_deleted_ads_only_when_asked(
+    tiktok: TikTok, world: World, level: str, wanted: str | None
+) -> None:
+    """§3.5, §6.4: without a status filter asking for deleted entities, a deleted ad's delivery leaves
+    its live campaign's and ad group's rows as it leaves the ad rows; STATUS_ALL counts every ad."""
+    account = world.accounts("tiktok")[1]
+    days = [DAY - timedelta(days=n) for n in range(6, -1, -1)]
+    gone = deleted_ads(world, account.id)
+    id_dimension = f"{level.lower()}_id"
+    rows = tiktok.report(
+        advertiser_id=account.id,
+        **basic(
+            level,
+            [id_dimension],
+            days[0],
+            days[-1],
+            metrics=["impressions", "spend"],
+            **(_status(level.lower(), wanted) if wanted else {}),
+        ),
+    )
+    by_id = {r["dimensions"][id_dimension]: r["metrics"] for r in rows}
+    parents = world.campaigns(account.id) if level == "CAMPAIGN" else world.ad_groups(account.id)
+    campaigns = {c.id: c for c in world.campaigns(account.id)}
+    asks_deleted = wanted in ("STATUS_ALL", "STATUS_DELETE")
+    expected = {}
+    for parent in parents:
+        deleted = parent.status == "deleted" or (
+            level == "ADGROUP" and campaigns[parent.campaign_id].status == "deleted"
+        )
+        shown = {"STATUS_ALL": True, "STATUS_DELETE": deleted}.get(wanted or "", not deleted)
+        counted = [ad for ad in world.ads_under(parent) if asks_deleted or ad.id not in gone]
+        truth = sum_metrics(world.ad_day(ad, d) for ad in counted for d in days)
+        if shown and truth is not None and truth.impressions:
+            expected[parent.id] = (truth.impressions, money(truth.spend_minor, account.currency_exponent))
+    assert {i: (int(m["impressions"]), m["spend"]) for i, m in by_id.items()} == expected
+    if wanted is None:  # the case the world is built to show: a live campaign with a deleted ad
+        assert any(ad.id in gone for p in parents if p.id in expected for ad in world.ads_under(p))
+
+
+def test_advertiser_rows_count_everything(tiktok: TikTok, world: World) -> None:
     account = world.accounts("tiktok")[1]
     days = [DAY - timedelta(days=n) for n in range(6, -1, -1)]
     week = {"start": days[0], "end": days[-1]}
-    campaigns = tiktok.report(
-        advertiser_id=account.id,
-        **basic("CAMPAIGN", ["campaign_id"], **week, metrics=["impressions", "spend"]),
-    )
-    by_id = {r["dimensions"]["campaign_id"]: r["metrics"] for r in campaigns}
-    for campaign in world.campaigns(account.id):
-        truth = sum_metrics(world.campaign_day(campaign, d) for d in days)
-        if truth is None or campaign.status == "deleted":
-            assert campaign.id not in by_id
-            continue
-        assert int(by_id[campaign.id]["impressions"]) == truth.impressions
-        assert by_id[campaign.id]["spend"] == money(truth.spend_minor, account.currency_exponent)
     [total] = tiktok.report(advertiser_id=account.id, **basic("ADVERTISER", ["advertiser_id"], **week))
     truth = sum_metrics(world.account_day(account, d) for d in days)
     assert int(total["metrics"]["impressions"]) == truth.impressions  # deleted ads count at this level
@@ -451,11 +486,13 @@ def test_lifetime_totals_and_order(tiktok: TikTok, world: World) -> None:
     )
     first = min(ad.delivery_start for ad in world.ads(account.id))
     days = [first + timedelta(days=n) for n in range((TODAY - first).days + 1)]
+    gone = deleted_ads(world, account.id)
     for row in rows:
         campaign = next(c for c in world.campaigns(account.id) if c.id == row["dimensions"]["campaign_id"])
+        live = [ad for ad in world.ads_under(campaign) if ad.id not in gone]  # §6.4
         assert (
             int(row["metrics"]["impressions"])
-            == sum_metrics(world.campaign_day(campaign, d) for d in days).impressions
+            == sum_metrics(world.ad_day(ad, d) for ad in live for d in days).impressions
         )
     hourly = {**lifetime, "dimensions": ["campaign_id", "stat_time_day"]}
     assert (

@@ -7,6 +7,9 @@ Its numbers are sums of the world's ad days, hours or breakdown splits, so an ad
 
 * Deleted entities (a deleted parent included) leave campaign, ad group and ad rows unless the
   level's status filter says STATUS_ALL or STATUS_DELETE; advertiser rows count everything (§3.5, §6.4).
+  A deleted ad leaves its live campaign's and ad group's rows too: by default its delivery
+  "disappears at ad/adgroup/campaign level" and remains only in the advertiser's (§6.4), so ad rows
+  add up to their campaign's row at every status filter.
 * Cells with nothing delivered are left out (§3.6: zero rows are filtered).
 * Sync reads see only the `ad_cap` most recently created ads of a larger account and say so in the
   ``X-Tt-Ads-Throttle`` header (§3.6, §6.5); async tasks are not truncated.
@@ -27,7 +30,7 @@ from ads_kit.sandbox.tiktok import wire
 from ads_kit.sandbox.tiktok.errors import query_too_large
 from ads_kit.sandbox.tiktok.metrics import ATTRIBUTES, DASH, METRICS, Subject, Tally, sort_value
 from ads_kit.sandbox.tiktok.report_query import ReportQuery
-from ads_kit.sandbox.world import Account, Ad, Metrics, World, split_metrics
+from ads_kit.sandbox.world import Account, Ad, AdGroup, Metrics, World, split_metrics
 
 THROTTLE_HEADER = "X-Tt-Ads-Throttle"
 THROTTLE_MESSAGE = (  # §3.6, verbatim
@@ -104,11 +107,22 @@ class ReportRows:
         wanted = self.query.status_filter
         return not status.deleted if wanted is None else wire.report_status_passes(status, wanted)
 
+    def _counted(self, ad: Ad, groups_by_id: dict[str, AdGroup], today: date) -> bool:
+        """Whether an ad's delivery counts in a campaign or ad group row: a deleted ad only when the
+        level's status filter asks for deleted entities (§6.4)."""
+        wanted = self.query.status_filter or frozenset()
+        if wanted & {"STATUS_ALL", "STATUS_DELETE"}:
+            return True
+        group = groups_by_id[ad.ad_group_id]
+        return not wire.ad_status(ad, group, self.campaigns[ad.campaign_id], today).deleted
+
     def _groups(self, ads: list[Ad]) -> list[Group]:
         query, account, world = self.query, self.account, self.world
         today = world.account_today(account)
         campaigns = self.campaigns
         groups_by_id = {g.id: g for g in world.ad_groups(account.id)}
+        if query.level in ("CAMPAIGN", "ADGROUP"):
+            ads = [ad for ad in ads if self._counted(ad, groups_by_id, today)]
         if query.level == "ADVERTISER":
             groups = [Group(account.id, Subject(account), tuple(ads))]
         elif query.level == "CAMPAIGN":
