@@ -15,6 +15,8 @@ TESTS = Path(__file__).resolve().parent
 SHARES_THE_PROJECT = ("e2e", "report", "orchestration")
 
 
+# tryfirst: xdist turns the mark into the item's group in its own collection hook.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.relative_to(TESTS).parts[0] in SHARES_THE_PROJECT:

@@ -24,7 +24,7 @@ import jsonschema
 import pytest
 from report_loaders import POSTGRES_URL, load_with_target
 
-from ads_kit import clock, demo
+from ads_kit import clock
 from ads_kit.report import DuckDBSource, PostgresSource, build_reports, encode
 from ads_kit.sandbox.process import running_sandbox
 from ads_kit.sandbox.world import Account, World
@@ -242,20 +242,3 @@ def test_archived_and_deleted_campaigns_with_spend_are_read_by_id(synced, wareho
         campaign = next(c for c in documents[account_id]["campaigns"] if c["campaign_id"] == campaign_id)
         assert campaign["status"] in ("archived", "removed")
         assert campaign["objective"] and campaign["start_date"]
-
-
-def test_the_demo_writes_a_valid_bundle(synced, targets, tmp_path):
-    """`make demo`'s output/report.json: a list of documents, each valid against the schema as written."""
-    path = tmp_path / "warehouse.duckdb"
-    config = {"path": str(path), "default_target_schema": demo.SCHEMA, "add_metadata_columns": True}
-    load_with_target(targets["target-duckdb"], config, tmp_path, synced[0])
-    assert demo.write_report(path, tmp_path / "report.json", tmp_path / "report.html") == 3
-    bundle = json.loads((tmp_path / "report.json").read_text(), parse_float=Decimal)
-    world = synced[1]
-    assert [d["metadata"]["account_id"] for d in bundle] == sorted(a.id for a in world.accounts("meta"))
-    for document in bundle:
-        _validate_as_written(document)
-    spent = {c["campaign_id"]: c["spend"] for d in bundle for c in d["campaigns"]}
-    truth = {k: c["spend"] for a in world.accounts("meta") for k, c in world_campaigns(world, a).items()}
-    assert spent == truth
-    assert "Plotly" in (tmp_path / "report.html").read_text()
