@@ -1,54 +1,80 @@
-"""A public Google Ads tap as a real client of the sandbox: it runs unmodified, only its hosts redirected.
+"""Public Google Ads taps as real clients of the sandbox: each runs unmodified, only its endpoints redirected.
 
-    python -m bench peers_google [--days 3] [--peers-dir DIR]
+    python -m bench peers_google [--days 3] [--peers-dir DIR] [--peer NAME] [--source NAME=SPEC]
 
-Of the peers the reference names (§7), the one a package registry holds is `tap-googleads` (PyPI,
-the AutoIDM tap that Matatika's and MeltanoLabs' descend from; its last release, 0.1.7, asks for
-Python < 3.11 and installs with `--ignore-requires-python`). singer-io's tap-google-ads 2.0 and
-MeltanoLabs' tap-googleads 0.9 are on no registry (GitHub only), so they cannot be installed here.
+The peers the reference names (§7): MeltanoLabs tap-googleads 0.9.0 (singer-sdk REST, `url_base`
+`https://googleads.googleapis.com/v21`) and singer-io tap-google-ads 2.0.0 (the google-ads 27.0.0
+library over gRPC, API v20). Neither is on a package registry, so each is installed from a source
+(`--source NAME=SPEC`: a pip requirement, by default the public git URL at the release tag; a local
+directory exported from a mirror works too) into a venv of its own under `--peers-dir` (default
+`.peers/`, ignored by git; a venv is rebuilt when its source changes).
 
-The peer is installed in a venv of its own under `--peers-dir` (default `.peers/`), discovered, given a
-catalog selecting every stream, and synced against the sandbox. A `sitecustomize` on its path sends
-its requests for `https://googleads.googleapis.com` to the sandbox's REST host and its token refresh
-(`https://www.googleapis.com/oauth2/v4/token`) to the sandbox's token endpoint; nothing else changes.
+A `sitecustomize` on the peer's path redirects, and changes nothing else: REST requests to
+`https://googleads.googleapis.com` go to the sandbox's REST base, token refreshes (Google's three
+token URLs) to its token endpoint, and gRPC channels to `googleads.googleapis.com` to its gRPC
+endpoint, trusted through `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH` = the sandbox's certificate (as the
+project's meltano.yml does).
 
-The peer hard-codes API v14, sunset long ago, so Google answers its first call with
-RequestError.UNSUPPORTED_VERSION: the peer's own fault, checked as such. A second run also rewrites
-the version in its URLs to the newest one (the one change beyond the hosts, said so in the output),
-to see how far its requests go on a live version: it lists the accessible customers (compared with
-the sandbox's), then sends `pageSize`, which Google refuses since v17 (PAGE_SIZE_NOT_SUPPORTED, the
-field's own documentation; reference §3.1): again the peer's fault, checked. A failure with any other
-error is an emulator gap; the run then exits 1.
+Both peers hard-code an API version Google has sunset (v21 on 2026-08-05, v20 on 2026-06-10; §1.2), so
+as published their first call is answered RequestError.UNSUPPORTED_VERSION: the peer's own fault,
+checked. A second run rewrites only that version to the newest one (v26) in the URL or the gRPC
+method path, to still read rows: each peer's daily campaign report (upserted by the keys it
+declares) is summed per campaign and day and compared with the world's `campaign_day`
+(impressions, clicks, cost in the account currency; bench/peers.py's comparison). Prints one block
+per peer; exits 1 when a run fails unexplained or a figure differs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ads_kit.sandbox.client import SandboxClient
+from ads_kit.sandbox.google_ads.catalog import catalog
+from ads_kit.sandbox.google_ads.protos import LATEST, SERVED_VERSIONS
 from ads_kit.sandbox.process import running_sandbox
-from bench.peers import UV, _last_lines, installed_version, peer_parser, peers_home, select
+from bench.peers import (
+    UV,
+    Peer,
+    PeerRun,
+    Row,
+    _last_lines,
+    compare,
+    installed_version,
+    peer_parser,
+    peers_home,
+    read,
+)
 
-REQUIREMENT = "tap-googleads==0.1.7"
-PACKAGE = REQUIREMENT.split("=")[0]
 API_HOST = "https://googleads.googleapis.com"
-TOKEN_URL = "https://www.googleapis.com/oauth2/v4/token"
-PEER_VERSION = "v14"  # the peer's url_base
+GRPC_HOST = "googleads.googleapis.com"
+TOKEN_URLS = (
+    "https://www.googleapis.com/oauth2/v4/token",  # MeltanoLabs
+    "https://accounts.google.com/o/oauth2/token",  # the google-ads library's default
+    "https://oauth2.googleapis.com/token",
+)
 SITECUSTOMIZE = f'''\
 """Send the peer's Google requests to the sandbox (bench/peers_google.py); nothing else changes."""
 import os
 
 _API = os.environ.get("PEER_GOOGLE_API_BASE_URL")
 _TOKEN = os.environ.get("PEER_GOOGLE_TOKEN_URL")
-_VERSION = os.environ.get("PEER_GOOGLE_API_VERSION")
+_GRPC = os.environ.get("PEER_GOOGLE_GRPC_ENDPOINT")
+# "v21>v26": the one change beyond the hosts, made only when the bench says so.
+_FROM, _, _TO = os.environ.get("PEER_GOOGLE_VERSION_REWRITE", "").partition(">")
+
 if _API:
     import requests.adapters
 
@@ -58,136 +84,351 @@ if _API:
         url = request.url
         if url.startswith("{API_HOST}/"):
             path = url[len("{API_HOST}"):]
-            if _VERSION:
-                path = path.replace("/{PEER_VERSION}/", "/" + _VERSION + "/", 1)
+            if _FROM:
+                path = path.replace("/" + _FROM + "/", "/" + _TO + "/", 1)
             request.url = _API.rstrip("/") + path
-        elif url.startswith("{TOKEN_URL}"):
-            request.url = _TOKEN + url[len("{TOKEN_URL}"):]
+        for token_url in {TOKEN_URLS!r}:
+            if url.startswith(token_url):
+                request.url = _TOKEN + url[len(token_url):]
         return _send(self, request, *args, **kwargs)
 
     requests.adapters.HTTPAdapter.send = _redirected
+
+if _GRPC:
+    import collections
+
+    import grpc
+
+    _Details = collections.namedtuple(
+        "_Details", ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression")
+    )
+
+    class _Version(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+        def _details(self, details):
+            method = details.method.replace(".googleads." + _FROM + ".", ".googleads." + _TO + ".", 1)
+            return _Details(
+                method,
+                details.timeout,
+                details.metadata,
+                details.credentials,
+                getattr(details, "wait_for_ready", None),
+                getattr(details, "compression", None),
+            )
+
+        def intercept_unary_unary(self, continuation, details, request):
+            return continuation(self._details(details), request)
+
+        def intercept_unary_stream(self, continuation, details, request):
+            return continuation(self._details(details), request)
+
+    _secure_channel = grpc.secure_channel
+
+    def _redirected_channel(target, credentials, *args, **kwargs):
+        if not target.startswith("{GRPC_HOST}"):
+            return _secure_channel(target, credentials, *args, **kwargs)
+        channel = _secure_channel(_GRPC, credentials, *args, **kwargs)
+        return grpc.intercept_channel(channel, _Version()) if _FROM else channel
+
+    grpc.secure_channel = _redirected_channel
 '''
 
 
+def _micros(value: Any) -> Decimal:
+    return Decimal(int(value or 0)).scaleb(-6)
+
+
+def _meltanolabs_config(google: dict[str, Any], start: date, end: date) -> dict[str, Any]:
+    return {
+        "oauth_credentials": {
+            "client_id": google["client_id"],
+            "client_secret": google["client_secret"],
+            "refresh_token": google["refresh_token"],
+        },
+        "developer_token": google["developer_token"],
+        "login_customer_id": google["login_customer_id"],
+        "customer_ids": [google["accounts"][0]],
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+    }
+
+
+def _meltanolabs_row(row: dict[str, Any]) -> Row:
+    # campaign_performance selects campaign.resource_name, not campaign.id: customers/C/campaigns/ID.
+    campaign = row.get("campaign") or {}
+    name = campaign.get("resourceName") or row.get("campaign__resourceName") or ""
+    metrics = row.get("metrics") or {}
+    return (
+        name.rsplit("/", 1)[-1],
+        (row.get("segments") or {}).get("date") or row.get("segments__date") or "",
+        int(metrics.get("impressions") or row.get("metrics__impressions") or 0),
+        int(metrics.get("clicks") or row.get("metrics__clicks") or 0),
+        _micros(metrics.get("costMicros") or row.get("metrics__costMicros")),
+    )
+
+
+def _singer_io_config(google: dict[str, Any], start: date, end: date) -> dict[str, Any]:
+    account = google["accounts"][0]
+    return {
+        "oauth_client_id": google["client_id"],
+        "oauth_client_secret": google["client_secret"],
+        "refresh_token": google["refresh_token"],
+        "developer_token": google["developer_token"],
+        "customer_ids": account,
+        "login_customer_ids": [{"customerId": account, "loginCustomerId": google["login_customer_id"]}],
+        "start_date": f"{start.isoformat()}T00:00:00Z",
+        "end_date": f"{end.isoformat()}T00:00:00Z",
+    }
+
+
+def _singer_io_row(row: dict[str, Any]) -> Row:
+    return (
+        str(row.get("campaign_id")),
+        str(row.get("date") or "")[:10],
+        int(row.get("impressions") or 0),
+        int(row.get("clicks") or 0),
+        _micros(row.get("cost_micros")),
+    )
+
+
+@dataclass(frozen=True)
+class GooglePeer:
+    key: str
+    name: str
+    package: str  # its distribution and executable name
+    source: str  # default install source: the public git URL at the release tag
+    version: str  # the API version it hard-codes
+    config: Callable[[dict[str, Any], date, date], dict[str, Any]]
+    report: str  # its daily campaign report, compared with the world
+    row_of: Callable[[dict[str, Any]], Row]
+    sync_flag: str
+    # the report's fields to select (None: the whole stream); singer-io builds its query from them
+    fields: tuple[str, ...] | None = None
+
+
+PEERS = {
+    "meltanolabs": GooglePeer(
+        "meltanolabs",
+        "MeltanoLabs tap-googleads",
+        "tap-googleads",
+        "git+https://github.com/MeltanoLabs/tap-googleads@v0.9.0",
+        "v21",
+        _meltanolabs_config,
+        "campaign_performance",
+        _meltanolabs_row,
+        "--catalog",
+    ),
+    "singer-io": GooglePeer(
+        "singer-io",
+        "singer-io tap-google-ads",
+        "tap-google-ads",
+        "git+https://github.com/singer-io/tap-google-ads@v2.0.0",
+        "v20",
+        _singer_io_config,
+        "campaign_performance_report",
+        _singer_io_row,
+        "--catalog",
+        ("campaign_id", "date", "impressions", "clicks", "cost_micros"),
+    ),
+}
+
+
 @dataclass
-class Run:
-    """One sync of the peer: what it read and how it ended."""
+class Outcome:
+    """One sync of a peer: as published, or with only its API version rewritten."""
 
     title: str
-    version: str | None  # the API version its URLs were rewritten to, None as published
-    expected: str  # the error its run must end with (the peer's own fault)
-    records: dict[str, int] = field(default_factory=dict)
-    accessible: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)  # the sandbox's log: route and status of each call
-    failure: str = ""
+    rewrite: str  # "v21>v26", "" as published
+    run: PeerRun
+    requests: list[str] = field(default_factory=list)  # the sandbox's log: route and status per call
     returncode: int = 0
-
-    @property
-    def confirmed(self) -> bool:
-        return self.returncode != 0 and self.expected in self.failure
+    stderr: str = ""
 
 
-def install(home: Path) -> Path:
-    venv = home / PACKAGE
-    if not (venv / "bin" / PACKAGE).exists():
-        subprocess.run([str(UV), "venv", "-q", "--seed", str(venv)], check=True)
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--ignore-requires-python"]
-        # The environment of its release (2023-09): its singer-sdk (0.29) imports pkg_resources, which
-        # setuptools dropped in 81, and its `$[*]` record path reads a whole object with jsonpath-ng
-        # 1.6 (1.7 and later yield the object's values: accessible_customers then breaks).
-        subprocess.run([*pip, REQUIREMENT, "setuptools<81", "jsonpath-ng==1.6.0"], check=True)
+def install(peer: GooglePeer, source: str, home: Path) -> Path:
+    """The peer's venv under `home`, (re)built when its source changes, and the redirecting site."""
+    venv = home / f"google-{peer.key}"
+    stamp = venv / "installed-from"
+    if not stamp.exists() or stamp.read_text() != source:
+        subprocess.run([str(UV), "venv", "-q", "--clear", str(venv)], check=True)
+        env = {**os.environ, "VIRTUAL_ENV": str(venv)}
+        subprocess.run([str(UV), "pip", "install", "-q", source], check=True, env=env)
+        stamp.write_text(source)
     site = home / "redirect-google"
     site.mkdir(parents=True, exist_ok=True)
     (site / "sitecustomize.py").write_text(SITECUSTOMIZE)
     return venv
 
 
-def config(google: dict[str, Any], start: Any, end: Any) -> dict[str, Any]:
-    return {
-        "client_id": google["client_id"],
-        "client_secret": google["client_secret"],
-        "refresh_token": google["refresh_token"],
-        "developer_token": google["developer_token"],
-        "login_customer_id": google["login_customer_id"],
-        "customer_id": google["accounts"][0],
-        "start_date": f"{start.isoformat()}T00:00:00Z",
-        "end_date": f"{end.isoformat()}T00:00:00Z",
-    }
+def select(catalog: dict[str, Any], stream: str, fields: tuple[str, ...] | None) -> dict[str, Any]:
+    """`stream` selected with `fields` (all when None) and its automatic ones; nothing else."""
+    for entry in catalog["streams"]:
+        chosen = stream in (entry["tap_stream_id"], entry.get("stream"))
+        for item in entry["metadata"]:
+            breadcrumb, metadata = item["breadcrumb"], item["metadata"]
+            wanted = not breadcrumb or fields is None or breadcrumb[-1] in fields
+            metadata["selected"] = chosen and (wanted or metadata.get("inclusion") == "automatic")
+    return catalog
 
 
-def sync(run: Run, venv: Path, home: Path, sandbox: SandboxClient, settings: dict[str, Any]) -> None:
+def sync(
+    peer: GooglePeer, venv: Path, home: Path, sandbox: SandboxClient, outcome: Outcome, start: date, end: date
+) -> None:
     google = sandbox.platform("google_ads")
     env = {
         **os.environ,
         "PEER_GOOGLE_API_BASE_URL": google["base_url"],
         "PEER_GOOGLE_TOKEN_URL": google["token_url"],
+        "PEER_GOOGLE_GRPC_ENDPOINT": google["grpc_endpoint"],
+        "PEER_GOOGLE_VERSION_REWRITE": outcome.rewrite,
+        "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": sandbox.connection["tls_cert"],
+        "GRPC_VERBOSITY": "ERROR",
         "PYTHONPATH": str(home / "redirect-google"),
         "VIRTUAL_ENV": str(venv),
     }
-    if run.version:
-        env["PEER_GOOGLE_API_VERSION"] = run.version
     sandbox.reset()
-    tap = str(venv / "bin" / PACKAGE)
+    tap = str(venv / "bin" / peer.package)
+    run = outcome.run
+    log = home / f"google-{peer.key}.{outcome.rewrite.replace('>', '-') or 'published'}.stderr.log"
     with tempfile.TemporaryDirectory(prefix="peer-") as work:
-        path = Path(work) / "config.json"
-        path.write_text(json.dumps(settings))
-        discovered = subprocess.run([tap, "--config", str(path), "--discover"], capture_output=True, env=env)
-        if discovered.returncode:
-            run.returncode, run.failure = (
-                discovered.returncode,
-                "discovery: " + _last_lines(discovered.stderr),
-            )
-            return
-        streams = tuple(entry["tap_stream_id"] for entry in json.loads(discovered.stdout)["streams"])
-        catalog = Path(work) / "catalog.json"
-        catalog.write_text(json.dumps(select(json.loads(discovered.stdout), streams)))
-        synced = subprocess.run(
-            [tap, "--config", str(path), "--catalog", str(catalog)], capture_output=True, env=env
+        config = Path(work) / "config.json"
+        config.write_text(json.dumps(peer.config(google, start, end)))
+        discovered = subprocess.run(
+            [tap, "--config", str(config), "--discover"], capture_output=True, env=env
         )
-    (home / f"{PACKAGE}.{run.version or 'published'}.stderr.log").write_bytes(synced.stderr)
-    run.requests = [f"{e.get('route')} {e.get('status')}" for e in sandbox.log(platform="google_ads")]
-    run.returncode = synced.returncode
-    run.failure = _last_lines(synced.stderr, 1) if synced.returncode else ""
-    for line in synced.stdout.splitlines():
-        message = json.loads(line)
-        if message["type"] != "RECORD":
-            continue
-        stream = message["stream"]
-        run.records[stream] = run.records.get(stream, 0) + 1
-        if stream == "accessible_customers":
-            run.accessible += message["record"].get("resourceNames") or []
+        if discovered.returncode:
+            log.write_bytes(discovered.stderr)
+            outcome.stderr = discovered.stderr.decode(errors="replace")
+            outcome.returncode = discovered.returncode
+            run.failure = "discovery: " + _last_lines(discovered.stderr, 1)
+        else:
+            catalog = Path(work) / "catalog.json"
+            catalog.write_text(json.dumps(select(json.loads(discovered.stdout), peer.report, peer.fields)))
+            synced = subprocess.run(
+                [tap, "--config", str(config), peer.sync_flag, str(catalog)], capture_output=True, env=env
+            )
+            log.write_bytes(synced.stderr)
+            outcome.stderr = synced.stderr.decode(errors="replace")
+            read(run, synced.stdout.splitlines(), peer.row_of)
+            outcome.returncode = synced.returncode
+            if synced.returncode:
+                run.failure = "sync: " + _last_lines(synced.stderr, 1)
+    outcome.requests = [f"{e.get('route')} {e.get('status')}" for e in sandbox.log(platform="google_ads")]
 
 
-def report(run: Run, manager: str) -> bool:
-    reached = run.accessible == [f"customers/{manager}"] if run.records else True
-    ok = run.confirmed and reached
-    print(f"  {run.title}: {'as expected' if ok else 'UNEXPECTED'}")
+def _digest(requests: list[str]) -> str:
+    """`route status ×count` in order of first appearance: a sync asks one query per day."""
+    counts: dict[str, int] = {}
+    for entry in requests:
+        counts[entry] = counts.get(entry, 0) + 1
+    return ", ".join(f"{entry} ×{count}" for entry, count in counts.items()) or "none"
+
+
+def google_answer(base_url: str, version: str) -> str:
+    """What Google answers any call to `version` (the sandbox as Google: a sunset version is refused
+    before authentication), as `code: message` of its GoogleAdsFailure, or `OK`."""
+    url = f"{base_url.rstrip('/')}/{version}/customers:listAccessibleCustomers"
+    try:
+        with urllib.request.urlopen(url, timeout=30):  # noqa: S310 - the sandbox's own http URL
+            return "OK"
+    except urllib.error.HTTPError as refused:
+        error = json.loads(refused.read())["error"]
+    for detail in error.get("details", ()):
+        for item in detail.get("errors", ()):
+            code = next(iter(item["errorCode"].values()))
+            return f"{code}: {item['message']}"
+    return f"{error['status']}: {error['message']}"
+
+
+def missing_field(stderr: str) -> str | None:
+    """The field a peer's schema building looked up and did not find (`KeyError: 'metrics.x'`), when
+    no served (live) version has it: the peer names a field Google removed (reference §1.3)."""
+    found = re.findall(r"KeyError: '([a-z_.]+)'", stderr)
+    if not found:
+        return None
+    name = found[-1]
+    return None if any(catalog(version).get(name) for version in SERVED_VERSIONS) else name
+
+
+def report(peer: GooglePeer, version: str, answer: str, published: Outcome, rewritten: Outcome) -> bool:
+    """One block per peer; True when every failure has its cause: the published run is refused at
+    its first call as Google refuses a sunset version, and the rewritten one either reads every
+    campaign-day as the world has it or stops on a field no live version has."""
+    api_calls = [entry for entry in published.requests if not entry.startswith("oauth")]
+    retired = "UNSUPPORTED_VERSION" in answer and bool(api_calls)
+    retired = retired and all(entry.endswith((" 400", " INVALID_ARGUMENT")) for entry in api_calls)
+    retired = retired and published.returncode != 0 and not published.run.records
+    run = rewritten.run
+    removed = missing_field(rewritten.stderr) if rewritten.returncode else None
+    read_all = not run.failure and not run.mismatches and run.compared > 0
+    ok = retired and (read_all or removed is not None)
+    print(f"{peer.name} {version} (hard-codes API {peer.version}): {'explained' if ok else 'FAILED'}")
+    print(f"  as published: {published.run.failure or 'success'}")
+    print(f"    requests the sandbox answered: {_digest(published.requests)}")
+    print(f"    Google's answer to {peer.version} (sunset, reference §1.2): {answer}")
+    print(f"    the peer's own fault (a retired API version): {'confirmed' if retired else 'NOT confirmed'}")
+    print(f"  {rewritten.title}:")
+    print(f"    requests the sandbox answered: {_digest(rewritten.requests)}")
     print(f"    records: {json.dumps(run.records, sort_keys=True)}")
-    print(f"    requests the sandbox answered: {', '.join(run.requests) or 'none'}")
-    if run.accessible:
-        print(f"    accessible customers: {run.accessible} (the sandbox's manager: customers/{manager})")
-    print(f"    ends with: {run.failure or 'success'}")
-    print(f"    the peer's own fault ({run.expected}): {'confirmed' if run.confirmed else 'NOT confirmed'}")
+    print(f"    {peer.report} rows after upserts: {len(run.rows[peer.report])}")
+    if removed:
+        live = f"{SERVED_VERSIONS[0]}-{SERVED_VERSIONS[-1]}"
+        print(f"    stops on: {run.failure}")
+        print(
+            f"    the peer's own fault: its query names {removed}, which no live version ({live}) has "
+            "(Google's field service leaves it out; reference §1.3), so no rows to compare"
+        )
+        return ok
+    print(f"    campaign-days compared with the world: {run.compared}, differing: {len(run.mismatches)}")
+    for line in run.mismatches[:5]:
+        print(f"      {line}")
+    if run.failure:
+        print(f"    failure (unexplained): {run.failure}")
     return ok
 
 
+def _sources(pairs: list[str]) -> dict[str, str]:
+    sources = {key: peer.source for key, peer in PEERS.items()}
+    for pair in pairs:
+        key, _, spec = pair.partition("=")
+        if key not in PEERS or not spec:
+            raise SystemExit(f"--source {pair!r}: expected NAME=SPEC with NAME one of {', '.join(PEERS)}")
+        sources[key] = str(Path(spec).resolve()) if Path(spec).is_dir() else spec
+    return sources
+
+
 def main(argv: list[str]) -> int:
-    args = peer_parser("peers_google", __doc__ or "").parse_args(argv)
+    parser = peer_parser("peers_google", __doc__ or "")
+    parser.add_argument("--peer", choices=sorted(PEERS), action="append", help="run only these peers")
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME=SPEC",
+        help="where to install a peer from: a pip requirement or a source directory "
+        "(default: its public git URL at the release tag)",
+    )
+    args = parser.parse_args(argv)
     home = peers_home(args)
-    venv = install(home)
-    runs = [
-        Run("as published (API v14)", None, "UNSUPPORTED_VERSION"),
-        Run("its URLs' version rewritten to v26", "v26", "PAGE_SIZE_NOT_SUPPORTED"),
-    ]
+    sources = _sources(args.source)
+    peers = [PEERS[key] for key in args.peer or PEERS]
+    venvs = {peer.key: install(peer, sources[peer.key], home) for peer in peers}
+    ok = True
     with running_sandbox(accounts_per_platform=1) as sandbox:
-        google = sandbox.platform("google_ads")
         world = sandbox.world()
-        end = world.account_today(world.account(google["accounts"][0])) - timedelta(days=1)
-        settings = config(google, end - timedelta(days=args.days - 1), end)
-        for run in runs:
-            sync(run, venv, home, sandbox, settings)
-    print(f"tap-googleads {installed_version(venv, REQUIREMENT)} (PyPI; hard-codes API {PEER_VERSION}):")
-    ok = all([report(run, google["manager_customer_id"]) for run in runs])
+        account = world.account(sandbox.platform("google_ads")["accounts"][0])
+        end = world.account_today(account) - timedelta(days=1)
+        start = end - timedelta(days=args.days - 1)
+        for peer in peers:
+            as_peer = Peer(peer.name, peer.package, lambda *_: {}, (), (peer.report,), peer.sync_flag)
+            published = Outcome("as published", "", PeerRun(as_peer))
+            rewrite = f"{peer.version}>{LATEST}"
+            rewritten = Outcome(f"only its API version rewritten ({rewrite})", rewrite, PeerRun(as_peer))
+            for outcome in (published, rewritten):
+                sync(peer, venvs[peer.key], home, sandbox, outcome, start, end)
+            compare(rewritten.run, sandbox.world(), account.id, start)
+            version = installed_version(venvs[peer.key], peer.package)
+            answer = google_answer(sandbox.platform("google_ads")["base_url"], peer.version)
+            ok = report(peer, version, answer, published, rewritten) and ok
     return 0 if ok else 1
 
 
