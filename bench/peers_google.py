@@ -316,11 +316,11 @@ def sync(
 
 
 def _digest(requests: list[str]) -> str:
-    """`route status ×count` in order of first appearance: a sync asks one query per day."""
+    """`route status xCOUNT` in order of first appearance: a sync asks one query per day."""
     counts: dict[str, int] = {}
     for entry in requests:
         counts[entry] = counts.get(entry, 0) + 1
-    return ", ".join(f"{entry} ×{count}" for entry, count in counts.items()) or "none"
+    return ", ".join(f"{entry} x{count}" for entry, count in counts.items()) or "none"
 
 
 def google_answer(base_url: str, version: str) -> str:
@@ -328,7 +328,7 @@ def google_answer(base_url: str, version: str) -> str:
     before authentication), as `code: message` of its GoogleAdsFailure, or `OK`."""
     url = f"{base_url.rstrip('/')}/{version}/customers:listAccessibleCustomers"
     try:
-        with urllib.request.urlopen(url, timeout=30):  # noqa: S310 - the sandbox's own http URL
+        with urllib.request.urlopen(url, timeout=30):
             return "OK"
     except urllib.error.HTTPError as refused:
         error = json.loads(refused.read())["error"]

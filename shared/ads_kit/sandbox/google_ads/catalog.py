@@ -22,6 +22,8 @@ follows the sandbox's own rules (`metrics`, `resources.SPECS`):
 * resources the world does not model (labels, assets, keywords, constants, …) have no rows; what
   goes with them is not on record, so the sandbox accepts every metric and segment with them (an
   assumption: such a query is answered with no rows rather than guessed wrong);
+* `selectable_with` is filled on resources, segments and metrics only, as Google fills it (the
+  field-service guide); an attribute's compatibility is its resource's;
 * the incompatibilities the reference records are kept everywhere: conversion-only segments with
   other metrics (`metrics.CONVERSION_ONLY_SEGMENTS`), and the rules of one resource (`validate`:
   `metrics.top_impression_percentage` FROM customer, click_view one day per query).
