@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,7 +44,7 @@ from typing import Any
 
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.google_ads.catalog import catalog
-from ads_kit.sandbox.google_ads.protos import LATEST, SERVED_VERSIONS
+from ads_kit.sandbox.google_ads.protos import LATEST
 from ads_kit.sandbox.process import running_sandbox
 from bench.peers import (
     UV,
@@ -66,14 +67,39 @@ TOKEN_URLS = (
     "https://oauth2.googleapis.com/token",
 )
 SITECUSTOMIZE = f'''\
-"""Send the peer's Google requests to the sandbox (bench/peers_google.py); nothing else changes."""
+\"\"\"Send the peer's Google requests to the sandbox (bench/peers_google.py); nothing else changes
+unless the bench says so (PEER_GOOGLE_VERSION_REWRITE, PEER_GOOGLE_REMOVED_FIELDS).\"\"\"
+import json
 import os
+import re
 
 _API = os.environ.get("PEER_GOOGLE_API_BASE_URL")
 _TOKEN = os.environ.get("PEER_GOOGLE_TOKEN_URL")
 _GRPC = os.environ.get("PEER_GOOGLE_GRPC_ENDPOINT")
-# "v21>v26": the one change beyond the hosts, made only when the bench says so.
+# "v21>v26": the API version in URLs and gRPC method paths rewritten.
 _FROM, _, _TO = os.environ.get("PEER_GOOGLE_VERSION_REWRITE", "").partition(">")
+# Fields Google removed: the field service's answer gains a plain entry for each one the peer asks
+# for by name and does not get ("*": any), or for each listed when it asks for the whole catalog;
+# the names answered so are appended to PEER_GOOGLE_ANSWERED_LOG for the bench to check.
+_REMOVED = [n for n in os.environ.get("PEER_GOOGLE_REMOVED_FIELDS", "").split(",") if n]
+_LOG = os.environ.get("PEER_GOOGLE_ANSWERED_LOG")
+_CATEGORY = {{"metrics": "METRIC", "segments": "SEGMENT"}}
+_NUMBERS = {{"RESOURCE": 2, "ATTRIBUTE": 3, "SEGMENT": 5, "METRIC": 6}}  # GoogleAdsFieldCategory
+
+
+def _category(name):
+    return _CATEGORY.get(name.split(".", 1)[0], "ATTRIBUTE")
+
+
+def _missing(query, present):
+    asked = re.findall(r"'([a-z0-9_.]+)'", query or "")
+    wanted = [n for n in (asked or _REMOVED) if "*" in _REMOVED or n in _REMOVED]
+    names = [n for n in wanted if n != "*" and n not in present]
+    if names and _LOG:
+        with open(_LOG, "a") as log:
+            log.writelines(n + "\\n" for n in names)
+    return names
+
 
 if _API:
     import requests.adapters
@@ -90,7 +116,18 @@ if _API:
         for token_url in {TOKEN_URLS!r}:
             if url.startswith(token_url):
                 request.url = _TOKEN + url[len(token_url):]
-        return _send(self, request, *args, **kwargs)
+        response = _send(self, request, *args, **kwargs)
+        if _REMOVED and response.ok and request.url.split("?")[0].endswith("/googleAdsFields:search"):
+            body = response.json()
+            results = body.setdefault("results", [])
+            query = json.loads(request.body or "{{}}").get("query", "")
+            for name in _missing(query, {{r.get("name") for r in results}}):
+                results.append({{
+                    "resourceName": "googleAdsFields/" + name, "name": name, "category": _category(name),
+                    "dataType": "STRING", "selectable": True, "filterable": True, "isRepeated": False,
+                }})
+            response._content = json.dumps(body).encode()
+        return response
 
     requests.adapters.HTTPAdapter.send = _redirected
 
@@ -103,9 +140,23 @@ if _GRPC:
         "_Details", ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression")
     )
 
-    class _Version(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    class _Answered:
+        \"\"\"The call, its response amended.\"\"\"
+
+        def __init__(self, call, response):
+            self._call, self._response = call, response
+
+        def result(self, timeout=None):
+            return self._response
+
+        def __getattr__(self, name):
+            return getattr(self._call, name)
+
+    class _Rewrite(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
         def _details(self, details):
-            method = details.method.replace(".googleads." + _FROM + ".", ".googleads." + _TO + ".", 1)
+            method = details.method
+            if _FROM:
+                method = method.replace(".googleads." + _FROM + ".", ".googleads." + _TO + ".", 1)
             return _Details(
                 method,
                 details.timeout,
@@ -116,7 +167,29 @@ if _GRPC:
             )
 
         def intercept_unary_unary(self, continuation, details, request):
-            return continuation(self._details(details), request)
+            call = continuation(self._details(details), request)
+            if not (_REMOVED and details.method.endswith("/SearchGoogleAdsFields")) or call.exception():
+                return call
+            response = call.result()
+            message = type(response).pb(response) if hasattr(type(response), "pb") else response
+            raw = type(request).pb(request) if hasattr(type(request), "pb") else request
+            missing = _missing(raw.query, {{f.name for f in message.results}})
+            # a removed metric went with the resources that take metrics (the peer reads its own
+            # report fields among its resource's metrics)
+            metrics = [n for n in missing if _category(n) == "METRIC"]
+            for resource in message.results:
+                if resource.category == _NUMBERS["RESOURCE"] and len(resource.metrics):
+                    resource.metrics.extend(metrics)
+            for name in missing:
+                message.results.add(
+                    resource_name="googleAdsFields/" + name,
+                    name=name,
+                    category=_NUMBERS[_category(name)],
+                    data_type=11,  # STRING
+                    selectable=True,
+                    filterable=True,
+                )
+            return _Answered(call, response)
 
         def intercept_unary_stream(self, continuation, details, request):
             return continuation(self._details(details), request)
@@ -127,7 +200,7 @@ if _GRPC:
         if not target.startswith("{GRPC_HOST}"):
             return _secure_channel(target, credentials, *args, **kwargs)
         channel = _secure_channel(_GRPC, credentials, *args, **kwargs)
-        return grpc.intercept_channel(channel, _Version()) if _FROM else channel
+        return grpc.intercept_channel(channel, _Rewrite()) if _FROM or _REMOVED else channel
 
     grpc.secure_channel = _redirected_channel
 '''
@@ -203,6 +276,8 @@ class GooglePeer:
     sync_flag: str
     # the report's fields to select (None: the whole stream); singer-io builds its query from them
     fields: tuple[str, ...] | None = None
+    # the module holding its field lists, for a peer that asks for the whole catalog (no names)
+    field_module: str = ""
 
 
 PEERS = {
@@ -228,6 +303,7 @@ PEERS = {
         _singer_io_row,
         "--catalog",
         ("campaign_id", "date", "impressions", "clicks", "cost_micros"),
+        "tap_google_ads.report_definitions",
     ),
 }
 
@@ -239,19 +315,43 @@ class Outcome:
     title: str
     rewrite: str  # "v21>v26", "" as published
     run: PeerRun
+    removed: tuple[str, ...] = ()  # fields the field service also answers (PEER_GOOGLE_REMOVED_FIELDS)
+    answered: list[str] = field(default_factory=list)  # the removed fields the peer asked for
     requests: list[str] = field(default_factory=list)  # the sandbox's log: route and status per call
     returncode: int = 0
     stderr: str = ""
 
 
+def checkout(peer: GooglePeer, source: str, home: Path) -> Path | None:
+    """The source's directory: itself, or a shallow clone of a `git+URL@TAG`; None for a requirement."""
+    if Path(source).is_dir():
+        return Path(source)
+    if not source.startswith("git+"):
+        return None
+    url, _, tag = source.removeprefix("git+").rpartition("@")
+    directory = home / f"google-{peer.key}-source"
+    shutil.rmtree(directory, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", tag, url, str(directory)], check=True)
+    return directory
+
+
 def install(peer: GooglePeer, source: str, home: Path) -> Path:
-    """The peer's venv under `home`, (re)built when its source changes, and the redirecting site."""
+    """The peer's venv under `home`, (re)built when its source changes, and the redirecting site. A
+    source with a `uv.lock` is installed with the versions it locks (MeltanoLabs' `$[*]` record path
+    reads a whole object with its locked jsonpath-ng 1.7.0, the values of it with 1.17)."""
     venv = home / f"google-{peer.key}"
     stamp = venv / "installed-from"
     if not stamp.exists() or stamp.read_text() != source:
         subprocess.run([str(UV), "venv", "-q", "--clear", str(venv)], check=True)
         env = {**os.environ, "VIRTUAL_ENV": str(venv)}
-        subprocess.run([str(UV), "pip", "install", "-q", source], check=True, env=env)
+        directory = checkout(peer, source, home)
+        requirements = [str(directory) if directory else source]
+        if directory and (directory / "uv.lock").exists():
+            locked = home / f"google-{peer.key}.locked.txt"
+            export = ["export", "-q", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes"]
+            subprocess.run([str(UV), *export, "--project", str(directory), "-o", str(locked)], check=True)
+            requirements = ["-r", str(locked), *requirements]
+        subprocess.run([str(UV), "pip", "install", "-q", *requirements], check=True, env=env)
         stamp.write_text(source)
     site = home / "redirect-google"
     site.mkdir(parents=True, exist_ok=True)
@@ -280,6 +380,7 @@ def sync(
         "PEER_GOOGLE_TOKEN_URL": google["token_url"],
         "PEER_GOOGLE_GRPC_ENDPOINT": google["grpc_endpoint"],
         "PEER_GOOGLE_VERSION_REWRITE": outcome.rewrite,
+        "PEER_GOOGLE_REMOVED_FIELDS": ",".join(outcome.removed),
         "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH": sandbox.connection["tls_cert"],
         "GRPC_VERBOSITY": "ERROR",
         "PYTHONPATH": str(home / "redirect-google"),
@@ -290,6 +391,8 @@ def sync(
     run = outcome.run
     log = home / f"google-{peer.key}.{outcome.rewrite.replace('>', '-') or 'published'}.stderr.log"
     with tempfile.TemporaryDirectory(prefix="peer-") as work:
+        answered = Path(work) / "answered.log"
+        env["PEER_GOOGLE_ANSWERED_LOG"] = str(answered)
         config = Path(work) / "config.json"
         config.write_text(json.dumps(peer.config(google, start, end)))
         discovered = subprocess.run(
@@ -312,6 +415,8 @@ def sync(
             outcome.returncode = synced.returncode
             if synced.returncode:
                 run.failure = "sync: " + _last_lines(synced.stderr, 1)
+        if answered.exists():
+            outcome.answered = sorted(set(answered.read_text().split()))
     outcome.requests = [f"{e.get('route')} {e.get('status')}" for e in sandbox.log(platform="google_ads")]
 
 
@@ -340,49 +445,75 @@ def google_answer(base_url: str, version: str) -> str:
 
 
 def missing_field(stderr: str) -> str | None:
-    """The field a peer's schema building looked up and did not find (`KeyError: 'metrics.x'`), when
-    no served (live) version has it: the peer names a field Google removed (reference §1.3)."""
-    found = re.findall(r"KeyError: '([a-z_.]+)'", stderr)
-    if not found:
-        return None
-    name = found[-1]
-    return None if any(catalog(version).get(name) for version in SERVED_VERSIONS) else name
+    """The field a peer's schema building looked up and did not find (`KeyError: 'metrics.x'`) when
+    the newest version has no such field: the peer names a field Google removed (reference §1.3)."""
+    found = re.findall(r"KeyError: '([a-z0-9_.]+)'", stderr)
+    return found[-1] if found and catalog(LATEST).get(found[-1]) is None else None
 
 
-def report(peer: GooglePeer, version: str, answer: str, published: Outcome, rewritten: Outcome) -> bool:
-    """One block per peer; True when every failure has its cause: the published run is refused at
-    its first call as Google refuses a sunset version, and the rewritten one either reads every
-    campaign-day as the world has it or stops on a field no live version has."""
-    api_calls = [entry for entry in published.requests if not entry.startswith("oauth")]
-    retired = "UNSUPPORTED_VERSION" in answer and bool(api_calls)
-    retired = retired and all(entry.endswith((" 400", " INVALID_ARGUMENT")) for entry in api_calls)
-    retired = retired and published.returncode != 0 and not published.run.records
-    run = rewritten.run
-    removed = missing_field(rewritten.stderr) if rewritten.returncode else None
-    read_all = not run.failure and not run.mismatches and run.compared > 0
-    ok = retired and (read_all or removed is not None)
-    print(f"{peer.name} {version} (hard-codes API {peer.version}): {'explained' if ok else 'FAILED'}")
-    print(f"  as published: {published.run.failure or 'success'}")
-    print(f"    requests the sandbox answered: {_digest(published.requests)}")
-    print(f"    Google's answer to {peer.version} (sunset, reference §1.2): {answer}")
-    print(f"    the peer's own fault (a retired API version): {'confirmed' if retired else 'NOT confirmed'}")
-    print(f"  {rewritten.title}:")
-    print(f"    requests the sandbox answered: {_digest(rewritten.requests)}")
+def removed_fields(peer: GooglePeer, venv: Path) -> tuple[str, ...]:
+    """What the field service also answers in the third run: any name the peer asks for and does not
+    get ("*"), or, for a peer that asks for the whole catalog, the names of its field lists that the
+    newest version does not have."""
+    if not peer.field_module:
+        return ("*",)
+    script = (
+        f"import json, {peer.field_module} as m; print(json.dumps(sorted({{f for v in vars(m).values() "
+        "if isinstance(v, (list, tuple, set)) for f in v if isinstance(f, str)})))"
+    )
+    names = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return tuple(name for name in json.loads(names) if catalog(LATEST).get(name) is None)
+
+
+def _rows(outcome: Outcome, report: str) -> bool:
+    """Print what a run read and how its campaign-days compare; True when it read them as the world has."""
+    run = outcome.run
+    print(f"    requests the sandbox answered: {_digest(outcome.requests)}")
     print(f"    records: {json.dumps(run.records, sort_keys=True)}")
-    print(f"    {peer.report} rows after upserts: {len(run.rows[peer.report])}")
-    if removed:
-        live = f"{SERVED_VERSIONS[0]}-{SERVED_VERSIONS[-1]}"
-        print(f"    stops on: {run.failure}")
-        print(
-            f"    the peer's own fault: its query names {removed}, which no live version ({live}) has "
-            "(Google's field service leaves it out; reference §1.3), so no rows to compare"
-        )
-        return ok
+    print(f"    {report} rows after upserts: {len(run.rows[report])}")
     print(f"    campaign-days compared with the world: {run.compared}, differing: {len(run.mismatches)}")
     for line in run.mismatches[:5]:
         print(f"      {line}")
     if run.failure:
         print(f"    failure (unexplained): {run.failure}")
+    return not run.failure and not run.mismatches and run.compared > 0
+
+
+def report(peer: GooglePeer, version: str, answer: str, outcomes: list[Outcome]) -> bool:
+    """One block per peer; True when every failure has its cause: as published it is refused at its
+    first call as Google refuses a sunset version; with the version rewritten it either reads every
+    campaign-day as the world has it, or stops on a field Google removed and then, with the removed
+    fields it asks for answered, reads them all."""
+    published, rewritten, *amended = outcomes
+    api_calls = [entry for entry in published.requests if not entry.startswith("oauth")]
+    retired = "UNSUPPORTED_VERSION" in answer and bool(api_calls) and published.returncode != 0
+    retired = retired and all(entry.endswith((" 400", " INVALID_ARGUMENT")) for entry in api_calls)
+    print(f"{peer.name} {version} (hard-codes API {peer.version}):")
+    print(f"  as published: {published.run.failure or 'success'}")
+    print(f"    requests the sandbox answered: {_digest(published.requests)}")
+    print(f"    Google's answer to {peer.version} (sunset, reference §1.2): {answer}")
+    print(f"    the peer's own fault (a retired API version): {'confirmed' if retired else 'NOT confirmed'}")
+    print(f"  {rewritten.title}:")
+    removed = missing_field(rewritten.stderr) if rewritten.returncode else None
+    if not removed:
+        ok = _rows(rewritten, peer.report) and retired
+    else:
+        print(f"    requests the sandbox answered: {_digest(rewritten.requests)}")
+        print(f"    stops on: {rewritten.run.failure}")
+        print(
+            f"    the peer's own fault: it needs {removed}, which {LATEST} no longer has (reference §1.3); "
+            "Google's field service leaves it out"
+        )
+        third = amended[0]
+        print(f"  {third.title}:")
+        really = [name for name in third.answered if catalog(LATEST).get(name) is None]
+        print(
+            f"    removed fields it asked for ({len(third.answered)}): {', '.join(third.answered) or 'none'}"
+        )
+        ok = _rows(third, peer.report) and retired and really == third.answered
+    print(f"  {'explained' if ok else 'FAILED'}")
     return ok
 
 
@@ -420,15 +551,22 @@ def main(argv: list[str]) -> int:
         start = end - timedelta(days=args.days - 1)
         for peer in peers:
             as_peer = Peer(peer.name, peer.package, lambda *_: {}, (), (peer.report,), peer.sync_flag)
-            published = Outcome("as published", "", PeerRun(as_peer))
             rewrite = f"{peer.version}>{LATEST}"
-            rewritten = Outcome(f"only its API version rewritten ({rewrite})", rewrite, PeerRun(as_peer))
-            for outcome in (published, rewritten):
+            outcomes = [
+                Outcome("as published", "", PeerRun(as_peer)),
+                Outcome(f"only its API version rewritten ({rewrite})", rewrite, PeerRun(as_peer)),
+            ]
+            for outcome in outcomes:
                 sync(peer, venvs[peer.key], home, sandbox, outcome, start, end)
-            compare(rewritten.run, sandbox.world(), account.id, start)
+            if missing_field(outcomes[-1].stderr):
+                title = f"its API version rewritten ({rewrite}), the removed fields it asks for answered"
+                third = Outcome(title, rewrite, PeerRun(as_peer), removed_fields(peer, venvs[peer.key]))
+                sync(peer, venvs[peer.key], home, sandbox, third, start, end)
+                outcomes.append(third)
+            compare(outcomes[-1].run, sandbox.world(), account.id, start)
             version = installed_version(venvs[peer.key], peer.package)
             answer = google_answer(sandbox.platform("google_ads")["base_url"], peer.version)
-            ok = report(peer, version, answer, published, rewritten) and ok
+            ok = report(peer, version, answer, outcomes) and ok
     return 0 if ok else 1
 
 
