@@ -16,12 +16,18 @@ endpoint, trusted through `GRPC_DEFAULT_SSL_ROOTS_FILE_PATH` = the sandbox's cer
 project's meltano.yml does).
 
 Both peers hard-code an API version Google has sunset (v21 on 2026-08-05, v20 on 2026-06-10; §1.2), so
-as published their first call is answered RequestError.UNSUPPORTED_VERSION: the peer's own fault,
-checked. A second run rewrites only that version to the newest one (v26) in the URL or the gRPC
-method path, to still read rows: each peer's daily campaign report (upserted by the keys it
-declares) is summed per campaign and day and compared with the world's `campaign_day`
-(impressions, clicks, cost in the account currency; bench/peers.py's comparison). Prints one block
-per peer; exits 1 when a run fails unexplained or a figure differs.
+as published their first call is refused: the bench shows Google's answer to that version
+(RequestError.UNSUPPORTED_VERSION) and checks the peer's calls got it, the peer's own fault. A second
+run rewrites only that version to the newest one (v26) in URLs and gRPC method paths. Both then stop
+building their schemas on a field Google removed since (`ad.call_ad.*` in v23, `metrics.video_views`
+and `metrics.average_cpv` in v22; §1.3), again their own fault, checked: the field is not in v26. A
+third run also answers, in the field service's reply, the removed fields the peer asks for (a plain
+STRING entry, a removed metric listed with the resources that take metrics), so its discovery
+completes; its report asks only for live fields. Its daily campaign report (upserted by the keys
+the peer declares) is summed per campaign and day and compared with the world's `campaign_day`
+(impressions, clicks, cost in the account currency; bench/peers.py's comparison). A live field the
+peer looks up and the sandbox's catalog does not list where Google does is an EMULATOR GAP. Prints
+one block per peer; exits 1 on an emulator gap, an unexplained failure or a figure that differs.
 """
 
 from __future__ import annotations
