@@ -550,6 +550,11 @@ def _sources(pairs: list[str]) -> dict[str, str]:
     return sources
 
 
+def _say(line: str) -> int:
+    print(line, file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str]) -> int:
     parser = peer_parser("peers_google", __doc__ or "")
     parser.add_argument("--peer", choices=sorted(PEERS), action="append", help="run only these peers")
@@ -565,7 +570,13 @@ def main(argv: list[str]) -> int:
     home = peers_home(args)
     sources = _sources(args.source)
     peers = [PEERS[key] for key in args.peer or PEERS]
-    venvs = {peer.key: install(peer, sources[peer.key], home) for peer in peers}
+    venvs = {}
+    for peer in peers:
+        try:
+            venvs[peer.key] = install(peer, sources[peer.key], home)
+        except subprocess.CalledProcessError:
+            # the default git URLs need the network; an exported mirror directory does not
+            return _say(f"--source {peer.key}={sources[peer.key]}: could not install the peer from it")
     ok = True
     with running_sandbox(accounts_per_platform=1) as sandbox:
         world = sandbox.world()
