@@ -328,6 +328,14 @@ class Outcome:
     stderr: str = ""
 
 
+def _cause(stderr: str) -> str:
+    """The exception a run ended with (its type and first line) and the API's message when it printed one."""
+    raised = re.findall(r"^([\w.]+(?:Error|Exception): .*)$", stderr, re.MULTILINE)
+    said = re.search(r'message: "(.+)"', stderr)
+    cause = raised[-1] if raised else _last_lines(stderr.encode(), 1)
+    return f"{cause} [{said.group(1)}]" if said else cause
+
+
 def checkout(peer: GooglePeer, source: str, home: Path) -> Path | None:
     """The source's directory: itself, or a shallow clone of a `git+URL@TAG`; None for a requirement."""
     if Path(source).is_dir():
@@ -408,19 +416,19 @@ def sync(
             log.write_bytes(discovered.stderr)
             outcome.stderr = discovered.stderr.decode(errors="replace")
             outcome.returncode = discovered.returncode
-            run.failure = "discovery: " + _last_lines(discovered.stderr, 1)
+            run.failure = "discovery: " + _cause(outcome.stderr)
         else:
-            catalog = Path(work) / "catalog.json"
-            catalog.write_text(json.dumps(select(json.loads(discovered.stdout), peer.report, peer.fields)))
+            selection = Path(work) / "catalog.json"
+            selection.write_text(json.dumps(select(json.loads(discovered.stdout), peer.report, peer.fields)))
             synced = subprocess.run(
-                [tap, "--config", str(config), peer.sync_flag, str(catalog)], capture_output=True, env=env
+                [tap, "--config", str(config), peer.sync_flag, str(selection)], capture_output=True, env=env
             )
             log.write_bytes(synced.stderr)
             outcome.stderr = synced.stderr.decode(errors="replace")
             read(run, synced.stdout.splitlines(), peer.row_of)
             outcome.returncode = synced.returncode
             if synced.returncode:
-                run.failure = "sync: " + _last_lines(synced.stderr, 1)
+                run.failure = "sync: " + _cause(outcome.stderr)
         if answered.exists():
             outcome.answered = sorted(set(answered.read_text().split()))
     outcome.requests = [f"{e.get('route')} {e.get('status')}" for e in sandbox.log(platform="google_ads")]
@@ -536,7 +544,9 @@ def report(peer: GooglePeer, version: str, answer: str, outcomes: list[Outcome])
             f"    removed fields it asked for ({len(third.answered)}): {', '.join(third.answered) or 'none'}"
         )
         ok = _rows(third, peer.report) and retired and really == third.answered
-    print(f"  {'explained' if ok else 'FAILED'}")
+    last = outcomes[-1]
+    gap = emulator_gap(last.stderr) if last.run.failure else None
+    print(f"  {'explained' if ok else 'EMULATOR GAP' if gap and retired else 'FAILED'}")
     return ok
 
 
