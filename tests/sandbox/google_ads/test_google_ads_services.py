@@ -298,3 +298,22 @@ def test_field_service_describes_what_a_query_may_name(ads: Ads) -> None:
     assert codes(missing) == [("request_error", "RESOURCE_NOT_FOUND")]
     bad = _refused(service.search_google_ads_fields, query="SELECT name FROM campaign")
     assert codes(bad) == [("query_error", "UNEXPECTED_FROM_CLAUSE")]
+
+
+def test_the_whole_field_catalog_comes_in_one_page_and_attributes_list_nothing_selectable_with(
+    ads: Ads,
+) -> None:
+    # singer-io's discovery asks for every field with no WHERE (reference §7.1). Google fills
+    # `selectable_with` on resources, segments and metrics only; listing it on each attribute made the
+    # answer 181 MB, which gRPC refused (RESOURCE_EXHAUSTED) instead of answering.
+    query = (
+        "SELECT name, category, data_type, selectable, filterable, sortable, selectable_with, metrics, "
+        "segments, is_repeated, type_url, enum_values, attribute_resources"
+    )
+    pages = list(ads.service("GoogleAdsFieldService").search_google_ads_fields(query=query).pages)
+    fields = {f.name: f for page in pages for f in page.results}
+    assert len(pages) == 1 and pages[0].total_results_count == len(fields) > 8000
+    assert list(fields["campaign.name"].selectable_with) == []
+    assert "metrics.clicks" in fields["segments.date"].selectable_with
+    assert "segments.date" in fields["metrics.clicks"].selectable_with
+    assert "metrics.clicks" in fields["campaign"].metrics

@@ -22,6 +22,8 @@ follows the sandbox's own rules (`metrics`, `resources.SPECS`):
 * resources the world does not model (labels, assets, keywords, constants, …) have no rows; what
   goes with them is not on record, so the sandbox accepts every metric and segment with them (an
   assumption: such a query is answered with no rows rather than guessed wrong);
+* `selectable_with` is filled on resources, segments and metrics only, as Google fills it (the
+  field-service guide); an attribute's compatibility is its resource's;
 * the incompatibilities the reference records are kept everywhere: conversion-only segments with
   other metrics (`metrics.CONVERSION_ONLY_SEGMENTS`), and the rules of one resource (`validate`:
   `metrics.top_impression_percentage` FROM customer, click_view one day per query).
@@ -278,11 +280,10 @@ class Catalog:
                 segments=tuple(s for s in segments if self.segment_allowed(s, name)),
             )
         if info.category == "ATTRIBUTE":
-            owner = info.resource
-            resources = [r for r in self.resources if r == owner or owner in self.attribute_resources(r)]
-            takes = self.takes_metrics(owner)
-            with_segments = [s for s in segments if self.segment_allowed(s, owner)]
-            return Relations((*resources, *with_segments, *(metrics if takes else ())))
+            # Google fills `selectable_with` on resources, segments and metrics only (field-service
+            # docs; singer-io's discovery skips attributes). Listing every resource, segment and
+            # metric on each of ~8,000 attributes made the whole catalog 181 MB, past gRPC's cap.
+            return Relations()
         if info.category == "SEGMENT":
             resources = [r for r in self.resources if self.segment_allowed(name, r)]
             others = [s for s in segments if s != name and m.segments_compatible(name, s, None)]
