@@ -30,6 +30,7 @@ class TapGoogleAdsUnified(AdsTap):
     profile = PROFILE
     secret_settings = settings.SECRET_SETTINGS
     credential_setting = "refresh_token"
+    app_setting = "developer_token"  # Google's quota belongs to the developer token, not the OAuth client
 
     def check_platform_settings(self) -> None:
         settings.check(self.config)

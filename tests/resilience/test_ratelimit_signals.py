@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import redis
 
 from ads_kit import clock
 from ads_kit.resilience import RateLimiter
+from ads_kit.resilience.ratelimit import ThrottleSignal
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.process import running_sandbox
 
@@ -84,7 +86,7 @@ def _tiktok(sandbox: SandboxClient, tmp_path: Path, limits: dict[str, Any]) -> C
 CASES = {
     # platform: (tap module, limiter platform, config key naming the app, config with the fault set)
     "meta": ("tap_meta_ads", "meta_ads", "app_id", _meta),
-    "google_ads": ("tap_google_ads_unified", "google_ads", "client_id", _google),
+    "google_ads": ("tap_google_ads_unified", "google_ads", "developer_token", _google),
     "tiktok": ("tap_tiktok_ads", "tiktok_ads", "app_id", _tiktok),
 }
 
@@ -117,3 +119,32 @@ def test_a_quota_answer_to_one_worker_pauses_the_others(sandbox, redis_url, tmp_
     # The pause is on Redis's clock and this worker's account (or the whole app): the other worker
     # waits out what is left of the platform's delay before it sends anything.
     assert DELAY_S - 120 < other.paused_for(account) <= DELAY_S, tap.stderr[-2000:]
+
+
+def test_google_workers_share_their_developer_tokens_quota_and_no_key_names_the_token(redis_url):
+    """Google's quota belongs to the developer token: two OAuth clients on one token share it."""
+    from tap_google_ads_unified.tap import TapGoogleAdsUnified
+
+    token = f"dev-token-{uuid.uuid4().hex}"
+
+    def limiter(client_id: str, developer_token: str) -> RateLimiter:
+        config = {
+            "client_id": client_id,
+            "client_secret": "secret",
+            "refresh_token": "refresh",
+            "developer_token": developer_token,
+            "customer_ids": ["1234567890"],
+            "rate_limiting": {"redis_url": redis_url},
+        }
+        return TapGoogleAdsUnified(config=config, validate_config=True).limiter
+
+    first, second = (
+        limiter("one.apps.googleusercontent.com", token),
+        limiter("two.apps.googleusercontent.com", token),
+    )
+    other_token = limiter("one.apps.googleusercontent.com", f"other-{token}")
+    first.observe("1234567890", "search_stream", ThrottleSignal(retry_after_s=30))
+    assert 20 < second.paused_for("1234567890") <= 30
+    assert other_token.paused_for("1234567890") == 0
+    keys = [key.decode() for key in redis.Redis.from_url(redis_url).keys("ADSKIT:*google_ads*")]
+    assert keys and not any(token in key for key in keys)

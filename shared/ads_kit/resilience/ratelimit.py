@@ -37,6 +37,7 @@ of the windows (requests spread out); at >= 95 % or with a server-given delay th
 from __future__ import annotations
 
 import enum
+import hashlib
 import logging
 import os
 import threading
@@ -585,10 +586,10 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.platform = platform = canonical_platform(platform)
-        self.app = app
         self.settings = settings
         self._sleep = sleep
-        self._ids = (namespace, platform, app)
+        # The quota's owner may be a secret (Google's developer token): keys carry only its digest.
+        self._ids = (namespace, platform, hashlib.sha256(app.encode()).hexdigest()[:16])
         self._app_rates = settings.app_rates()
         self._endpoint_limits = ENDPOINT_LIMITS.get(platform, {})
         if settings.redis_url:

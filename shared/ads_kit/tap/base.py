@@ -72,7 +72,7 @@ class AdsTap(Tap):
     credential_setting: ClassVar[str | None] = None
     """The config key of the credential a run needs unless a ``token_store`` holds it."""
     app_setting: ClassVar[str] = "client_id"
-    """The config key naming the API app: its quota is shared by every worker of that app."""
+    """The config key naming what the platform's quota belongs to: every worker of it shares one quota."""
     message_writer_class = MsgSpecWriter
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
