@@ -37,12 +37,22 @@ def sandbox(redis_url: str) -> Iterator[SandboxClient]:
         seed=5, now="2026-11-25T12:00:00+00:00", accounts_per_platform=1, ads_per_account=2
     ) as sb:
         sb.settings(meta_quota_regain_minutes=DELAY_S // 60)
+        # The sandbox's apps are the same on every run: no pause of an earlier run may linger.
+        _forget_the_apps(sb, redis_url)
         yield sb
-        store = redis.Redis.from_url(redis_url)
-        for platform in ("meta", "google_ads", "tiktok"):
-            keys = list(store.scan_iter(match=f"*{sb.platform(platform)['client_id']}*", count=1000))
-            if keys:
-                store.delete(*keys)
+        _forget_the_apps(sb, redis_url)
+
+
+def _forget_the_apps(sandbox: SandboxClient, redis_url: str) -> None:
+    store = redis.Redis.from_url(redis_url)
+    for platform in ("meta", "google_ads", "tiktok"):
+        owners = sandbox.platform(platform)
+        for setting in ("client_id", "developer_token"):  # what each tap's quota is keyed by
+            if owners.get(setting):
+                digest = RateLimiter.from_config(platform, owners[setting], {}).app_key
+                keys = list(store.scan_iter(match=f"*{digest}*", count=1000))
+                if keys:
+                    store.delete(*keys)
 
 
 @pytest.fixture(scope="module")

@@ -589,7 +589,8 @@ class RateLimiter:
         self.settings = settings
         self._sleep = sleep
         # The quota's owner may be a secret (Google's developer token): keys carry only its digest.
-        self._ids = (namespace, platform, hashlib.sha256(app.encode()).hexdigest()[:16])
+        self.app_key = hashlib.sha256(app.encode()).hexdigest()[:16]
+        self._ids = (namespace, platform, self.app_key)
         self._app_rates = settings.app_rates()
         self._endpoint_limits = ENDPOINT_LIMITS.get(platform, {})
         if settings.redis_url:
