@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import redis
+from quota_keys import forget_app
 
 from ads_kit import clock
 from ads_kit.resilience import RateLimiter
@@ -44,15 +45,11 @@ def sandbox(redis_url: str) -> Iterator[SandboxClient]:
 
 
 def _forget_the_apps(sandbox: SandboxClient, redis_url: str) -> None:
-    store = redis.Redis.from_url(redis_url)
     for platform in ("meta", "google_ads", "tiktok"):
         owners = sandbox.platform(platform)
         for setting in ("client_id", "developer_token"):  # what each tap's quota is keyed by
             if owners.get(setting):
-                digest = RateLimiter.from_config(platform, owners[setting], {}).app_key
-                keys = list(store.scan_iter(match=f"*{digest}*", count=1000))
-                if keys:
-                    store.delete(*keys)
+                forget_app(redis_url, platform, owners[setting])
 
 
 @pytest.fixture(scope="module")

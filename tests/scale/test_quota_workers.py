@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import redis
+from quota_keys import forget_app
 
 from ads_kit import clock
 from ads_kit.resilience.ratelimit import RateLimiter
@@ -41,6 +42,10 @@ ACCOUNTS = 48
 DAYS = 3
 QUOTA_PER_SECOND = 10  # TikTok Basic: 10 QPS, 600 QPM (tiktok-marketing-api.md §4.2)
 IN_FLIGHT = 2
+# The sandbox counts a request when its handler runs: on a loaded machine a stalled sandbox process
+# handles what queued up in one bunch. Three requests a second of headroom absorb that bunching, so
+# the server-side count is a property of the limiter, not of the machine's load.
+HEADROOM = 3
 STREAM = "tiktok_ads_report_advertiser_daily"
 CALLS_PER_ACCOUNT = {"advertiser_info": 1, "report_integrated_get": 1}  # a 3-day window is one request
 
@@ -61,11 +66,9 @@ def sandbox() -> Iterator[SandboxClient]:
         history_days=DAYS + 10,
         settings={"limits": quota},
     ) as client:
+        forget_app(REDIS_URL, "tiktok", client.platform("tiktok")["client_id"])
         yield client
-        store = redis.Redis.from_url(REDIS_URL)
-        keys = list(store.scan_iter(match=f"*{client.platform('tiktok')['client_id']}*", count=1000))
-        if keys:
-            store.delete(*keys)  # the shared limiter's windows, queue and slots of this sandbox's app
+        forget_app(REDIS_URL, "tiktok", client.platform("tiktok")["client_id"])
 
 
 def _config(sandbox: SandboxClient, tmp_path: Path) -> dict[str, Any]:
@@ -75,7 +78,7 @@ def _config(sandbox: SandboxClient, tmp_path: Path) -> dict[str, Any]:
     end = min(world.account_today(a) for a in world.accounts("tiktok")) - timedelta(days=1)
     days = {"start_date": (end - timedelta(days=DAYS - 1)).isoformat(), "end_date": end.isoformat()}
     limits = {
-        "burst": QUOTA_PER_SECOND - IN_FLIGHT,
+        "burst": QUOTA_PER_SECOND - IN_FLIGHT - HEADROOM,
         "requests_per_minute": 600 - IN_FLIGHT,
         "concurrent_requests": IN_FLIGHT,
         "redis_url": REDIS_URL,
