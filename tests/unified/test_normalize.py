@@ -42,6 +42,8 @@ VOCABULARY = {
         ("tiktok_ads", "status", "ADGROUP_STATUS_CAMPAIGN_DELETE", "removed"),
         ("tiktok_ads", "status", "CAMPAIGN_STATUS_ENABLE", "active"),
         ("tiktok_ads", "status", "AD_STATUS_AUDIT", "draft"),
+        ("tiktok_ads", "status", "VALID", "active"),
+        ("tiktok_ads", "status", "INVALID", "paused"),
         ("meta_ads", "objective", "OUTCOME_SALES", "sales"),
         ("meta_ads", "objective", "LINK_CLICKS", "traffic"),
         ("google_ads", "objective", "PERFORMANCE_MAX", "sales"),

@@ -89,6 +89,10 @@ _STATUS = {
         "STATUS_NOT_DELIVERY": "paused",
         "STATUS_TIME_DONE": "archived",
         "STATUS_FROZEN": "paused",
+        # custom audiences: no status text, only is_valid (the adapter names it VALID or INVALID);
+        # an invalid audience cannot be targeted until it is valid again
+        "VALID": "active",
+        "INVALID": "paused",
     },
 }
 
