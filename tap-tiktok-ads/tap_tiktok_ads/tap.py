@@ -50,6 +50,10 @@ class TapTikTokAds(AdsTap):
     def check_platform_settings(self) -> None:
         settings.check(self.config)
 
+    def check_credentials(self) -> None:
+        super().check_credentials()
+        settings.check_advertisers(self.config)
+
     def build_accounts(self) -> TikTokAdvertisers:
         return TikTokAdvertisers(
             self.client,

@@ -16,36 +16,29 @@ from tap_meta_ads.tap import TapMetaAds
 from tap_tiktok_ads.tap import TapTikTokAds
 
 TAPS = [ContractTap, TapMetaAds, TapGoogleAdsUnified, TapTikTokAds]
+FILES = {"garbage.json": '{"access_token": ', "list.json": "[1]", "config.json": "{}"}
+# (option, the file it names, what the line says after "--option: <tmp>/")
+CASES = [
+    ("config", "missing.json", "missing.json does not exist"),
+    ("state", "missing.json", "missing.json does not exist"),
+    ("state", "folder", "folder is a directory, not a JSON file"),
+    ("state", "garbage.json", "garbage.json is not JSON"),
+    ("state", "list.json", "list.json holds list, not a JSON object"),
+    ("catalog", "missing.json", "missing.json does not exist"),
+    ("catalog", "list.json", "list.json holds list, not a JSON object"),
+]
 
 
 @pytest.mark.parametrize("tap_class", TAPS, ids=lambda tap: tap.name)
-@pytest.mark.parametrize(
-    ("args", "option", "problem"),
-    [
-        (["--config", "{tmp}/missing.json"], "--config", "{tmp}/missing.json does not exist"),
-        (
-            ["--config", "{tmp}/c.json", "--state", "{tmp}/missing.json"],
-            "--state",
-            "{tmp}/missing.json does not exist",
-        ),
-        (
-            ["--config", "{tmp}/c.json", "--catalog", "{tmp}/gone.json"],
-            "--catalog",
-            "{tmp}/gone.json does not exist",
-        ),
-        (["--config", "{tmp}/c.json", "--state", "{tmp}"], "--state", "{tmp} is a directory"),
-        (["--config", "{tmp}/c.json", "--state", "{tmp}/list.json"], "--state", "{tmp}/list.json holds list"),
-    ],
-    ids=["config missing", "state missing", "catalog missing", "state a directory", "state a list"],
-)
+@pytest.mark.parametrize(("option", "name", "problem"), CASES, ids=[f"{o} {p}" for o, _, p in CASES])
 def test_a_file_option_that_cannot_be_read_is_one_line_naming_it(
-    tap_class: Any, tmp_path: Path, args: list[str], option: str, problem: str
+    tap_class: Any, tmp_path: Path, option: str, name: str, problem: str
 ) -> None:
-    (tmp_path / "c.json").write_text("{}")
-    (tmp_path / "list.json").write_text("[1]")
-    run = run_cli(tap_class, None, tmp_path, *(arg.format(tmp=tmp_path) for arg in args))
-    assert_refused(run, option)
+    for file, text in FILES.items():
+        (tmp_path / file).write_text(text)
+    (tmp_path / "folder").mkdir()
+    config = [] if option == "config" else ["--config", str(tmp_path / "config.json")]
+    run = run_cli(tap_class, None, tmp_path, *config, f"--{option}", str(tmp_path / name))
+    assert_refused(run, f"--{option}")
     assert "Usage:" not in run.stderr and run.messages == []
-    assert run.error_lines[0].endswith(f"| {option}: {problem.format(tmp=tmp_path)}") or (
-        f"| {option}: {problem.format(tmp=tmp_path)} " in run.error_lines[0]
-    )
+    assert f"| --{option}: {tmp_path}/{problem}" in run.error_lines[0]
