@@ -19,6 +19,8 @@ ADVERTISER_FIELDS = (
 
 
 class TikTokAdvertisers(AccountDirectory):
+    setting = "advertiser_ids"
+
     def __init__(
         self, client: TikTokClient, configured: list[str] | None, app_id: str | None, secret: str | None
     ) -> None:

@@ -235,10 +235,13 @@ class AdsTap(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]  # final for typing only; still called by invoke
         """A shard that holds no account has nothing to read (``ShardedAccounts`` said so in one
         line): no records, exit 0. The SDK would sync an empty partition list as one partition
-        without an account. Without a shard, no account at all is refused by the account source."""
+        without an account. Without a shard, no account at all is refused by the account source; a
+        run whose every account was skipped ends in one line naming the account setting, exit 1."""
         if isinstance(self.run.accounts, ShardedAccounts) and not self.run.accounts.ids():
             return
         super().sync_all()
+        # After the output of the run (its STATE included): exit code 1 when no account could be read.
+        self.run.isolation.check_some_account_read(self.run.accounts.ids(), self.run.accounts.setting)
 
     def discover_streams(self) -> list[Stream]:
         self.check_settings()
