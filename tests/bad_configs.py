@@ -298,3 +298,19 @@ SHARED_CASES = [
     BadConfig("token store not a store", _not_a_store, "token_store"),
     BadConfig("token store without the login", _store_without("nobody"), "token_store_login"),
 ]
+
+
+def assert_no_account_read(run: Any, setting: str, skipped: Mapping[str, str]) -> None:
+    """A run whose every account was skipped (``skipped``: account -> what its reason says): each
+    account's ERROR line, then one line naming the account setting and each account with its reason;
+    exit code 1, no traceback, no record but the dead letters, and its STATE still written."""
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr[-2000:]
+    *skips, last = [line for line in run.stderr.splitlines() if "| ERROR" in line]
+    assert sorted(line.split("account ")[1].split()[0] for line in skips) == sorted(skipped), skips
+    message = last.split(" | ")[-1]
+    assert message.startswith(f"{setting}: no account could be read"), message
+    for account, reason in skipped.items():
+        assert f" {account} (" in message and reason in message.split(f" {account} (")[1], message
+    assert sorted(r["account_id"] for r in run.records.pop("unified_dead_letters")) == sorted(skipped)
+    assert run.records == {}
+    assert run.states, "no STATE written"

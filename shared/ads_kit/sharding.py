@@ -88,6 +88,10 @@ class ShardedAccounts:
         self._log = log
         self._ids: list[str] | None = None
 
+    @property
+    def setting(self) -> str:
+        return self._source.setting
+
     def ids(self) -> list[str]:
         if self._ids is None:
             every = self._source.ids()

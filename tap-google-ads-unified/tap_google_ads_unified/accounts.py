@@ -22,6 +22,8 @@ def customer_id(value: Any) -> str:
 
 
 class GoogleCustomers(AccountDirectory):
+    setting = "customer_ids"
+
     def __init__(self, client: GoogleAdsTransport, configured: list[str] | None, login: str | None) -> None:
         self._client = client
         self._login = customer_id(login) if login else None

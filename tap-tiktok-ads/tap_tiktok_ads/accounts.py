@@ -19,21 +19,22 @@ ADVERTISER_FIELDS = (
 
 
 class TikTokAdvertisers(AccountDirectory):
+    setting = "advertiser_ids"
+
     def __init__(
         self, client: TikTokClient, configured: list[str] | None, app_id: str | None, secret: str | None
     ) -> None:
-        self._client = client
-        self._app = (app_id, secret)
         super().__init__(configured)
+        if not (self._configured or (app_id and secret)):
+            raise ConfigError(
+                self.setting,
+                "list the advertisers, or set app_id and secret to read every one the token reaches",
+            )
+        self._client = client
+        self._app = {"app_id": app_id, "secret": secret}
 
     def discover(self) -> list[str]:
-        app_id, secret = self._app
-        if not (app_id and secret):
-            raise ConfigError(
-                "advertiser_ids",
-                "list the advertisers, or set app_id and secret to find every advertiser the token reaches",
-            )
-        data = self._client.data("GET", "oauth2/advertiser/get", {"app_id": app_id, "secret": secret})
+        data = self._client.data("GET", "oauth2/advertiser/get", dict(self._app))
         return [str(row["advertiser_id"]) for row in data.get("list") or []]
 
     def read(self, account_id: str) -> dict[str, Any]:

@@ -105,8 +105,3 @@ def check(config: Mapping[str, Any]) -> None:
     if config.get("report_type") == "custom" and not config.get("custom_reports"):
         raise ValueError("report_type: custom needs at least one entry in custom_reports")
     check_url(config, "api_base_url", DEFAULT_BASE_URL)
-    if not config.get("advertiser_ids") and not (config.get("app_id") and config.get("secret")):
-        raise ValueError(
-            "advertiser_ids: list the advertisers, or set app_id and secret to read every advertiser "
-            "the token reaches"
-        )

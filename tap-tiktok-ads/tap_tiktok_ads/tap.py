@@ -50,6 +50,10 @@ class TapTikTokAds(AdsTap):
     def check_platform_settings(self) -> None:
         settings.check(self.config)
 
+    def check_credentials(self) -> None:
+        super().check_credentials()
+        self.accounts  # noqa: B018 - no advertiser listed and no app to list them is refused here
+
     def build_accounts(self) -> TikTokAdvertisers:
         return TikTokAdvertisers(
             self.client,

@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from bad_configs import assert_no_account_read
+
 from ads_kit.sandbox.client import SandboxClient
 
 from .conftest import (
@@ -112,6 +114,17 @@ def test_denied_customer_is_skipped_and_the_others_land_as_in_a_clean_run(
         s: rows for s, rows in expected.items() if s != "google_ads_customer_clients"
     }
     assert {r["account_id"] for r in run.records["unified_ad_performance"]} == set(customers) - {denied}
+
+
+def test_every_customer_disabled_ends_in_one_line_naming_customer_ids(
+    sandbox_google: SandboxClient, tmp_path: Path
+) -> None:
+    customers = sandbox_google.platform(PLATFORM)["accounts"]
+    sandbox_google.settings(google_ads_disabled_customers=customers)
+    config = tap_config(sandbox_google, tmp_path, customer_ids=customers)
+    catalog = select(discover(config, tmp_path), only("google_ads_campaigns", "unified_dead_letters"))
+    run = run_tap(config, tmp_path, catalog=catalog)
+    assert_no_account_read(run, "customer_ids", dict.fromkeys(customers, "CUSTOMER_NOT_ENABLED"))
 
 
 def _run_until_a_window_is_stored(args: list[str]) -> TapRun:

@@ -178,16 +178,6 @@ def test_an_unreachable_host_fails_at_once_naming_api_base_url(tmp_path: Path) -
         (["--config", "{tmp}/garbage.json"], "--config", "garbage.json is not JSON"),
         (["--config", "{tmp}/list.json"], "--config", "list.json holds list, not a JSON object"),
         (["--config", "{tmp}/garbage.json", "--discover"], "--config", "garbage.json is not JSON"),
-        (
-            ["--config", "{tmp}/config.json", "--state", "{tmp}/garbage.json"],
-            "--state",
-            "garbage.json is not JSON",
-        ),
-        (
-            ["--config", "{tmp}/config.json", "--catalog", "{tmp}/list.json"],
-            "--catalog",
-            "list.json holds list",
-        ),
     ],
 )
 def test_a_file_option_that_cannot_be_read_is_one_line(

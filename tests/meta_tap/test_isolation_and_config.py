@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bad_configs import assert_no_account_read
 
 from ads_kit import clock
 from ads_kit.sandbox.client import SandboxClient
@@ -139,18 +140,21 @@ def test_rejected_insights_field_is_dropped_with_a_schema_drift_finding(
     assert any("meta_insights.age_targeting" in r["message"] for r in drift)
 
 
-def test_only_configured_account_unreadable_is_skipped_cleanly(
+def test_every_configured_account_unreadable_ends_in_one_line_naming_ad_accounts(
     sandbox_meta: SandboxClient, tmp_path: Path
 ) -> None:
-    only = sandbox_meta.platform("meta")["accounts"][0]
-    sandbox_meta.settings(meta_denied_accounts=[only])
-    run = run_tap(tap_config(sandbox_meta, tmp_path, ad_accounts=[f"act_{only}"]), tmp_path)
-    # The isolation policy: the account is skipped with one line and a dead letter, the run ends.
-    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr[-2000:]
-    errors = _error_lines(run.stderr)
-    assert len(errors) == 1 and f"account {only} skipped" in errors[0], errors
-    assert [r["account_id"] for r in run.records.pop("unified_dead_letters")] == [only]
-    assert run.records == {}
+    accounts = sandbox_meta.platform("meta")["accounts"]
+    denied = accounts[:2]
+    sandbox_meta.settings(meta_denied_accounts=denied)
+    state = {"bookmarks": {"meta_campaigns": {"replication_key_value": "2026-01-01T00:00:00+00:00"}}}
+    config = tap_config(sandbox_meta, tmp_path, ad_accounts=[f"act_{a}" for a in denied], **OBJECTS_ONLY)
+    run = run_tap(config, tmp_path, state=state)
+    # Each account is skipped with its line and dead letter; the run then says it read nothing.
+    assert_no_account_read(run, "ad_accounts", dict.fromkeys(denied, "(#100) Missing permissions"))
+    # What it has is still written: the state it was given, no bookmark of anything new.
+    bookmarks = run.states[-1]["bookmarks"]
+    assert bookmarks["meta_campaigns"]["replication_key_value"] == "2026-01-01T00:00:00+00:00"
+    assert not [p for b in bookmarks.values() for p in b.get("partitions", []) if len(p) > 1], bookmarks
 
 
 def test_no_account_within_reach_is_one_line_naming_ad_accounts(

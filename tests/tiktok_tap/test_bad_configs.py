@@ -125,6 +125,15 @@ def test_the_valid_config_passes_every_check(tmp_path: Path) -> None:
     assert "tiktok_ads_campaigns" in {s["tap_stream_id"] for s in json.loads(run.stdout)["streams"]}
 
 
+def test_discovery_needs_no_settings_at_all(tmp_path: Path) -> None:
+    """``meltano select --list`` discovers before any setting is filled in, as with Meta and Google;
+    the advertisers (or the app that lists them) are asked of a run only."""
+    run = run_cli(TapTikTokAds, {}, tmp_path, "--discover")
+    assert run.returncode == 0 and run.error_lines == [], run.stderr[-2000:]
+    streams = {s["tap_stream_id"] for s in json.loads(run.stdout)["streams"]}
+    assert {"tiktok_ads_campaigns", "unified_ad_performance", "unified_dead_letters"} <= streams
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_bad_setting_is_refused_before_the_first_message(case: BadConfig, tmp_path: Path) -> None:
     run = run_cli(TapTikTokAds, case.config(valid_config(tmp_path), tmp_path), tmp_path)

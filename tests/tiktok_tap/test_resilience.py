@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bad_configs import assert_no_account_read
+
 from ads_kit.sandbox.client import SandboxClient
 
 from .conftest import TapRun, discover, landed, parse_output, run_tap, select, tap_config
@@ -154,6 +156,17 @@ def _stored_tasks(state: Any) -> set[str]:
         if isinstance(e, dict) and e.get("job_id")
     }
     return found.union(*(_stored_tasks(value) for value in state.values()))
+
+
+def test_every_advertiser_denied_ends_in_one_line_naming_advertiser_ids(
+    sandbox_tiktok: SandboxClient, tmp_path: Path
+) -> None:
+    advertisers = sandbox_tiktok.platform("tiktok")["accounts"]
+    sandbox_tiktok.settings(tiktok_denied_accounts=advertisers)
+    config = tap_config(sandbox_tiktok, tmp_path, **SMALL, report_mode="sync", advertiser_ids=advertisers)
+    wanted = {*SMALL_STREAMS, "unified_dead_letters"}
+    run = run_tap(config, tmp_path, catalog=select(discover(config, tmp_path), lambda name: name in wanted))
+    assert_no_account_read(run, "advertiser_ids", dict.fromkeys(advertisers, "40001"))
 
 
 def _run_until_a_task_is_stored(args: list[str]) -> TapRun:

@@ -51,6 +51,9 @@ from ads_kit.unified.adapter import UnifiedAdapter
 from ads_kit.unified.findings import UnifiedDeadLettersStream
 from ads_kit.unified.streams import unified_streams
 
+FILE_OPTIONS = ("state", "catalog")
+"""Options naming a JSON file the run reads (``--config`` has its own callback)."""
+
 KNOWN_FAILURES = (ResilienceError, AuthError, ValueError)
 """Failures a run ends on with one line naming the setting, account or stream, never a traceback."""
 
@@ -232,10 +235,13 @@ class AdsTap(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]  # final for typing only; still called by invoke
         """A shard that holds no account has nothing to read (``ShardedAccounts`` said so in one
         line): no records, exit 0. The SDK would sync an empty partition list as one partition
-        without an account. Without a shard, no account at all is refused by the account source."""
+        without an account. Without a shard, no account at all is refused by the account source; a
+        run whose every account was skipped ends in one line naming the account setting, exit 1."""
         if isinstance(self.run.accounts, ShardedAccounts) and not self.run.accounts.ids():
             return
         super().sync_all()
+        # After the output of the run (its STATE included): exit code 1 when no account could be read.
+        self.run.isolation.check_some_account_read(self.run.accounts.ids(), self.run.accounts.setting)
 
     def discover_streams(self) -> list[Stream]:
         self.check_settings()
@@ -247,13 +253,12 @@ class AdsTap(Tap):
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:
         """A known failure ends the run with one line naming the setting, account or stream."""
-        for option in ("state", "catalog"):  # open files singer-sdk would parse with a traceback
-            handle = kwargs.get(option)
-            if handle is not None:
-                text = handle.read()
-                problem = _json_object_problem(text)
+        for option in FILE_OPTIONS:  # files singer-sdk would parse with a traceback
+            name = kwargs.get(option)
+            if name is not None:
+                text, problem = _json_object_file(Path(name))
                 if problem:
-                    cls.logger.error("--%s: %s %s", option, getattr(handle, "name", ""), problem)
+                    cls.logger.error("--%s: %s", option, problem)
                     sys.exit(1)
                 kwargs[option] = io.StringIO(text)
         try:
@@ -261,6 +266,16 @@ class AdsTap(Tap):
         except (*KNOWN_FAILURES, ConfigValidationError) as exc:
             cls.logger.error("%s", one_line(exc))
             sys.exit(1)
+
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """``--state`` and ``--catalog`` take a path, read by ``invoke``: click's own file type
+        answers a missing file with a usage message on three lines and exit code 2."""
+        command = super().get_singer_command()
+        for param in command.params:
+            if param.name in FILE_OPTIONS:
+                param.type = click.STRING
+        return command
 
     @classmethod
     def cb_discover(cls, ctx: click.Context, param: click.Option, value: bool) -> None:
@@ -279,7 +294,7 @@ class AdsTap(Tap):
         for name in value:
             if name == "ENV":
                 continue
-            problem = _config_file_problem(Path(name))
+            _, problem = _json_object_file(Path(name))
             if problem:
                 cls.logger.error("--config: %s", problem)
                 ctx.exit(1)
@@ -293,17 +308,20 @@ def _said_once(record: logging.LogRecord) -> bool:
     return not (isinstance(failure, KNOWN_FAILURES) and str(record.msg).startswith("An unhandled error"))
 
 
-def _config_file_problem(path: Path) -> str | None:
+def _json_object_file(path: Path) -> tuple[str, str | None]:
+    """The file's text, and what keeps it from being a JSON object (naming the path), if anything."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return f"{path} does not exist"
+        return "", f"{path} does not exist"
+    except IsADirectoryError:
+        return "", f"{path} is a directory, not a JSON file"
     except OSError as exc:
-        return f"{path} cannot be read ({exc.strerror or type(exc).__name__})"
+        return "", f"{path} cannot be read ({exc.strerror or type(exc).__name__})"
     except UnicodeDecodeError:
-        return f"{path} is not a JSON text file"
+        return "", f"{path} is not a JSON text file"
     problem = _json_object_problem(text)
-    return f"{path} {problem}" if problem else None
+    return text, f"{path} {problem}" if problem else None
 
 
 def _json_object_problem(text: str) -> str | None:

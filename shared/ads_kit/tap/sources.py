@@ -19,6 +19,11 @@ from ads_kit.unified.adapter import AccountInfo
 
 
 class AccountSource(Protocol):
+    @property
+    def setting(self) -> str:
+        """The setting that names the accounts (Meta: ``ad_accounts``), for lines about them."""
+        ...
+
     def ids(self) -> list[str]:
         """The accounts this run reads, in config order (no request needed when configured)."""
         ...
@@ -34,6 +39,8 @@ class AccountSource(Protocol):
 
 class StaticAccounts:
     """An ``AccountSource`` over accounts known up front."""
+
+    setting = "accounts"
 
     def __init__(self, accounts: Iterable[AccountInfo]) -> None:
         self._accounts = {account.account_id: account for account in accounts}
@@ -55,7 +62,6 @@ class AccountDirectory:
     (and ``bare_id`` when ids come in several spellings)."""
 
     setting: ClassVar[str] = "accounts"
-    """The setting that names the accounts (Meta: ``ad_accounts``)."""
 
     def __init__(self, configured: Iterable[str] | None) -> None:
         self._configured = list(dict.fromkeys(self.bare_id(a) for a in configured or []))
