@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,28 @@ def test_the_token_endpoint_retries_no_more_than_the_run_allows(sandbox) -> None
         assert token_calls(sandbox, "google_ads") == calls + 2  # one retry, as the run's policy says
     finally:
         sandbox.clear_faults()
+
+
+def test_a_token_endpoint_that_answered_once_is_retried_when_it_refuses_later(
+    sandbox, tmp_path, token_key
+) -> None:
+    # Once the endpoint answered this run, a refused connection is a glitch: retried, as the run allows.
+    store = logged_in(sandbox, tmp_path, "google_ads")
+    now = [store.get("google_ads").expires_at + 1]
+    provider = TokenProvider(
+        platform_oauth("google_ads"),
+        store.get("google_ads"),
+        store,
+        clock=lambda: now[0],
+        policy=RetryPolicy(max_retries=1, backoff_multiplier=0.01),
+        url_setting="token_store",
+    )
+    renewed = provider.access_token()  # the endpoint answers
+    store.update("google_ads", "default", lambda entry: replace(entry, token_url=REFUSING_TOKEN_URL))
+    now[0] = store.get("google_ads").expires_at + 1
+    with pytest.raises(AuthError) as failure:
+        provider.access_token()
+    assert str(failure.value).startswith(
+        f"google_ads: token refresh at {REFUSING_TOKEN_URL} failed after 2 attempts: ConnectionError"
+    )
+    assert renewed not in str(failure.value)
