@@ -53,6 +53,7 @@ class TapMetaAds(AdsTap):
     secret_settings = ("access_token", "app_secret")
     app_setting = "app_id"
     credential_setting = "access_token"
+    token_url_setting = "api_base_url"  # the token URL is on the API host
 
     def check_platform_settings(self) -> None:
         settings.check(self.config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ import requests
 from ads_kit.auth import AuthError, ReauthenticationRequired, TokenProvider, TokenStore
 from ads_kit.auth.cli import main
 from ads_kit.auth.platforms import platform_oauth
+from ads_kit.auth.store import TokenEntry
+from ads_kit.resilience import RetryPolicy
 
 
 @pytest.fixture
@@ -191,6 +194,10 @@ def test_unknown_platform_is_named() -> None:
         TokenProvider.from_config("bing", {"access_token": "x"})
 
 
+# A grant whose access token expired: the first access_token() refreshes it.
+STALE_GRANT = {"refresh_token": "1//" + "r" * 30, "client_secret": "s3cr3t-value", "expires_at": 0.0}
+
+
 def test_a_blinking_token_endpoint_is_retried(sandbox) -> None:
     info = sandbox.platform("google_ads")
     config = {key: info[key] for key in ("refresh_token", "client_id", "client_secret", "token_url")}
@@ -205,16 +212,72 @@ def test_a_blinking_token_endpoint_is_retried(sandbox) -> None:
         sandbox.clear_faults()
 
 
-def test_unreachable_token_endpoint_is_one_line_without_secrets() -> None:
-    config = {
-        "refresh_token": "1//" + "r" * 30,
-        "client_id": "c",
-        "client_secret": "s3cr3t-value",
-        "token_url": "",
-    }
-    provider = TokenProvider.from_config("google_ads", {**config, "token_url": "http://127.0.0.1:9/token"})
+REFUSING_TOKEN_URL = "http://127.0.0.1:9/token"  # port 9 (discard): nothing listens
+GOOGLE_SECRETS = {"refresh_token": "1//" + "r" * 30, "client_id": "c", "client_secret": "s3cr3t-value"}
+
+
+@pytest.mark.parametrize(
+    ("url_setting", "named"), [("token_url", "token_url"), ("api_base_url", "api_base_url")]
+)
+def test_unreachable_token_endpoint_names_its_setting_at_once(url_setting: str, named: str) -> None:
+    # A host that refuses before it ever answered is the setting's fault: no retries, whatever the policy.
+    config = {**GOOGLE_SECRETS, "token_url": REFUSING_TOKEN_URL}
+    provider = TokenProvider.from_config("google_ads", config, RetryPolicy(max_retries=5), url_setting)
     with pytest.raises(AuthError) as failure:
         provider.access_token()
     message = str(failure.value)
-    assert message.startswith("google_ads: token refresh at http://127.0.0.1:9/token failed")
-    assert "\n" not in message and "s3cr3t-value" not in message and "r" * 30 not in message
+    assert message == (
+        f"{named}: cannot reach http://127.0.0.1:9 for the google_ads token refresh (ConnectionError)"
+    )
+    assert "s3cr3t-value" not in message and "r" * 30 not in message
+
+
+def test_unreachable_stored_token_url_names_the_token_store(tmp_path, token_key) -> None:
+    store = TokenStore(tmp_path / "tokens.enc")
+    store.put(TokenEntry("google_ads", "default", "ya29.old", REFUSING_TOKEN_URL, "c", **STALE_GRANT))
+    provider = TokenProvider.from_config("google_ads", {"token_store": str(store.path)}, RetryPolicy())
+    with pytest.raises(AuthError, match=r"^token_store: cannot reach http://127\.0\.0\.1:9 "):
+        provider.access_token()
+
+
+def test_the_token_endpoint_retries_no_more_than_the_run_allows(sandbox) -> None:
+    info = sandbox.platform("google_ads")
+    config = {key: info[key] for key in ("refresh_token", "client_id", "client_secret", "token_url")}
+    sandbox.add_fault(
+        platform="google_ads", route="oauth_token", kind="error", name="server_error", calls=[1, 2, 3]
+    )
+    try:
+        calls = token_calls(sandbox, "google_ads")
+        provider = TokenProvider.from_config(
+            "google_ads", config, RetryPolicy(max_retries=1, backoff_multiplier=0.01)
+        )
+        with pytest.raises(AuthError, match=r"token refresh at .* failed after 2 attempts"):
+            provider.access_token()
+        assert token_calls(sandbox, "google_ads") == calls + 2  # one retry, as the run's policy says
+    finally:
+        sandbox.clear_faults()
+
+
+def test_a_token_endpoint_that_answered_once_is_retried_when_it_refuses_later(
+    sandbox, tmp_path, token_key
+) -> None:
+    # Once the endpoint answered this run, a refused connection is a glitch: retried, as the run allows.
+    store = logged_in(sandbox, tmp_path, "google_ads")
+    now = [store.get("google_ads").expires_at + 1]
+    provider = TokenProvider(
+        platform_oauth("google_ads"),
+        store.get("google_ads"),
+        store,
+        clock=lambda: now[0],
+        policy=RetryPolicy(max_retries=1, backoff_multiplier=0.01),
+        url_setting="token_store",
+    )
+    renewed = provider.access_token()  # the endpoint answers
+    store.update("google_ads", "default", lambda entry: replace(entry, token_url=REFUSING_TOKEN_URL))
+    now[0] = store.get("google_ads").expires_at + 1
+    with pytest.raises(AuthError) as failure:
+        provider.access_token()
+    assert str(failure.value).startswith(
+        f"google_ads: token refresh at {REFUSING_TOKEN_URL} failed after 2 attempts: ConnectionError"
+    )
+    assert renewed not in str(failure.value)

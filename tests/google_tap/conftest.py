@@ -50,10 +50,9 @@ def google_sandbox() -> Iterator[SandboxClient]:
 
 @pytest.fixture
 def sandbox_google(google_sandbox: SandboxClient, monkeypatch: pytest.MonkeyPatch) -> SandboxClient:
-    """The package sandbox with faults, counters, log and the world's clock reset; tap processes
-    read the world's instant and trust its certificate."""
+    """The package sandbox with faults, counters, log, settings and the world's clock reset; tap
+    processes read the world's instant and trust its certificate."""
     google_sandbox.reset()
-    google_sandbox.settings(**FAST_SANDBOX, google_ads_disabled_customers=[])
     pin_tap_clock(google_sandbox, monkeypatch)
     monkeypatch.setenv("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", google_sandbox.connection["tls_cert"])
     monkeypatch.setenv("GRPC_VERBOSITY", "ERROR")

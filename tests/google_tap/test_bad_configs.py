@@ -172,3 +172,11 @@ def test_about_describes_the_tap(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr[-2000:]
     description = json.loads(run.stdout)["description"]
     assert isinstance(description, str) and "Google Ads" in description and "unified" in description
+
+
+def test_an_unreachable_token_url_fails_at_once_naming_it(tmp_path: Path) -> None:
+    # The valid config itself: its token URL refuses connections. One attempt, although the config
+    # allows a retry: a host that never answered is the setting's fault, not a glitch.
+    run = run_cli(TapGoogleAdsUnified, valid_config(tmp_path), tmp_path)
+    assert_refused(run, "token_url")
+    assert UNREACHABLE in run.error_lines[0] and "retry" not in run.stderr

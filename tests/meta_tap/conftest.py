@@ -29,7 +29,6 @@ FAST_SANDBOX = {
     "meta_job_seconds": 0.05,
     # Quota faults announce no regain wait; test_quota checks the announced wait is honoured.
     "meta_quota_regain_minutes": 0,
-    "meta_denied_accounts": [],
     "limits": {"meta": {"app": ["10000/second"], "account": ["10000/second"]}},
 }
 
@@ -47,10 +46,9 @@ def meta_sandbox() -> Iterator[SandboxClient]:
 
 @pytest.fixture
 def sandbox_meta(meta_sandbox: SandboxClient, monkeypatch: pytest.MonkeyPatch) -> SandboxClient:
-    """The package sandbox with faults, counters, log and the world's clock reset; tap processes
-    read the world's instant."""
+    """The package sandbox with faults, counters, log, settings and the world's clock reset; tap
+    processes read the world's instant."""
     meta_sandbox.reset()
-    meta_sandbox.settings(**FAST_SANDBOX)
     pin_tap_clock(meta_sandbox, monkeypatch)
     return meta_sandbox
 

@@ -5,6 +5,8 @@ import time
 
 import requests
 
+from ads_kit.sandbox.world import REPORTING_DELAY_MINUTES
+
 
 def _token(server, platform: str = "meta", key: str = "access_token") -> str:
     return server.connection["platforms"][platform][key]
@@ -116,6 +118,32 @@ def test_reset_clears_counters_log_and_faults(echo_sandbox):
         and echo_sandbox.control("GET", "/faults").json() == []
     )
     assert echo_sandbox.http.get(echo_sandbox.url("meta", "/v1/insights"), timeout=5).status_code == 200
+
+
+def test_reset_restores_the_settings_the_sandbox_started_with(make_echo_sandbox):
+    started = {"limits": {"meta": {"app": ["3/minute"]}}, "token_lifetime_s": 60, "echo_greeting": "hi"}
+    server = make_echo_sandbox(settings=started)
+    changed = {
+        "limits": {"meta": {"app": ["1/minute"]}, "tiktok": {"app": ["1/minute"]}},
+        "token_lifetime_s": 5,
+        "reporting_delay_minutes": {"meta": 999},
+        "echo_greeting": "changed",
+    }
+    assert server.control("POST", "/settings", json=changed).ok
+    assert server.world.reporting_delay["meta"] == 999
+
+    assert server.control("POST", "/reset", json={}).ok
+    assert server.control("GET", "/stats").json()["settings"] == started
+    assert server.sandbox.ctx.tokens.lifetime == 60
+    assert server.world.reporting_delay == REPORTING_DELAY_MINUTES
+
+    def statuses(platform: str, calls: int) -> list[int]:
+        url = server.url(platform, "/v1/insights")
+        return [server.http.get(url, timeout=5).status_code for _ in range(calls)]
+
+    assert statuses("meta", 4) == [200, 200, 200, 429]  # the starting 3/minute, not 1/minute
+    assert statuses("tiktok", 2) == [200, 200]  # the tiktok rule came after the start: gone
+    assert server.http.get(server.url("tiktok", "/v1/insights"), timeout=5).json()["greeting"] == "hi"
 
 
 def test_tokens_expire_and_revoke_through_the_control_api(echo_sandbox):

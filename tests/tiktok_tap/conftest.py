@@ -14,7 +14,6 @@ import pytest
 
 from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.pytest_plugin import running_sandbox
-from ads_kit.sandbox.tiktok.report_rows import DEFAULT_AD_CAP
 from tests.meta_tap import conftest as meta_conftest
 from tests.meta_tap.conftest import TapRun, landed, parse_output, pin_tap_clock, select
 
@@ -29,8 +28,6 @@ WORLD = {"seed": 11, "ads_per_account": 4, "accounts_per_platform": 3, "history_
 FAST_SANDBOX = {
     "tiktok_task_seconds": 0.05,
     "tiktok_qpm_lockout_seconds": 1,
-    "tiktok_denied_accounts": [],
-    "tiktok_report_ad_cap": DEFAULT_AD_CAP,  # a test lowers it; the next one starts from TikTok's own
     "limits": {"tiktok": {"app": ["10000/second"], "account": ["10000/second"]}},
 }
 
@@ -48,10 +45,9 @@ def tiktok_sandbox() -> Iterator[SandboxClient]:
 
 @pytest.fixture
 def sandbox_tiktok(tiktok_sandbox: SandboxClient, monkeypatch: pytest.MonkeyPatch) -> SandboxClient:
-    """The package sandbox with faults, counters, log and the world's clock reset; tap processes
-    read the world's instant."""
+    """The package sandbox with faults, counters, log, settings and the world's clock reset; tap
+    processes read the world's instant."""
     tiktok_sandbox.reset()
-    tiktok_sandbox.settings(**FAST_SANDBOX)
     pin_tap_clock(tiktok_sandbox, monkeypatch)
     return tiktok_sandbox
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.urls import add_params_to_uri, url_decode
@@ -21,6 +22,7 @@ from ads_kit.auth.errors import AuthError, ReauthenticationRequired
 from ads_kit.auth.platforms import PlatformOAuth, Renewal
 from ads_kit.redaction import redact
 from ads_kit.resilience import Classified, ErrorClass, RequestFailed, RetryPolicy, Target, call_with_retries
+from ads_kit.resilience.network import never_connected
 
 HTTP_TIMEOUT_S = 30
 # Error codes meaning "this grant is dead"; anything else is reported as a token-endpoint failure.
@@ -29,6 +31,17 @@ _DEAD_GRANT_ERRORS = {"invalid_grant", "invalid_token", "190", "40105", "40102",
 _TIKTOK_TRANSIENT = {"50000", "50002", "51001", "60001"}
 # A token endpoint that blinks should not fail a sync: a few quick retries, seconds not minutes.
 TOKEN_ENDPOINT_RETRIES = RetryPolicy(max_retries=3, backoff_multiplier=0.2, max_wait_seconds=30.0)
+
+
+def token_endpoint_policy(run: RetryPolicy) -> RetryPolicy:
+    """A run's retries at its token endpoint: as many as the run allows, but quick ones, and never
+    longer waits than the run's own."""
+    return replace(
+        TOKEN_ENDPOINT_RETRIES,
+        max_retries=run.max_retries,
+        backoff_multiplier=min(run.backoff_multiplier, TOKEN_ENDPOINT_RETRIES.backoff_multiplier),
+        max_wait_seconds=min(run.max_wait_seconds, TOKEN_ENDPOINT_RETRIES.max_wait_seconds),
+    )
 
 
 @dataclass
@@ -150,13 +163,34 @@ def _transient(exc: BaseException) -> Classified | None:
     return None
 
 
-def _call(platform: str, what: str, url: str, action: Any, renewing: bool = True) -> dict:
-    """Run a token-endpoint call; while renewing, a refused grant means the user must log in again."""
+def _call(
+    platform: str,
+    what: str,
+    url: str,
+    action: Any,
+    renewing: bool = True,
+    policy: RetryPolicy = TOKEN_ENDPOINT_RETRIES,
+    url_setting: str | None = None,
+) -> dict:
+    """Run a token-endpoint call; while renewing, a refused grant means the user must log in again.
+    With ``url_setting`` (the endpoint has not answered this run), a host that refuses before ever
+    answering is that setting's fault: one line naming it at once, no retries."""
+
+    def attempt() -> Any:
+        try:
+            return action()
+        except requests.ConnectionError as exc:
+            if url_setting and never_connected(exc):
+                host = urlsplit(url)
+                raise AuthError(
+                    f"{url_setting}: cannot reach {host.scheme}://{host.netloc} for the {platform} {what} "
+                    f"({type(exc).__name__})"
+                ) from None
+            raise
+
     try:
         return dict(
-            call_with_retries(
-                action, classify=_transient, policy=TOKEN_ENDPOINT_RETRIES, target=Target(platform, "-", what)
-            )
+            call_with_retries(attempt, classify=_transient, policy=policy, target=Target(platform, "-", what))
         )
     except RequestFailed as exc:
         cause = f"{exc.classified.code}: {redact(exc.classified.message)}"
@@ -210,8 +244,11 @@ def renew(
     client_secret: str | None,
     access_token: str,
     refresh_token: str | None,
+    policy: RetryPolicy = TOKEN_ENDPOINT_RETRIES,
+    url_setting: str | None = None,
 ) -> GrantedToken:
-    """A fresh token pair by the platform's renewal mechanism; ReauthenticationRequired if it refuses."""
+    """A fresh token pair by the platform's renewal mechanism; ReauthenticationRequired if it refuses.
+    ``policy`` and ``url_setting`` as in ``_call``."""
     session = _session(platform, client_id, client_secret)
     if platform.renewal is Renewal.REFRESH_TOKEN and refresh_token:
         document = _call(
@@ -219,6 +256,8 @@ def renew(
             "token refresh",
             token_url,
             lambda: session.refresh_token(token_url, refresh_token=refresh_token),
+            policy=policy,
+            url_setting=url_setting,
         )
         return _granted(document, previous_refresh_token=refresh_token)
     if platform.renewal is Renewal.EXCHANGE_TOKEN:
@@ -229,6 +268,8 @@ def renew(
             lambda: session.fetch_token(
                 token_url, method="GET", grant_type="fb_exchange_token", fb_exchange_token=access_token
             ),
+            policy=policy,
+            url_setting=url_setting,
         )
         return _granted(document)
     raise ReauthenticationRequired(platform.name)

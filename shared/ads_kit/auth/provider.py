@@ -19,6 +19,7 @@ from ads_kit.auth.errors import AuthError, ReauthenticationRequired
 from ads_kit.auth.platforms import PlatformOAuth, Renewal, platform_oauth
 from ads_kit.auth.store import DEFAULT_LOGIN, TokenEntry, TokenStore
 from ads_kit.redaction import register_secrets
+from ads_kit.resilience.retry import RetryPolicy
 
 # Renew this long before expiry (google-auth uses the same 3 min 45 s), but never more than half of a
 # token's whole lifetime, so that short-lived tokens are not renewed on every call.
@@ -32,11 +33,18 @@ class TokenProvider:
         entry: TokenEntry,
         store: TokenStore | None = None,
         clock: Callable[[], float] = time.time,
+        *,
+        policy: RetryPolicy = grants.TOKEN_ENDPOINT_RETRIES,
+        url_setting: str | None = None,
     ) -> None:
         self.platform = platform
         self._entry = entry
         self._store = store
         self._clock = clock
+        self._policy = policy
+        # The setting that chose the token URL: named when the endpoint refuses before ever answering.
+        # Cleared once it answers: later network failures are glitches, retried.
+        self._url_setting = url_setting
         self._lock = threading.Lock()
         # Set when the current token came from a renewal forced by `invalidate`: if the platform rejects
         # that one too, renewing again would loop.
@@ -44,14 +52,22 @@ class TokenProvider:
         register_secrets([entry.access_token, entry.refresh_token, entry.client_secret])
 
     @classmethod
-    def from_config(cls, platform_name: str, config: Mapping[str, Any]) -> TokenProvider:
-        """Credentials from `token_store` (+ `token_store_login`) or from `access_token` & co. in config."""
+    def from_config(
+        cls,
+        platform_name: str,
+        config: Mapping[str, Any],
+        policy: RetryPolicy | None = None,
+        url_setting: str = "token_url",
+    ) -> TokenProvider:
+        """Credentials from `token_store` (+ `token_store_login`) or from `access_token` & co. in config.
+        ``policy`` is the run's (its token endpoint retries as often, quicker); ``url_setting`` is the
+        setting a configured `token_url` comes from (Meta derives it from `api_base_url`)."""
         platform = platform_oauth(platform_name)
+        retries = grants.token_endpoint_policy(policy) if policy else grants.TOKEN_ENDPOINT_RETRIES
         if config.get("token_store"):
             store = TokenStore(config["token_store"])
-            return cls(
-                platform, store.get(platform.name, config.get("token_store_login") or DEFAULT_LOGIN), store
-            )
+            entry = store.get(platform.name, config.get("token_store_login") or DEFAULT_LOGIN)
+            return cls(platform, entry, store, policy=retries, url_setting="token_store")
         if not config.get("access_token") and not config.get("refresh_token"):
             raise AuthError(
                 f"{platform.name}: set `access_token` (or `refresh_token` with `client_id` and "
@@ -74,7 +90,9 @@ class TokenProvider:
             # A configured token without a refresh token is used as is until the platform rejects it.
             expires_at=None if config.get("access_token") else 0.0,
         )
-        return cls(platform, entry)
+        # The platform's own token URL is no setting of the user's: failing to reach it is retried.
+        configured_url = url_setting if config.get("token_url") else None
+        return cls(platform, entry, policy=retries, url_setting=configured_url)
 
     @property
     def accounts(self) -> list[str]:
@@ -153,9 +171,12 @@ class TokenProvider:
                 entry.client_secret,
                 entry.access_token,
                 entry.refresh_token,
+                policy=self._policy,
+                url_setting=self._url_setting,
             )
         except ReauthenticationRequired:
             raise ReauthenticationRequired(self.platform.name, account, self._login_hint()) from None
+        self._url_setting = None
         return replace(
             entry,
             access_token=granted.access_token,

@@ -91,7 +91,7 @@ class SandboxClient:
         return self._call("POST", "/settings", json=settings)
 
     def reset(self) -> None:
-        """Clear counters, the request log, faults and limit windows."""
+        """Clear counters, the request log, faults and limit windows; restore the starting settings."""
         self._call("POST", "/reset", json={})
 
     def expire_token(self, platform: str, token: str) -> None:

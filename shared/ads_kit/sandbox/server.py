@@ -24,6 +24,7 @@ A plug-in whose module or class does not exist is skipped with one log line.
 from __future__ import annotations
 
 import asyncio
+import copy
 import importlib
 import inspect
 import logging
@@ -41,7 +42,7 @@ from ads_kit import clock
 from ads_kit.sandbox.config import validate_settings
 from ads_kit.sandbox.faults import DEFAULT_TIMEOUT_S, FaultEngine, FaultRule
 from ads_kit.sandbox.grpc_host import GrpcHost, GrpcPlugin
-from ads_kit.sandbox.limits import Charge, LimitEngine
+from ads_kit.sandbox.limits import DEFAULT_RULES, Charge, LimitEngine
 from ads_kit.sandbox.requestlog import ACCOUNT_FIELDS, LoggedRequest, RequestLog, redact_query
 from ads_kit.sandbox.tls import self_signed
 from ads_kit.sandbox.tokens import AccountRefused, TokenError, TokenInfo, TokenRegistry
@@ -173,6 +174,26 @@ def load_plugins(registry: dict[str, list[str]]) -> tuple[dict[str, list[Plugin]
     return plugins, missing
 
 
+@dataclass(frozen=True)
+class _StartingState:
+    """What `restore_settings` returns to: the settings given at start and the engines' state then."""
+
+    settings: dict[str, Any]
+    limits: dict[str, dict[str, list[str]]]
+    reporting_delay: dict[str, int]
+    token_lifetime_s: float
+
+
+def _rule_texts(
+    base: dict[str, dict[str, list[str]]], overrides: dict[str, dict[str, list[str]]]
+) -> dict[str, dict[str, list[str]]]:
+    """`base` with the platform/kind pairs of `overrides` replaced, as `LimitEngine.configure` does."""
+    merged = {platform: dict(kinds) for platform, kinds in base.items()}
+    for platform, kinds in overrides.items():
+        merged.setdefault(platform, {}).update(kinds)
+    return merged
+
+
 class Sandbox:
     """Every emulator in one event loop; `start()` binds the ports and returns the connection info."""
 
@@ -204,7 +225,14 @@ class Sandbox:
             tokens=TokenRegistry(world.seed),
             settings={},
         )
+        self._limited: set[tuple[str, str]] = set()  # every (platform, kind) a `limits` setting named
         self.apply_settings(settings)
+        self._started = _StartingState(
+            settings=copy.deepcopy(self.ctx.settings),
+            limits=_rule_texts(DEFAULT_RULES, settings.get("limits") or {}),
+            reporting_delay=dict(world.reporting_delay),
+            token_lifetime_s=self.ctx.tokens.lifetime,
+        )
         self.workdir = workdir
         self._runners: list[web.AppRunner] = []
         self._grpc_hosts: list[GrpcHost] = []
@@ -216,11 +244,27 @@ class Sandbox:
         validate_settings(settings, self.settings_schema)
         if "limits" in settings:
             self.ctx.limits.configure(settings["limits"])
+            self._limited.update((p, kind) for p, kinds in settings["limits"].items() for kind in kinds)
         if "reporting_delay_minutes" in settings:
             self.ctx.world.set_reporting_delay(settings["reporting_delay_minutes"])
         if "token_lifetime_s" in settings:
             self.ctx.tokens.set_lifetime(settings["token_lifetime_s"])
         self.ctx.settings.update(settings)
+
+    def restore_settings(self) -> None:
+        """Back to the settings the sandbox started with, and the engines they drive: a test that
+        tightened a limit or shortened token lifetimes leaves nothing behind a reset."""
+        started = self._started
+        # A rule a later `limits` setting added where the start had none becomes "no rule" again.
+        cleared: dict[str, dict[str, list[str]]] = {}
+        for platform, kind in self._limited:
+            cleared.setdefault(platform, {})[kind] = []
+        self.ctx.limits.configure(_rule_texts(cleared, started.limits))
+        self.ctx.world.set_reporting_delay(started.reporting_delay)
+        self.ctx.tokens.set_lifetime(started.token_lifetime_s)
+        # In place: emulators hold this very dict.
+        self.ctx.settings.clear()
+        self.ctx.settings.update(copy.deepcopy(started.settings))
 
     async def start(self) -> dict[str, Any]:
         sockets = {name: _loopback_socket() for name in (*self.plugins, "control")}
@@ -461,6 +505,7 @@ class Sandbox:
         return web.json_response(self.ctx.settings)
 
     async def _reset(self, request: web.Request) -> web.Response:
+        self.restore_settings()
         self.ctx.log.clear()
         self.ctx.faults.clear()
         self.ctx.limits.reset()

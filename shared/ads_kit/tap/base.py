@@ -76,6 +76,8 @@ class AdsTap(Tap):
     """The config key of the credential a run needs unless a ``token_store`` holds it."""
     app_setting: ClassVar[str] = "client_id"
     """The config key naming what the platform's quota belongs to: every worker of it shares one quota."""
+    token_url_setting: ClassVar[str] = "token_url"
+    """The config key a configured token URL comes from, named when that URL cannot be reached."""
     message_writer_class = MsgSpecWriter
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -217,7 +219,12 @@ class AdsTap(Tap):
         or the token store; ``credentials`` adds what the platform names differently (Meta:
         ``app_id`` is the client id)."""
         return {
-            "tokens": TokenProvider.from_config(self.profile.platform, {**self.config, **credentials}),
+            "tokens": TokenProvider.from_config(
+                self.profile.platform,
+                {**self.config, **credentials},
+                self.retry_policy,
+                self.token_url_setting,
+            ),
             "versions": self.versions,
             "policy": self.retry_policy,
             "limiter": self.limiter,

@@ -28,11 +28,11 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError
 
 from ads_kit.auth.provider import TokenProvider
 from ads_kit.redaction import redact
 from ads_kit.resilience.errors import Classified, ErrorClass, Scope
+from ads_kit.resilience.network import never_connected
 from ads_kit.resilience.ratelimit import Priority, RateLimiter, ThrottleSignal, requested_priority
 from ads_kit.resilience.retry import RetryPolicy, Target, call_with_retries
 from ads_kit.resilience.versions import VersionPolicy
@@ -214,7 +214,7 @@ class Transport:
 
     def _network_verdict(self, exc: Exception, path: str, params: Mapping[str, Any]) -> Classified:
         # The exception text holds the URL with its query; the host and the class name suffice.
-        if self.host_setting and not self.reached and _never_connected(exc):
+        if self.host_setting and not self.reached and never_connected(exc):
             host = urlsplit(self.url(path, params))
             return Classified(
                 ErrorClass.FATAL_CONFIG,
@@ -261,15 +261,6 @@ class _RequestLog:
             len(text.encode("utf-8")),
             shown.replace("\n", " "),
         )
-
-
-def _never_connected(exc: Exception) -> bool:
-    """No connection was made (refused, no such host, connect timeout), as opposed to a connection
-    dropped or a read that timed out."""
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)  # requests wraps urllib3's MaxRetryError around it
-    # urllib3's NewConnectionError and NameResolutionError are ConnectTimeoutErrors too.
-    return isinstance(reason, ConnectTimeoutError)
 
 
 def _classified(exc: BaseException) -> Classified | None:
