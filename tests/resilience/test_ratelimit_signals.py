@@ -137,8 +137,9 @@ def test_google_workers_share_their_developer_tokens_quota_and_no_key_names_the_
     def limiter(client_id: str, developer_token: str) -> RateLimiter:
         config = {
             "client_id": client_id,
-            "client_secret": "secret",
-            "refresh_token": "refresh",
+            # Secrets join the process's redaction: values no log line could otherwise contain.
+            "client_secret": f"client-secret-{uuid.uuid4().hex}",
+            "refresh_token": f"1//refresh-{uuid.uuid4().hex}",
             "developer_token": developer_token,
             "customer_ids": ["1234567890"],
             "rate_limiting": {"redis_url": redis_url},
