@@ -29,7 +29,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,7 @@ from ads_kit.sandbox.client import SandboxClient
 from ads_kit.sandbox.fleet import run_fleet
 from ads_kit.sandbox.process import running_sandbox
 from bench.meta import select_only
+from bench.tiktok import read_config
 
 REDIS_URL = os.environ.get("ADS_REDIS_URL", "redis://127.0.0.1:6379/0")
 BENCH_NOW = "2026-11-25T12:00:00+00:00"
@@ -71,22 +71,7 @@ DOCUMENTED = (
 
 
 def tap_config(sandbox: SandboxClient, days: int, limits: dict[str, Any]) -> dict[str, Any]:
-    tiktok = sandbox.platform("tiktok")
-    world = sandbox.world()
-    end = min(world.account_today(a) for a in world.accounts("tiktok")) - timedelta(days=1)
-    return {
-        "api_base_url": tiktok["base_url"],
-        "access_token": tiktok["access_token"],
-        "app_id": tiktok["client_id"],
-        "secret": tiktok["client_secret"],
-        "advertiser_ids": tiktok["accounts"],
-        "date_range": {
-            "type": "custom",
-            "start_date": (end - timedelta(days=days - 1)).isoformat(),
-            "end_date": end.isoformat(),
-        },
-        "rate_limiting": {**limits, "redis_url": REDIS_URL},
-    }
+    return {**read_config(sandbox, days), "rate_limiting": {**limits, "redis_url": REDIS_URL}}
 
 
 def _discover(config: dict[str, Any], env: dict[str, str]) -> dict[str, Any]:

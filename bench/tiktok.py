@@ -39,9 +39,8 @@ UNTHROTTLED = {"requests_per_minute": 100_000, "requests_per_hour": 1_000_000, "
 LIFTED = {"app": ["100000/second"], "account": ["100000/second"], "task_create": ["100000/second"]}
 
 
-def tap_config(
-    sandbox: Any, days: int, concurrent: int, limits: dict[str, int] | None = None
-) -> dict[str, Any]:
+def read_config(sandbox: Any, days: int) -> dict[str, Any]:
+    """Every advertiser of the sandbox over the last `days` days every account has ended."""
     tiktok = sandbox.platform("tiktok")
     world = sandbox.world()
     end = min(world.account_today(a) for a in world.accounts("tiktok")) - timedelta(days=1)
@@ -51,13 +50,21 @@ def tap_config(
         "app_id": tiktok["client_id"],
         "secret": tiktok["client_secret"],
         "advertiser_ids": tiktok["accounts"],
-        "report_type": "basic",
-        "report_mode": "async",
         "date_range": {
             "type": "custom",
             "start_date": (end - timedelta(days=days - 1)).isoformat(),
             "end_date": end.isoformat(),
         },
+    }
+
+
+def tap_config(
+    sandbox: Any, days: int, concurrent: int, limits: dict[str, int] | None = None
+) -> dict[str, Any]:
+    return {
+        **read_config(sandbox, days),
+        "report_type": "basic",
+        "report_mode": "async",
         "rate_limiting": {"concurrent_requests": concurrent, **(limits or {})},
     }
 
